@@ -1,0 +1,140 @@
+"""The only door to Neo4j. Every query of Schakel is in ``graph/`` and passes here.
+
+Pass a :class:`Store` around; it owns one driver. Values always travel as parameters;
+labels and relationship types come only from :mod:`graph.schema`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, LiteralString, cast
+
+import neo4j
+from neo4j import Driver, GraphDatabase, Session
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from graph import schema
+from graph.errors import DatabaseUnavailable
+from graph.settings import Settings
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    name: str
+    version: str
+    edition: str
+
+
+class Store:
+    """Schakel's access to one Neo4j database."""
+
+    def __init__(self, driver: Driver, database: str = "neo4j") -> None:
+        self.driver = driver
+        self.database = database
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Store:
+        """A store for the configured server; :class:`DatabaseUnavailable` if it does not answer."""
+        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+        driver = GraphDatabase.driver(settings.uri, auth=auth, user_agent="schakel")
+        try:
+            driver.verify_connectivity()
+        except (ServiceUnavailable, OSError) as exc:
+            driver.close()
+            hint = (
+                "Start the local one with `schakel neo4j start`."
+                if settings.uses_local_neo4j
+                else "Check NEO4J_URI and that the server runs."
+            )
+            raise DatabaseUnavailable(f"Neo4j does not answer at {settings.uri}. {hint}") from exc
+        except AuthError as exc:
+            driver.close()
+            raise DatabaseUnavailable(
+                f"Neo4j at {settings.uri} refused the credentials of NEO4J_USER/NEO4J_PASSWORD."
+            ) from exc
+        return cls(driver, settings.neo4j_database)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        access = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS
+        with self.driver.session(database=self.database, default_access_mode=access) as session:
+            yield session
+
+    def run(self, query: LiteralString, params: Mapping[str, Any] | None = None, *,
+            read_only: bool = False) -> list[dict[str, Any]]:
+        """Run one of ``graph``'s own queries (retried on transient errors); rows as dicts."""
+        records, _, _ = self.driver.execute_query(
+            query, dict(params or {}), database_=self.database,
+            routing_=neo4j.RoutingControl.READ if read_only else neo4j.RoutingControl.WRITE,
+        )
+        return [record.data() for record in records]
+
+    # -- the server ---------------------------------------------------------------
+
+    def server_info(self) -> ServerInfo:
+        row = self.run(
+            "CALL dbms.components() YIELD name, versions, edition "
+            "RETURN name, versions[0] AS version, edition",
+            read_only=True,
+        )[0]
+        return ServerInfo(row["name"], row["version"], row["edition"])
+
+    # -- the schema ---------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Create every constraint and index of :mod:`graph.schema`; safe to repeat."""
+        with self.session() as session:
+            for item in (*schema.CONSTRAINTS, *schema.INDEXES):
+                session.run(cast(LiteralString, item.cypher)).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+
+    def constraints(self) -> list[dict[str, Any]]:
+        return self.run(
+            "SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties, type "
+            "RETURN name, labelsOrTypes, properties, type",
+            read_only=True,
+        )
+
+    def indexes(self) -> list[dict[str, Any]]:
+        return self.run(
+            "SHOW INDEXES YIELD name, labelsOrTypes, properties, type, state "
+            "RETURN name, labelsOrTypes, properties, type, state",
+            read_only=True,
+        )
+
+    def reset(self) -> None:
+        """Delete every node and relationship; the schema stays."""
+        with self.session() as session:
+            session.run(
+                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
+
+    # -- counts ---------------------------------------------------------------------
+
+    def count_nodes(self) -> dict[str, int]:
+        """Nodes per schema label (``Minor`` counted as well as ``Person``)."""
+        counts: dict[str, int] = {}
+        with self.session(read_only=True) as session:
+            for lab in schema.Label:
+                query = f"MATCH (n:{schema.label(lab.value)}) RETURN count(n) AS c"
+                counts[lab.value] = session.run(cast(LiteralString, query)).single(strict=True)["c"]
+        return counts
+
+    def count_relationships(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        with self.session(read_only=True) as session:
+            for rel in schema.Rel:
+                query = f"MATCH ()-[r:{schema.rel_type(rel.value)}]->() RETURN count(r) AS c"
+                counts[rel.value] = session.run(cast(LiteralString, query)).single(strict=True)["c"]
+        return counts

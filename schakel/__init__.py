@@ -1,0 +1,1 @@
+"""The ``schakel`` command: the one place that knows ``graph``, ``ingest`` and ``dashboard``."""

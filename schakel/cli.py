@@ -1,0 +1,189 @@
+"""``schakel``: the command line. It wires ``graph``, ``ingest`` and ``dashboard`` together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from graph import local_neo4j
+from graph.errors import GraphError
+from graph.settings import Settings
+from graph.store import Store
+
+app = typer.Typer(
+    help="Schakel: a knowledge graph for joint investigation teams on the criminal "
+    "exploitation of minors.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+neo4j_app = typer.Typer(help="Run the local Neo4j (used when NEO4J_URI is not set).",
+                        no_args_is_help=True)
+db_app = typer.Typer(help="The graph's schema and contents.", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def user_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn Schakel's own errors into a message and exit status 2, never a stack trace."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except GraphError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+@contextmanager
+def _store(settings: Settings) -> Iterator[Store]:
+    with Store.connect(settings) as store:
+        yield store
+
+
+# -- schakel neo4j ----------------------------------------------------------------
+
+
+@neo4j_app.command("start")
+@user_errors
+def neo4j_start() -> None:
+    """Build (once) and start the local Neo4j in the background; print its Bolt URI."""
+    settings = _settings()
+    if not settings.uses_local_neo4j:
+        err.print(f"NEO4J_URI is set ({settings.uri}): Schakel uses that server and starts none.")
+        raise typer.Exit(1)
+    if not local_neo4j.is_built():
+        err.print("Building the local Neo4j launcher (Maven fetches the jars once)…")
+    running, _ = local_neo4j.start(settings.local)
+    out.print(f"Neo4j {running.version} runs at [bold]{running.uri}[/] (pid {running.pid}); "
+              f"data in {settings.local.data_dir}")
+
+
+@neo4j_app.command("stop")
+@user_errors
+def neo4j_stop() -> None:
+    """Stop the local Neo4j cleanly."""
+    settings = _settings()
+    pid = local_neo4j.stop(settings.local)
+    if pid is None:
+        out.print(f"The local Neo4j for {settings.local.data_dir} was not running.")
+    else:
+        out.print(f"Stopped the local Neo4j (pid {pid}).")
+
+
+@neo4j_app.command("status")
+@user_errors
+def neo4j_status() -> None:
+    """Say whether Neo4j runs, where, and which version (exit 3 if it does not run)."""
+    settings = _settings()
+    if settings.uses_local_neo4j:
+        info = local_neo4j.running(settings.local)
+        if info is None:
+            out.print(f"The local Neo4j is not running (data folder {settings.local.data_dir}).")
+            raise typer.Exit(3)
+        where = f"local, pid {info['pid']}"
+    else:
+        where = "NEO4J_URI"
+    try:
+        with _store(settings) as store:
+            server = store.server_info()
+    except GraphError as exc:
+        out.print(f"Neo4j ({where}) does not answer at {settings.uri}: {exc}")
+        raise typer.Exit(3) from None
+    out.print(f"{server.name} {server.version} ({server.edition}) runs at {settings.uri} ({where}).")
+
+
+@neo4j_app.command("build")
+@user_errors
+def neo4j_build() -> None:
+    """Compile the launcher and fetch the Neo4j jars through Maven (start does this too)."""
+    target = local_neo4j.build()
+    out.print(f"Launcher ready in {target}.")
+
+
+# -- schakel db -------------------------------------------------------------------
+
+
+@db_app.command("init")
+@user_errors
+def db_init() -> None:
+    """Create the schema's constraints and indexes (safe to repeat)."""
+    with _store(_settings()) as store:
+        store.ensure_schema()
+        out.print(f"Schema ready: {len(store.constraints())} constraints, "
+                  f"{len(store.indexes())} indexes.")
+
+
+@db_app.command("reset")
+@user_errors
+def db_reset(
+    yes: Annotated[bool, typer.Option("--yes", help="Really delete everything.")] = False,
+) -> None:
+    """Delete every node and relationship of the database (refuses without --yes)."""
+    settings = _settings()
+    if not yes:
+        err.print(f"This deletes all data in database {settings.neo4j_database!r} at "
+                  f"{settings.uri}. Run again with --yes to do it.")
+        raise typer.Exit(1)
+    with _store(settings) as store:
+        store.reset()
+    out.print(f"Database {settings.neo4j_database!r} at {settings.uri} is empty.")
+
+
+@db_app.command("counts")
+@user_errors
+def db_counts() -> None:
+    """Nodes per label and relationships per type."""
+    with _store(_settings()) as store:
+        table = Table("kind", "name", "count")
+        for name, count in store.count_nodes().items():
+            table.add_row("node", name, str(count))
+        for name, count in store.count_relationships().items():
+            if count:
+                table.add_row("relationship", name, str(count))
+        out.print(table)
+
+
+# -- schakel demo -------------------------------------------------------------------
+
+
+@app.command("demo")
+@user_errors
+def demo() -> None:
+    """The main job: a ready local Neo4j with the schema in place."""
+    settings = _settings()
+    if settings.uses_local_neo4j:
+        info = local_neo4j.running(settings.local)
+        if info is None:
+            out.print("Starting the local Neo4j…")
+            running, _ = local_neo4j.start(settings.local)
+            out.print(f"Neo4j {running.version} runs at {running.uri}.")
+        else:
+            out.print(f"The local Neo4j already runs at {info['uri']}.")
+    with _store(settings) as store:
+        store.ensure_schema()
+        server = store.server_info()
+    out.print(f"[bold green]Ready:[/] {server.name} {server.version} at {settings.uri}, "
+              "schema in place.")
+
+
+def main() -> None:
+    app()
