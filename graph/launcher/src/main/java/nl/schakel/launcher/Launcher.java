@@ -77,7 +77,7 @@ public final class Launcher {
         try {
             version = checkReady(service);
         } catch (Throwable e) {
-            fail(EXIT_START_FAILED, "Neo4j started but does not answer: " + rootMessage(e));
+            fail(EXIT_START_FAILED, "the database in " + home + " could not be opened: " + rootMessage(e));
             return;
         }
         System.out.println("SCHAKEL-NEO4J READY bolt://" + LOOPBACK + ":" + port + " " + version);

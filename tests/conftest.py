@@ -1,0 +1,74 @@
+"""The test session's Neo4j: the real one, started once.
+
+With ``NEO4J_URI`` set the tests use that server (and empty its database before every
+test: never point it at data you want to keep). Otherwise the session starts the local
+launcher on a free port with a data folder of its own, so a developer's own
+``.schakel/neo4j`` is never touched, and stops it at the end. The launcher watches its
+stdin, so a test run that is killed takes its database with it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph import local_neo4j
+from graph.settings import LocalNeo4j, Settings
+from graph.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    home = tmp_path_factory.mktemp("schakel-home")
+    env = {k: v for k, v in os.environ.items() if k.startswith(("NEO4J_", "SCHAKEL_"))}
+    env.setdefault("SCHAKEL_HOME", str(home))
+    if env.get("NEO4J_URI"):
+        yield Settings.from_env(env)
+        return
+    env.update({
+        "SCHAKEL_NEO4J_DATA": str(home / "neo4j"),
+        "SCHAKEL_NEO4J_PORT": str(free_port()),
+        "SCHAKEL_NEO4J_HEAP": os.environ.get("SCHAKEL_TEST_NEO4J_HEAP", "2g"),
+        "SCHAKEL_NEO4J_PAGECACHE": os.environ.get("SCHAKEL_TEST_NEO4J_PAGECACHE", "1g"),
+    })
+    settings = Settings.from_env(env)
+    _, proc = local_neo4j.start(settings.local, watch_stdin=True)
+    try:
+        yield settings
+    finally:
+        local_neo4j.stop(settings.local)
+        if proc.stdin:
+            proc.stdin.close()
+        proc.wait(timeout=120)
+
+
+@pytest.fixture(scope="session")
+def session_store(neo4j_settings: Settings) -> Iterator[Store]:
+    with Store.connect(neo4j_settings) as store:
+        store.ensure_schema()
+        yield store
+
+
+@pytest.fixture
+def store(session_store: Store) -> Store:
+    """The session's database, emptied (schema kept) before the test."""
+    session_store.reset()
+    return session_store
+
+
+@pytest.fixture
+def local_config(tmp_path: Path) -> LocalNeo4j:
+    """A second local Neo4j's configuration: its own port and data folder, small memory."""
+    return LocalNeo4j(data_dir=tmp_path / "neo4j", port=free_port(), heap="1g", pagecache="128m")
