@@ -93,13 +93,13 @@ PROVENANCE_PROPERTIES: tuple[str, str] = ("partners", "deliveries")
 class Constraint:
     name: str
     label: Label
-    property: str
+    key: str
 
     @property
     def cypher(self) -> str:
         return (
             f"CREATE CONSTRAINT {self.name} IF NOT EXISTS "
-            f"FOR (n:{self.label}) REQUIRE n.{self.property} IS UNIQUE"
+            f"FOR (n:{self.label}) REQUIRE n.{self.key} IS UNIQUE"
         )
 
 
@@ -107,11 +107,11 @@ class Constraint:
 class Index:
     name: str
     label: Label
-    property: str
+    key: str
 
     @property
     def cypher(self) -> str:
-        return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{self.label}) ON (n.{self.property})"
+        return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{self.label}) ON (n.{self.key})"
 
 
 CONSTRAINTS: tuple[Constraint, ...] = tuple(

@@ -38,7 +38,10 @@ class Store:
     def connect(cls, settings: Settings) -> Store:
         """A store for the configured server; :class:`DatabaseUnavailable` if it does not answer."""
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
-        driver = GraphDatabase.driver(settings.uri, auth=auth, user_agent="schakel")
+        # Notifications ("this label does not exist yet") are for people writing queries, not
+        # for Schakel's own, which count labels of an empty graph on purpose.
+        driver = GraphDatabase.driver(settings.uri, auth=auth, user_agent="schakel",
+                                      notifications_min_severity="OFF")
         try:
             driver.verify_connectivity()
         except (ServiceUnavailable, OSError) as exc:
@@ -95,8 +98,9 @@ class Store:
     def ensure_schema(self) -> None:
         """Create every constraint and index of :mod:`graph.schema`; safe to repeat."""
         with self.session() as session:
-            for item in (*schema.CONSTRAINTS, *schema.INDEXES):
-                session.run(cast(LiteralString, item.cypher)).consume()
+            statements = [c.cypher for c in schema.CONSTRAINTS] + [i.cypher for i in schema.INDEXES]
+            for statement in statements:
+                session.run(cast(LiteralString, statement)).consume()
             session.run("CALL db.awaitIndexes(300)").consume()
 
     def constraints(self) -> list[dict[str, Any]]:

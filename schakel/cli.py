@@ -5,16 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichBar
 from rich.table import Table
 
 from graph import local_neo4j
 from graph.errors import GraphError
 from graph.settings import Settings
 from graph.store import Store
+from ingest.errors import IngestError
+from ingest.load import DeliveryReport, Progress, ingest_delivery
+from ingest.pseudonymise import TeamKey, team_key
+from ingest.report import write_rejects
+from ingest.synth import generate
 
 app = typer.Typer(
     help="Schakel: a knowledge graph for joint investigation teams on the criminal "
@@ -42,7 +50,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except GraphError as exc:
+        except (GraphError, IngestError) as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
             raise typer.Exit(2) from None
 
@@ -108,7 +116,8 @@ def neo4j_status() -> None:
     except GraphError as exc:
         out.print(f"Neo4j ({where}) does not answer at {settings.uri}: {exc}")
         raise typer.Exit(3) from None
-    out.print(f"{server.name} {server.version} ({server.edition}) runs at {settings.uri} ({where}).")
+    out.print(f"{server.name} {server.version} ({server.edition}) runs at {settings.uri} "
+              f"({where}).")
 
 
 @neo4j_app.command("build")
@@ -160,6 +169,109 @@ def db_counts() -> None:
             if count:
                 table.add_row("relationship", name, str(count))
         out.print(table)
+
+
+# -- schakel ingest -------------------------------------------------------------------
+
+
+class _RichProgress(Progress):
+    def __init__(self, bar: RichBar) -> None:
+        self.bar = bar
+        self.task: TaskID | None = None
+
+    def file_started(self, delivery: str, file: str, size: int) -> None:
+        self.task = self.bar.add_task(f"{delivery} {file}", total=max(size, 1))
+
+    def advance(self, chars: int) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, chars)
+
+    def file_done(self) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, completed=self.bar.tasks[self.task].total)
+
+
+def _ingest(store: Store, paths: list[Path], key: TeamKey) -> list[DeliveryReport]:
+    reports = []
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+               TimeElapsedColumn())
+    with RichBar(*columns, console=err, transient=True) as bar:
+        for path in paths:
+            reports.append(ingest_delivery(store, path, key, _RichProgress(bar)))
+    return reports
+
+
+def _print_reports(reports: list[DeliveryReport]) -> None:
+    for report in reports:
+        if report.refused:
+            err.print(f"[bold red]refused[/] {report.source} — nothing of it was stored:",
+                      highlight=False)
+            for reason in report.refused:
+                err.print(f"  {reason}", highlight=False, markup=False)
+            continue
+        table = Table(title=f"{report.source} ({report.partner}, delivery {report.ref})",
+                      title_justify="left")
+        table.add_column("file")
+        for name in ("read", "loaded", "rejected"):
+            table.add_column(name, justify="right")
+        for f in report.files:
+            table.add_row(f.file, str(f.read), str(f.loaded), str(f.rejected))
+        table.add_row("all", str(report.loaded + report.rejected), str(report.loaded),
+                      str(report.rejected), style="bold")
+        out.print(table)
+        for r in report.rejects[:10]:
+            err.print(f"  {r.file}:{r.line}: {r.column + ' ' if r.column else ''}{r.reason}",
+                      highlight=False, markup=False)
+        if len(report.rejects) > 10:
+            err.print(f"  … and {len(report.rejects) - 10} more (write them all with --rejects)")
+
+
+@app.command("ingest")
+@user_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Delivery folders or .zip files, "
+                                                "loaded in this order.")],
+    rejects: Annotated[Path | None, typer.Option(
+        "--rejects", help="Write every rejected row as CSV (delivery, file, line, column, "
+        "reason).")] = None,
+) -> None:
+    """Load partner deliveries (exchange format v1). Exit 0: all rows loaded; 1: some rows
+    rejected, the rest loaded; 2: a delivery refused whole (nothing of it stored)."""
+    settings = _settings()
+    key = team_key(settings)
+    if key.is_demo:
+        err.print("[yellow]Using the public demo key: fit for synthetic data only.[/]")
+    with _store(settings) as store:
+        reports = _ingest(store, paths, key)
+    _print_reports(reports)
+    if rejects is not None:
+        count = write_rejects(rejects, reports)
+        err.print(f"{count} rejects written to {rejects}")
+    raise typer.Exit(max((r.status for r in reports), default=0))
+
+
+# -- schakel synth ---------------------------------------------------------------------
+
+
+@app.command("synth")
+@user_errors
+def synth(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the deliveries and truth.json")],
+    seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 1,
+    scale: Annotated[float, typer.Option(min=0.01, help="1: a few thousand persons; "
+                                         "100: about a million rows.")] = 1.0,
+) -> None:
+    """Write a synthetic scenario: one delivery per partner, and truth.json (never ingest it)."""
+    key = team_key(_settings())
+    truth = generate(out_dir, seed=seed, scale=scale, key=key)
+    table = Table("partner", "files", "rows", title=f"Scenario in {out_dir}", title_justify="left")
+    for partner, counts in truth["rows"].items():
+        table.add_row(partner, str(len(counts)), str(sum(counts.values())))
+    out.print(table)
+    out.print(f"{truth['persons']} persons; planted: {len(truth['exploiters'])} exploiters, "
+              f"{len(truth['helpers'])} helpers in {len(truth['structures'])} structures; "
+              f"{sum(len(v) for v in truth['decoys'].values())} decoys. "
+              f"Truth (not to be ingested): {out_dir / 'truth.json'}")
 
 
 # -- schakel demo -------------------------------------------------------------------

@@ -1,0 +1,223 @@
+"""The write API that ingest loads deliveries through. All of its Cypher is here.
+
+Every write is a batched ``UNWIND $rows AS row MERGE …``, so loading the same rows twice
+changes nothing, and records its provenance: the partner and delivery it came from are
+added (once) to the ``partners`` and ``deliveries`` lists of every node and
+relationship it touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, LiteralString, cast
+
+from graph import schema
+from graph.schema import Label, Rel
+from graph.store import Store
+
+Row = dict[str, Any]
+
+
+def _prov(var: str) -> str:
+    """Cypher that adds ``$partner`` and ``$delivery`` to ``var``'s provenance, once."""
+    assert var.isidentifier()
+    return (
+        f" SET {var}.partners = CASE WHEN $partner IN coalesce({var}.partners, []) "
+        f"THEN {var}.partners ELSE coalesce({var}.partners, []) + $partner END,"
+        f" {var}.deliveries = CASE WHEN $delivery IN coalesce({var}.deliveries, []) "
+        f"THEN {var}.deliveries ELSE coalesce({var}.deliveries, []) + $delivery END "
+    )
+
+
+def _person(var: str, column: str) -> str:
+    return f" MERGE ({var}:Person {{ref: row.{column}}}) {_prov(var)} "
+
+
+LOCATIONS = (
+    "UNWIND $rows AS row MERGE (l:Location {ref: row.location_ref})"
+    " SET l.kind = row.kind, l.city = row.city, l.country = row.country,"
+    " l.lat = coalesce(row.lat, l.lat), l.lon = coalesce(row.lon, l.lon),"
+    " l.name = coalesce(row.name, l.name)" + _prov("l")
+)
+
+PERSONS = (
+    "UNWIND $rows AS row" + _person("p", "person_ref") +
+    " SET p.birth_year = coalesce(row.birth_year, p.birth_year),"
+    " p.sex = coalesce(row.sex, p.sex), p.category = coalesce(row.category, p.category)"
+)
+
+INCIDENTS = (
+    "UNWIND $rows AS row MATCH (l:Location {ref: row.location_ref})"
+    " MERGE (i:Incident {ref: row.incident_ref})"
+    " SET i.kind = row.kind, i.occurred_at = row.occurred_at,"
+    " i.occurred_time = row.occurred_time, i.status = coalesce(row.status, i.status)"
+    + _prov("i") + " MERGE (i)-[r:AT]->(l)" + _prov("r")
+)
+
+
+def _involvements(rel: Rel) -> str:
+    return (
+        "UNWIND $rows AS row MATCH (i:Incident {ref: row.incident_ref})"
+        + _person("p", "person_ref")
+        + f" MERGE (p)-[r:{schema.rel_type(rel)}]->(i)" + _prov("r")
+    )
+
+
+SIGNALS = (
+    "UNWIND $rows AS row" + _person("p", "person_ref") +
+    " MERGE (s:Signal {ref: row.signal_ref})"
+    " SET s.kind = row.kind, s.observed_at = row.observed_at,"
+    " s.observed_time = row.observed_time" + _prov("s") +
+    " MERGE (s)-[a:ABOUT]->(p)" + _prov("a")
+)
+SIGNALS_AT = (
+    "UNWIND $rows AS row MATCH (s:Signal {ref: row.signal_ref})"
+    " MATCH (l:Location {ref: row.location_ref}) MERGE (s)-[r:AT]->(l)" + _prov("r")
+)
+SIGNALS_NAMES = (
+    "UNWIND $rows AS row MATCH (s:Signal {ref: row.signal_ref})"
+    + _person("q", "related_person_ref") + " MERGE (s)-[r:NAMES]->(q)" + _prov("r")
+)
+
+
+def _relations(rel: Rel) -> str:
+    return (
+        "UNWIND $rows AS row" + _person("a", "person_ref") + _person("b", "other_ref")
+        + f" MERGE (a)-[r:{schema.rel_type(rel)}]->(b)"
+        " SET r.since = coalesce(row.since, r.since), r.until = coalesce(row.until, r.until)"
+        + _prov("r")
+    )
+
+
+STAYS = (
+    "UNWIND $rows AS row MATCH (l:Location {ref: row.location_ref})"
+    + _person("p", "person_ref") +
+    " MERGE (p)-[r:STAYED_AT {from: row.from}]->(l)"
+    " SET r.until = coalesce(row.until, r.until)" + _prov("r")
+)
+
+IDENTIFIERS = (
+    "UNWIND $rows AS row" + _person("p", "person_ref") +
+    " MERGE (x:Identifier {ref: row.identifier_ref}) SET x.kind = row.kind" + _prov("x") +
+    " MERGE (p)-[r:USES]->(x)"
+    " SET r.first_seen = CASE WHEN row.observed_at IS NULL THEN r.first_seen"
+    "   WHEN r.first_seen IS NULL OR row.observed_at < r.first_seen THEN row.observed_at"
+    "   ELSE r.first_seen END,"
+    " r.last_seen = CASE WHEN row.observed_at IS NULL THEN r.last_seen"
+    "   WHEN r.last_seen IS NULL OR row.observed_at > r.last_seen THEN row.observed_at"
+    "   ELSE r.last_seen END" + _prov("r")
+)
+
+ALIASES = (
+    "UNWIND $rows AS row" + _person("a", "person_ref") + _person("b", "other_ref") +
+    " MERGE (a)-[r:SAME_AS]->(b)"
+    " SET r.basis = row.basis, r.established_at = coalesce(row.established_at, r.established_at)"
+    + _prov("r")
+)
+
+# what a row may name that must already exist: kind -> label
+REFERENCED: dict[str, Label] = {"location": Label.LOCATION, "incident": Label.INCIDENT}
+
+_INVOLVEMENT_TYPES = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROLES.values())
+
+# Under 18 at an event, from the birth year alone: the year of the event minus the birth
+# year is at most 17. (A difference of 18 may be 17 or 18 years old: not counted.)
+MARK_MINOR_INVOLVEMENTS = (
+    "MATCH (p:Person) WHERE $delivery IN p.deliveries AND p.birth_year IS NOT NULL"
+    f" MATCH (p)-[r:{_INVOLVEMENT_TYPES}]->(i:Incident)"
+    " CALL (p, r, i) { SET r.minor = i.occurred_at.year - p.birth_year <= 17 }"
+    " IN TRANSACTIONS OF 10000 ROWS"
+)
+MARK_MINORS = (
+    "MATCH (p:Person) WHERE $delivery IN p.deliveries"
+    " CALL (p) {"
+    "  WITH p, (p.birth_year IS NULL AND p.category = 'minor')"
+    f"   OR EXISTS {{ MATCH (p)-[:{_INVOLVEMENT_TYPES}]->(i:Incident)"
+    "      WHERE i.occurred_at.year - p.birth_year <= 17 }"
+    "   OR EXISTS { MATCH (s:Signal)-[:ABOUT]->(p)"
+    "      WHERE s.observed_at.year - p.birth_year <= 17 } AS minor"
+    "  FOREACH (_ IN CASE WHEN minor THEN [1] ELSE [] END | SET p:Minor)"
+    "  FOREACH (_ IN CASE WHEN minor THEN [] ELSE [1] END | REMOVE p:Minor)"
+    " } IN TRANSACTIONS OF 10000 ROWS"
+)
+
+BEGIN_DELIVERY = (
+    "MERGE (d:Delivery {ref: $delivery})"
+    " ON CREATE SET d.loaded_at = datetime(), d.status = 'loading'"
+    " SET d += $props" + _prov("d")
+)
+COMPLETE_DELIVERY = (
+    "MATCH (d:Delivery {ref: $delivery})"
+    " SET d += $counts,"
+    " d.completed_at = CASE WHEN d.status = 'complete' THEN d.completed_at ELSE datetime() END,"
+    " d.status = 'complete'"
+)
+
+
+@dataclass(frozen=True)
+class DeliveryWriter:
+    """Writes one delivery's rows, with its provenance, through ``store``."""
+
+    store: Store
+    partner: str
+    delivery: str
+
+    def _write(self, query: str, rows: Sequence[Row]) -> None:
+        if rows:
+            self.store.run(cast(LiteralString, query),
+                           {"rows": list(rows), "partner": self.partner,
+                            "delivery": self.delivery})
+
+    def begin(self, props: Row) -> None:
+        self.store.run(BEGIN_DELIVERY, {"props": props, "partner": self.partner,
+                                        "delivery": self.delivery})
+
+    def complete(self, counts: Row) -> None:
+        self.store.run(COMPLETE_DELIVERY, {"counts": counts, "delivery": self.delivery})
+
+    def missing(self, kind: str, refs: Sequence[str]) -> set[str]:
+        """Which of ``refs`` name no ``kind`` ('location' or 'incident') in the graph."""
+        lab = REFERENCED[kind]
+        query = (f"UNWIND $refs AS ref WITH ref WHERE NOT EXISTS "
+                 f"{{ MATCH (:{schema.label(lab)} {{ref: ref}}) }} RETURN collect(ref) AS missing")
+        rows = self.store.run(cast(LiteralString, query), {"refs": sorted(set(refs))},
+                              read_only=True)
+        return set(rows[0]["missing"])
+
+    def locations(self, rows: Sequence[Row]) -> None:
+        self._write(LOCATIONS, rows)
+
+    def persons(self, rows: Sequence[Row]) -> None:
+        self._write(PERSONS, rows)
+
+    def incidents(self, rows: Sequence[Row]) -> None:
+        self._write(INCIDENTS, rows)
+
+    def involvements(self, rows: Sequence[Row]) -> None:
+        for role, rel in schema.INVOLVEMENT_ROLES.items():
+            self._write(_involvements(rel), [r for r in rows if r["role"] == role])
+
+    def signals(self, rows: Sequence[Row]) -> None:
+        self._write(SIGNALS, rows)
+        self._write(SIGNALS_AT, [r for r in rows if r.get("location_ref")])
+        self._write(SIGNALS_NAMES, [r for r in rows if r.get("related_person_ref")])
+
+    def relations(self, rows: Sequence[Row]) -> None:
+        for kind, rel in schema.RELATION_KINDS.items():
+            self._write(_relations(rel), [r for r in rows if r["kind"] == kind])
+
+    def stays(self, rows: Sequence[Row]) -> None:
+        self._write(STAYS, rows)
+
+    def identifiers(self, rows: Sequence[Row]) -> None:
+        self._write(IDENTIFIERS, rows)
+
+    def aliases(self, rows: Sequence[Row]) -> None:
+        self._write(ALIASES, rows)
+
+    def derive_minors(self) -> None:
+        """Mark who was a minor at which event, for every person this delivery touched."""
+        with self.store.session() as session:
+            session.run(MARK_MINOR_INVOLVEMENTS, {"delivery": self.delivery}).consume()
+            session.run(MARK_MINORS, {"delivery": self.delivery}).consume()

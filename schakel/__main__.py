@@ -1,0 +1,3 @@
+from schakel.cli import main
+
+main()
