@@ -73,7 +73,12 @@ def read_rows(delivery: Delivery, file: DeliveryFile, *,
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield reject(last + 1, "", f"malformed CSV: {exc}")
+                if "unexpected end of data" in str(exc):
+                    reason = (f"malformed CSV: a quote opened here is never closed, so lines "
+                              f"{last + 1} to {reader.line_num} could not be read")
+                else:
+                    reason = f"malformed CSV: {exc}"
+                yield reject(last + 1, "", reason)
                 last = reader.line_num
                 continue
             line, last = last + 1, reader.line_num
