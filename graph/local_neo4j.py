@@ -18,6 +18,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -275,3 +277,21 @@ def stop(local: LocalNeo4j) -> int | None:
             hint="It will recover its transaction log on the next start.",
         )
     return pid
+
+
+@contextmanager
+def serve(local: LocalNeo4j) -> Iterator[Running]:
+    """A local Neo4j for the length of a ``with`` block (tests, benchmarks).
+
+    The server watches its stdin, so it also stops if this process dies.
+    """
+    running_server, proc = start(local, watch_stdin=True)
+    try:
+        yield running_server
+    finally:
+        try:
+            stop(local)
+        finally:
+            if proc.stdin:
+                proc.stdin.close()
+            proc.wait(timeout=120)

@@ -44,14 +44,8 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
         "SCHAKEL_NEO4J_PAGECACHE": os.environ.get("SCHAKEL_TEST_NEO4J_PAGECACHE", "1g"),
     })
     settings = Settings.from_env(env)
-    _, proc = local_neo4j.start(settings.local, watch_stdin=True)
-    try:
+    with local_neo4j.serve(settings.local):
         yield settings
-    finally:
-        local_neo4j.stop(settings.local)
-        if proc.stdin:
-            proc.stdin.close()
-        proc.wait(timeout=120)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,58 @@
+"""What the benchmarks share: a Neo4j to measure against, and peak memory."""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from graph import local_neo4j
+from graph.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def neo4j(heap: str = "4g", pagecache: str = "2g") -> Iterator[Settings]:
+    """``NEO4J_URI`` if set (its database is emptied!), else a fresh local server."""
+    if os.environ.get("NEO4J_URI"):
+        yield Settings.from_env()
+        return
+    with tempfile.TemporaryDirectory(prefix="schakel-bench-") as home:
+        env = {**os.environ, "SCHAKEL_HOME": home, "SCHAKEL_NEO4J_PORT": str(free_port()),
+               "SCHAKEL_NEO4J_HEAP": heap, "SCHAKEL_NEO4J_PAGECACHE": pagecache}
+        settings = Settings.from_env(env)
+        with local_neo4j.serve(settings.local):
+            yield settings
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "SCHAKEL_"))}
+    env.update({"NEO4J_URI": settings.uri, "NEO4J_USER": settings.neo4j_user,
+                "NEO4J_PASSWORD": settings.neo4j_password,
+                "NEO4J_DATABASE": settings.neo4j_database, "SCHAKEL_HOME": str(settings.home)})
+    return env
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process, in MiB.
+
+    From VmHWM, which starts afresh at exec; ``getrusage``'s ru_maxrss does not, so a
+    child forked from a large parent would report the parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def repo() -> Path:
+    return Path(__file__).resolve().parent.parent
