@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,6 +18,10 @@ from rich.progress import Progress as RichBar
 from rich.table import Table
 
 from graph import local_neo4j
+from graph.analysis.evaluate import betweenness_baseline, degree_baseline, evaluate
+from graph.analysis.projection import project
+from graph.analysis.run import analyse as run_analysis
+from graph.analysis.run import candidate_json, latest_findings, structure_json
 from graph.errors import GraphError
 from graph.settings import Settings
 from graph.store import Store
@@ -273,6 +279,88 @@ def synth(
               f"{len(truth['helpers'])} helpers in {len(truth['structures'])} structures; "
               f"{sum(len(v) for v in truth['decoys'].values())} decoys. "
               f"Truth (not to be ingested): {out_dir / 'truth.json'}")
+
+
+# -- schakel analyse / evaluate ------------------------------------------------------
+
+
+def _indicator_text(indicators: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{i['name']} {i['value']:g}" for i in indicators)
+
+
+@app.command("analyse")
+@user_errors
+def analyse(
+    top: Annotated[int, typer.Option(min=1, help="How many candidates to print and to "
+                                     "build structures for.")] = 20,
+    json_file: Annotated[Path | None, typer.Option(
+        "--json", help="Write the run, the candidates and the structures as JSON.")] = None,
+) -> None:
+    """Rank adults by pattern hits, group them with the minors around them, and write
+    the findings back to the graph. Results are leads for human review, not verdicts."""
+    with _store(_settings()) as store:
+        result = run_analysis(store, top=top)
+    g = result.graph
+    table = Table("rank", "person", "score", "patterns (value)", "minors",
+                  title=f"Run {result.run['id']}: {result.run['candidates']} adults with a "
+                  f"pattern hit", title_justify="left")
+    for c in result.candidates[:top]:
+        data = candidate_json(g, c)
+        table.add_row(str(c.rank), data["person_ref"][:16], f"{c.score:.2f}",
+                      _indicator_text(data["indicators"]), str(len(c.minors)))
+    out.print(table)
+    out.print(f"{len(result.structures)} structures; findings and structures written to the "
+              f"graph under run id {result.run['id']}.")
+    if json_file is not None:
+        document = {
+            "run": result.run,
+            "candidates": [candidate_json(g, c) for c in result.candidates],
+            "structures": [structure_json(g, s, i, result.run["id"])
+                           for i, s in enumerate(result.structures, start=1)],
+        }
+        json_file.write_text(json.dumps(document, indent=2, default=str) + "\n")
+        out.print(f"JSON written to {json_file}")
+
+
+@app.command("evaluate")
+@user_errors
+def evaluate_run(
+    truth: Annotated[Path, typer.Option("--truth", help="truth.json of the scenario")],
+    json_file: Annotated[Path | None, typer.Option("--json", help="Write the figures as "
+                                                   "JSON.")] = None,
+) -> None:
+    """Score the latest analysis run against a synthetic scenario's truth, beside two
+    baselines (degree to minors, betweenness) computed on the same graph."""
+    try:
+        known = json.loads(truth.read_text())
+        positives = set(known["exploiters"]) | set(known["helpers"])
+        decoys = {name: set(refs) for name, refs in known["decoys"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        err.print(f"[bold red]error:[/] {truth} is not a scenario's truth.json ({exc}).")
+        raise typer.Exit(2) from None
+    with _store(_settings()) as store:
+        run_id, findings = latest_findings(store)
+        if run_id is None:
+            err.print("[bold red]error:[/] no analysis run in the graph: run "
+                      "`schakel analyse` first.")
+            raise typer.Exit(2)
+        g = project(store)
+    ranked = [{f["person_ref"], *(f["aliases"] or [])} for f in findings]
+    results = [evaluate("schakel", ranked, positives, decoys),
+               evaluate("degree to minors", degree_baseline(g), positives, decoys),
+               evaluate("betweenness", betweenness_baseline(g), positives, decoys)]
+    table = Table("method", "AP", "P@k", "R@2k", "decoys in top k",
+                  title=f"Run {run_id} against {truth} (k = {results[0].k})",
+                  title_justify="left")
+    for r in results:
+        decoy_text = ", ".join(f"{n} {c}" for n, c in r.decoys_in_top_k.items() if c) or "none"
+        table.add_row(r.method, f"{r.average_precision:.3f}", f"{r.precision_at_k:.3f}",
+                      f"{r.recall_at_2k:.3f}", decoy_text)
+    out.print(table)
+    if json_file is not None:
+        json_file.write_text(json.dumps({"run": run_id, "truth": str(truth),
+                                         "results": [asdict(r) for r in results]}, indent=2)
+                             + "\n")
 
 
 # -- schakel demo -------------------------------------------------------------------
