@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import resource
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,11 +13,9 @@ from pathlib import Path
 from graph import local_neo4j
 from graph.settings import Settings
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# Retried deadlocks between the two ingest writers are expected; the driver's warning
+# about each would bury the figures.
+logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 
 @contextmanager
@@ -27,19 +25,12 @@ def neo4j(heap: str = "4g", pagecache: str = "2g") -> Iterator[Settings]:
         yield Settings.from_env()
         return
     with tempfile.TemporaryDirectory(prefix="schakel-bench-") as home:
-        env = {**os.environ, "SCHAKEL_HOME": home, "SCHAKEL_NEO4J_PORT": str(free_port()),
+        env = {**os.environ, "SCHAKEL_HOME": home,
+               "SCHAKEL_NEO4J_PORT": str(local_neo4j.free_port()),
                "SCHAKEL_NEO4J_HEAP": heap, "SCHAKEL_NEO4J_PAGECACHE": pagecache}
         settings = Settings.from_env(env)
         with local_neo4j.serve(settings.local):
             yield settings
-
-
-def env_for(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "SCHAKEL_"))}
-    env.update({"NEO4J_URI": settings.uri, "NEO4J_USER": settings.neo4j_user,
-                "NEO4J_PASSWORD": settings.neo4j_password,
-                "NEO4J_DATABASE": settings.neo4j_database, "SCHAKEL_HOME": str(settings.home)})
-    return env
 
 
 def peak_rss_mib() -> float:

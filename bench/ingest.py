@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import env_for, neo4j, peak_rss_mib, repo
+from bench.common import neo4j, peak_rss_mib, repo
 from graph.settings import Settings
 from graph.store import Store
 from ingest.load import BATCH
@@ -74,7 +74,7 @@ def child(deliveries: list[str]) -> None:
 def pipeline(settings: Settings, scenario: Path) -> dict[str, float]:
     deliveries = [str(p) for p in sorted(scenario.iterdir()) if p.is_dir()]
     result = subprocess.run([sys.executable, "-m", "bench.ingest", "--child", *deliveries],
-                            env=env_for(settings), cwd=repo(), capture_output=True, text=True,
+                            env=settings.child_env(), cwd=repo(), capture_output=True, text=True,
                             check=True)
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 

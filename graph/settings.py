@@ -70,6 +70,17 @@ class Settings:
     def uri(self) -> str:
         return self.neo4j_uri or self.local.uri
 
+    def child_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """An environment for a child ``schakel`` process that talks to this same server:
+        ``base`` (default ``os.environ``) without its NEO4J_/SCHAKEL_ variables, plus
+        this server's connection settings and home."""
+        env = {k: v for k, v in (os.environ if base is None else base).items()
+               if not k.startswith(("NEO4J_", "SCHAKEL_"))}
+        env.update({"NEO4J_URI": self.uri, "NEO4J_USER": self.neo4j_user,
+                    "NEO4J_PASSWORD": self.neo4j_password,
+                    "NEO4J_DATABASE": self.neo4j_database, "SCHAKEL_HOME": str(self.home)})
+        return env
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
         env = os.environ if env is None else env

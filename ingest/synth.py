@@ -238,6 +238,16 @@ class World:
             self.stay("municipality", parent, home, date(2008, 1, 1))
         return parent, kids
 
+    def recruit(self, city: str, count: tuple[int, int], ages: tuple[int, int],
+                structure: str) -> list[Person]:
+        """Minors drawn from ordinary local families into a structure."""
+        minors = []
+        for _ in range(self.rng.randint(*count)):
+            _, kids = self.family(city, 1, ages, 0.8)
+            kids[0].role, kids[0].structure = "minor", structure
+            minors.append(kids[0])
+        return minors
+
 
 # -- the population --------------------------------------------------------------------
 
@@ -487,12 +497,7 @@ def county_line(w: World, index: int) -> None:
     holder = w.person(rng.randint(20, 32), home, "exploiter", sid)
     runners = [w.person(rng.randint(18, 24), home, "helper", sid)
                for _ in range(rng.randint(1, 2))]
-    minors = []
-    for _ in range(rng.randint(4, 8)):
-        _, kids = w.family(home, 1, (14, 17), 0.8)
-        kid = kids[0]
-        kid.role, kid.structure = "minor", sid
-        minors.append(kid)
+    minors = w.recruit(home, (4, 8), (14, 17), sid)
     line_phone = w.new_phone()
     w.identifier("police-nl", holder, "phone", line_phone, w.day())
     vehicle = f"{rng.choice('GHJKLNPRSTXZ')}-{rng.randrange(100, 999)}-{rng.choice('BDFGHJ')}"
@@ -529,12 +534,7 @@ def local_recruiter(w: World, index: int, professional: bool) -> None:
     sid = f"recruiter-{index}"
     city = rng.choice(list(NL_CITIES))
     recruiter = w.person(rng.randint(22, 45), city, "exploiter", sid)
-    minors = []
-    for _ in range(rng.randint(3, 6)):
-        _, kids = w.family(city, 1, (12, 16), 0.8)
-        kid = kids[0]
-        kid.role, kid.structure = "minor", sid
-        minors.append(kid)
+    minors = w.recruit(city, (3, 6), (12, 16), sid)
     phone = w.new_phone()
     w.identifier("police-nl", recruiter, "phone", phone, w.day())
     for kid in minors:

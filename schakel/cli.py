@@ -20,6 +20,7 @@ from rich.table import Table
 from graph import local_neo4j
 from graph.analysis.evaluate import betweenness_baseline, degree_baseline, evaluate
 from graph.analysis.projection import project
+from graph.analysis.run import Result as AnalysisResult
 from graph.analysis.run import analyse as run_analysis
 from graph.analysis.run import candidate_json, latest_findings, structure_json
 from graph.errors import GraphError
@@ -288,6 +289,19 @@ def _indicator_text(indicators: list[dict[str, Any]]) -> str:
     return ", ".join(f"{i['name']} {i['value']:g}" for i in indicators)
 
 
+def _print_candidates(result: AnalysisResult, top: int) -> None:
+    table = Table("rank", "person", "score", "patterns (value)", "minors",
+                  title=f"Run {result.run['id']}: {result.run['candidates']} adults with a "
+                  f"pattern hit (leads for human review, not verdicts)", title_justify="left")
+    for c in result.candidates[:top]:
+        data = candidate_json(result.graph, c)
+        table.add_row(str(c.rank), data["person_ref"][:16], f"{c.score:.2f}",
+                      _indicator_text(data["indicators"]), str(len(c.minors)))
+    out.print(table)
+    out.print(f"{len(result.structures)} structures; findings and structures written to the "
+              f"graph under run id {result.run['id']}.")
+
+
 @app.command("analyse")
 @user_errors
 def analyse(
@@ -300,17 +314,8 @@ def analyse(
     the findings back to the graph. Results are leads for human review, not verdicts."""
     with _store(_settings()) as store:
         result = run_analysis(store, top=top)
+    _print_candidates(result, top)
     g = result.graph
-    table = Table("rank", "person", "score", "patterns (value)", "minors",
-                  title=f"Run {result.run['id']}: {result.run['candidates']} adults with a "
-                  f"pattern hit", title_justify="left")
-    for c in result.candidates[:top]:
-        data = candidate_json(g, c)
-        table.add_row(str(c.rank), data["person_ref"][:16], f"{c.score:.2f}",
-                      _indicator_text(data["indicators"]), str(len(c.minors)))
-    out.print(table)
-    out.print(f"{len(result.structures)} structures; findings and structures written to the "
-              f"graph under run id {result.run['id']}.")
     if json_file is not None:
         document = {
             "run": result.run,
@@ -372,7 +377,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic scenario.")] = 1,
     scale: Annotated[float, typer.Option(min=0.01, help="Size of the scenario.")] = 1.0,
 ) -> None:
-    """The main job: local Neo4j, schema, synthetic partner deliveries, ingest."""
+    """The main job: local Neo4j, synthetic partner deliveries, ingest, analysis."""
     settings = _settings()
     if settings.uses_local_neo4j:
         info = local_neo4j.running(settings.local)
@@ -394,6 +399,7 @@ def demo(
         reports = _ingest(store, deliveries, key)
         nodes = store.count_nodes()
         rels = sum(store.count_relationships().values())
+        result = run_analysis(store, top=10) if not any(r.refused for r in reports) else None
     loaded = sum(r.loaded for r in reports)
     rejected = sum(r.rejected for r in reports)
     refused = [r for r in reports if r.refused]
@@ -404,8 +410,11 @@ def demo(
     out.print(f"The graph: {nodes['Person']} persons ({nodes['Minor']} minors), "
               f"{nodes['Incident']} incidents, {nodes['Signal']} signals, "
               f"{nodes['Location']} locations, {rels} relationships.")
+    if result is not None:
+        _print_candidates(result, 10)
     out.print(f"[bold green]Ready:[/] {server.name} {server.version} at {settings.uri}. "
-              f"The scenario's ground truth (never ingested) is {scenario / 'truth.json'}.")
+              f"The scenario's ground truth (never ingested) is {scenario / 'truth.json'}; "
+              f"score the run with `schakel evaluate --truth {scenario / 'truth.json'}`.")
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ stdin, so a test run that is killed takes its database with it.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,12 +22,6 @@ from graph.store import Store
 REPO = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     home = tmp_path_factory.mktemp("schakel-home")
@@ -39,7 +32,7 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
         return
     env.update({
         "SCHAKEL_NEO4J_DATA": str(home / "neo4j"),
-        "SCHAKEL_NEO4J_PORT": str(free_port()),
+        "SCHAKEL_NEO4J_PORT": str(local_neo4j.free_port()),
         "SCHAKEL_NEO4J_HEAP": os.environ.get("SCHAKEL_TEST_NEO4J_HEAP", "2g"),
         "SCHAKEL_NEO4J_PAGECACHE": os.environ.get("SCHAKEL_TEST_NEO4J_PAGECACHE", "1g"),
     })
@@ -65,4 +58,5 @@ def store(session_store: Store) -> Store:
 @pytest.fixture
 def local_config(tmp_path: Path) -> LocalNeo4j:
     """A second local Neo4j's configuration: its own port and data folder, small memory."""
-    return LocalNeo4j(data_dir=tmp_path / "neo4j", port=free_port(), heap="1g", pagecache="128m")
+    return LocalNeo4j(data_dir=tmp_path / "neo4j", port=local_neo4j.free_port(), heap="1g",
+                      pagecache="128m")

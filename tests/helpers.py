@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -54,12 +53,7 @@ def basic_files(**overrides: str | bytes) -> dict[str, str | bytes]:
 
 
 def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "SCHAKEL_"))}
-    env.update({"NEO4J_URI": settings.uri, "NEO4J_USER": settings.neo4j_user,
-                "NEO4J_PASSWORD": settings.neo4j_password,
-                "NEO4J_DATABASE": settings.neo4j_database, "SCHAKEL_HOME": str(settings.home),
-                "COLUMNS": "200", **extra})
-    return env
+    return {**settings.child_env(), "COLUMNS": "200", **extra}
 
 
 def schakel(settings: Settings, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
