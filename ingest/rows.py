@@ -10,6 +10,7 @@ from typing import Any
 
 from ingest.delivery import Delivery, DeliveryFile
 from ingest.records import MAX_CELL, CellError, check_row
+from ingest.seen import SeenRows
 
 csv.field_size_limit(1024 * 1024)  # larger cells are still read, then rejected as too long
 
@@ -54,7 +55,7 @@ def read_rows(delivery: Delivery, file: DeliveryFile, *,
                for spec_col in spec.columns if spec_col.name == name]
     absent = [c for c in spec.columns if c.name not in file.header]
     extracted = delivery.manifest.extracted_at.date()
-    seen: dict[int, int] = {}  # fingerprint of a row -> its line, to find duplicates
+    seen = SeenRows()
 
     def reject(line: int, column: str, reason: str) -> Reject:
         return Reject(delivery.ref, file.name, line, column, reason)
@@ -118,12 +119,10 @@ def read_rows(delivery: Delivery, file: DeliveryFile, *,
             if broken is not None:
                 yield reject(line, *broken)
                 continue
-            fingerprint = hash(tuple(sorted(values.items(), key=lambda kv: kv[0])))
-            first = seen.get(fingerprint)
+            first = seen.first_line(tuple(sorted(values.items())), line)
             if first is not None:
                 yield reject(line, "", f"duplicate of line {first}")
                 continue
-            seen[fingerprint] = line
             yield Row(line, values)
 
 
