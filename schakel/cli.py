@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
@@ -69,12 +68,6 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
-@contextmanager
-def _store(settings: Settings) -> Iterator[Store]:
-    with Store.connect(settings) as store:
-        yield store
-
-
 # -- schakel neo4j ----------------------------------------------------------------
 
 
@@ -119,7 +112,7 @@ def neo4j_status() -> None:
     else:
         where = "NEO4J_URI"
     try:
-        with _store(settings) as store:
+        with Store.connect(settings) as store:
             server = store.server_info()
     except GraphError as exc:
         out.print(f"Neo4j ({where}) does not answer at {settings.uri}: {exc}")
@@ -143,7 +136,7 @@ def neo4j_build() -> None:
 @user_errors
 def db_init() -> None:
     """Create the schema's constraints and indexes (safe to repeat)."""
-    with _store(_settings()) as store:
+    with Store.connect(_settings()) as store:
         store.ensure_schema()
         out.print(f"Schema ready: {len(store.constraints())} constraints, "
                   f"{len(store.indexes())} indexes.")
@@ -160,7 +153,7 @@ def db_reset(
         err.print(f"This deletes all data in database {settings.neo4j_database!r} at "
                   f"{settings.uri}. Run again with --yes to do it.")
         raise typer.Exit(1)
-    with _store(settings) as store:
+    with Store.connect(settings) as store:
         store.reset()
     out.print(f"Database {settings.neo4j_database!r} at {settings.uri} is empty.")
 
@@ -169,7 +162,7 @@ def db_reset(
 @user_errors
 def db_counts() -> None:
     """Nodes per label and relationships per type."""
-    with _store(_settings()) as store:
+    with Store.connect(_settings()) as store:
         table = Table("kind", "name", "count")
         for name, count in store.count_nodes().items():
             table.add_row("node", name, str(count))
@@ -186,9 +179,11 @@ class _RichProgress(Progress):
     def __init__(self, bar: RichBar) -> None:
         self.bar = bar
         self.task: TaskID | None = None
+        self.size = 1
 
     def file_started(self, delivery: str, file: str, size: int) -> None:
-        self.task = self.bar.add_task(f"{delivery} {file}", total=max(size, 1))
+        self.size = max(size, 1)
+        self.task = self.bar.add_task(f"{delivery} {file}", total=self.size)
 
     def advance(self, chars: int) -> None:
         if self.task is not None:
@@ -196,7 +191,7 @@ class _RichProgress(Progress):
 
     def file_done(self) -> None:
         if self.task is not None:
-            self.bar.update(self.task, completed=self.bar.tasks[self.task].total)
+            self.bar.update(self.task, completed=self.size)
 
 
 def _ingest(store: Store, paths: list[Path], key: TeamKey) -> list[DeliveryReport]:
@@ -249,7 +244,7 @@ def ingest(
     key = team_key(settings)
     if key.is_demo:
         err.print("[yellow]Using the public demo key: fit for synthetic data only.[/]")
-    with _store(settings) as store:
+    with Store.connect(settings) as store:
         reports = _ingest(store, paths, key)
     _print_reports(reports)
     if rejects is not None:
@@ -312,7 +307,7 @@ def analyse(
 ) -> None:
     """Rank adults by pattern hits, group them with the minors around them, and write
     the findings back to the graph. Results are leads for human review, not verdicts."""
-    with _store(_settings()) as store:
+    with Store.connect(_settings()) as store:
         result = run_analysis(store, top=top)
     _print_candidates(result, top)
     g = result.graph
@@ -343,7 +338,7 @@ def evaluate_run(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         err.print(f"[bold red]error:[/] {truth} is not a scenario's truth.json ({exc}).")
         raise typer.Exit(2) from None
-    with _store(_settings()) as store:
+    with Store.connect(_settings()) as store:
         run_id, findings = latest_findings(store)
         if run_id is None:
             err.print("[bold red]error:[/] no analysis run in the graph: run "
@@ -393,7 +388,7 @@ def demo(
         out.print(f"Writing synthetic partner deliveries to {scenario}…")
         generate(scenario, seed=seed, scale=scale, key=key)
     deliveries = sorted(p for p in scenario.iterdir() if p.is_dir())
-    with _store(settings) as store:
+    with Store.connect(settings) as store:
         store.ensure_schema()
         server = store.server_info()
         reports = _ingest(store, deliveries, key)
