@@ -179,7 +179,8 @@ def shielded_hub(g: nx.Graph, *, min_minors: int = 3, explained_weight: float = 
     return hits
 
 
-def _linked_minors(g: nx.Graph, adult: Node) -> set[Node]:
+def linked_minors(g: nx.Graph, adult: Node) -> set[Node]:
+    """The minors linked to ``adult`` with no family or professional tie to explain it."""
     return {link.minor for link in minor_links(g, adult) if not tie(g, adult, link.minor)}
 
 
@@ -201,7 +202,7 @@ def mobile_minors(g: nx.Graph, *, window_days: int = 14, min_cities: int = 3,
     hits: dict[Node, Hit] = {}
     window = timedelta(days=window_days)
     for adult in adults(g):
-        minors = _linked_minors(g, adult)
+        minors = linked_minors(g, adult)
         if not minors:
             continue
         offences = sorted(o for m in minors for o in _offences(g, m))
@@ -230,7 +231,7 @@ def runaway_then_offence(g: nx.Graph, *, window_days: int = 14) -> dict[Node, Hi
     for adult in adults(g):
         episodes: list[str] = []
         minors: set[Node] = set()
-        for minor in _linked_minors(g, adult):
+        for minor in linked_minors(g, adult):
             offences = list(_offences(g, minor))
             for signal in g.adj[minor]:
                 attrs = g.nodes[signal]
@@ -297,7 +298,7 @@ def alias_churn(g: nx.Graph, *, min_minors: int = 1) -> dict[Node, Hit]:
     Value: such minors; evidence: their other references."""
     hits: dict[Node, Hit] = {}
     for adult in adults(g):
-        minors = {m for m in _linked_minors(g, adult) if len(g.nodes[m]["refs"]) > 1}
+        minors = {m for m in linked_minors(g, adult) if len(g.nodes[m]["refs"]) > 1}
         if len(minors) >= min_minors:
             refs = sorted(r for m in minors for r in g.nodes[m]["refs"] if r != m[1])
             hits[adult] = Hit("alias_churn", float(len(minors)), refs, minors)
@@ -311,7 +312,7 @@ def broker(g: nx.Graph, *, min_groups: int = 2) -> dict[Node, Hit]:
     """
     hits: dict[Node, Hit] = {}
     for adult in adults(g):
-        minors = _linked_minors(g, adult)
+        minors = linked_minors(g, adult)
         if len(minors) < min_groups:
             continue
         co = nx.Graph()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from graph.analysis.patterns import Node, adult_links, minor_links, tie
+from graph.analysis.patterns import Node, adult_links, linked_minors, tie
 from graph.analysis.ranking import Candidate
 
 
@@ -49,8 +49,7 @@ def structures(g: nx.Graph, candidates: list[Candidate], *, top: int = 20,
     leading = {c.node for c in candidates[: 2 * top]}
     found: list[Structure] = []
     for candidate in candidates[:top]:
-        minors = {link.minor for link in minor_links(g, candidate.node)
-                  if not tie(g, candidate.node, link.minor)}
+        minors = linked_minors(g, candidate.node)
         if not minors:
             continue
         helpers = _helpers(g, candidate.node, minors, min_shared)
