@@ -34,6 +34,11 @@ MAX_UNPACKED_BYTES = 4 * 1024**3
 MAX_COMPRESSION_RATIO = 200
 IGNORED_PREFIXES = (".", "__MACOSX")
 
+
+def _ignored(name: str) -> bool:
+    """Operating-system litter (hidden files, macOS resource forks), not delivery files."""
+    return PurePosixPath(name).name.startswith(IGNORED_PREFIXES) or name.startswith("__MACOSX")
+
 PartnerKind = Literal["police", "prosecution", "youth_care", "shelter", "municipality",
                       "child_protection", "foreign_police", "other"]
 assert set(PartnerKind.__args__) == set(PARTNER_KINDS)  # type: ignore[attr-defined]
@@ -100,6 +105,9 @@ class _Opener:
     def open(self, name: str) -> IO[bytes]:
         raise NotImplementedError
 
+    def is_symlink(self, name: str) -> bool:
+        return False  # zip entries that are links are refused when the zip is checked
+
 
 class _FolderOpener(_Opener):
     def __init__(self, root: Path) -> None:
@@ -158,9 +166,7 @@ def _check_zip(archive: zipfile.ZipFile, source: str) -> str:
     if problems:
         raise DeliveryRefused(source, problems)
     manifests = [i.filename for i in archive.infolist()
-                 if PurePosixPath(i.filename).name == MANIFEST
-                 and not PurePosixPath(i.filename).name.startswith(IGNORED_PREFIXES)
-                 and not i.filename.startswith("__MACOSX")]
+                 if PurePosixPath(i.filename).name == MANIFEST and not _ignored(i.filename)]
     if len(manifests) != 1:
         raise DeliveryRefused(source, [f"the zip must hold exactly one {MANIFEST} "
                                        f"(found {len(manifests)})"])
@@ -270,10 +276,9 @@ def _checked(opener: _Opener, source: str) -> Delivery:
     files: list[DeliveryFile] = []
     names = opener.names()
     for name in names:
-        if name == MANIFEST or PurePosixPath(name).name.startswith(IGNORED_PREFIXES) \
-                or name.startswith("__MACOSX"):
+        if name == MANIFEST or _ignored(name):
             continue
-        if isinstance(opener, _FolderOpener) and opener.is_symlink(name):
+        if opener.is_symlink(name):
             reasons.append(f"{name} is a symbolic link")
         elif name not in SPECS:
             reasons.append(f"{name} is not a file of exchange format v1 (expected any of: "

@@ -37,6 +37,7 @@ def delivery(root: Path, files: Mapping[str, str | bytes], name: str = "d",
     (folder / "manifest.json").write_text(json.dumps({**MANIFEST, **manifest}))
     for filename, content in files.items():
         path = folder / filename
+        path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:

@@ -131,6 +131,19 @@ def test_a_zip_symlink_is_refused(store: Store, tmp_path: Path) -> None:
     assert any("symbolic link" in r for r in refused(store, path))
 
 
+def test_a_symlink_in_a_folder_delivery_is_refused(store: Store, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text(PERSONS)
+    folder = delivery(tmp_path, {"locations.csv": "location_ref,kind,city\nL1,shop,Utrecht\n"})
+    (folder / "persons.csv").symlink_to(outside)
+    assert any("persons.csv is a symbolic link" in r for r in refused(store, folder))
+
+
+def test_os_litter_beside_the_files_is_ignored(store: Store, tmp_path: Path) -> None:
+    folder = delivery(tmp_path, basic_files(**{".DS_Store": "x", "__MACOSX/._persons.csv": "x"}))
+    assert ingest_delivery(store, folder, KEY).status == 0
+
+
 def test_a_zip_bomb_is_refused_before_unpacking(store: Store, tmp_path: Path) -> None:
     entries: dict[str, bytes | str] = {"manifest.json": json.dumps(MANIFEST),
                                        "persons.csv": b"person_ref\n" + b"\n" * 50_000_000}
