@@ -21,4 +21,4 @@ RUN useradd --system --home /var/lib/schakel schakel && mkdir -p /var/lib/schake
 USER schakel
 EXPOSE 8501
 ENTRYPOINT ["schakel"]
-CMD ["dashboard", "--port", "8501"]
+CMD ["dashboard", "--port", "8501", "--address", "0.0.0.0"]

@@ -128,6 +128,7 @@ INDEXES: tuple[Index, ...] = (
     Index("finding_run", Label.FINDING, "run_id"),
     Index("structure_run", Label.STRUCTURE, "run_id"),
     Index("saved_view_owner", Label.SAVED_VIEW, "owner"),
+    Index("saved_view_id", Label.SAVED_VIEW, "view_id"),
 )
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
@@ -16,7 +19,10 @@ from rich.progress import BarColumn, TaskID, TaskProgressColumn, TextColumn, Tim
 from rich.progress import Progress as RichBar
 from rich.table import Table
 
+import dashboard as dashboard_app
+from dashboard.auth import UserError, Users
 from graph import local_neo4j
+from graph.access import Role
 from graph.analysis.evaluate import betweenness_baseline, degree_baseline, evaluate
 from graph.analysis.projection import project
 from graph.analysis.run import Result as AnalysisResult
@@ -40,8 +46,11 @@ app = typer.Typer(
 neo4j_app = typer.Typer(help="Run the local Neo4j (used when NEO4J_URI is not set).",
                         no_args_is_help=True)
 db_app = typer.Typer(help="The graph's schema and contents.", no_args_is_help=True)
+users_app = typer.Typer(help="Dashboard users: who may sign in, with which role and teams.",
+                        no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 
 out = Console()
 err = Console(stderr=True)
@@ -57,7 +66,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (GraphError, IngestError) as exc:
+        except (GraphError, IngestError, UserError) as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
             raise typer.Exit(2) from None
 
@@ -366,13 +375,20 @@ def evaluate_run(
 # -- schakel demo -------------------------------------------------------------------
 
 
+DEMO_USER = "demo"
+DEMO_TEAM = "jit-demo"
+
+
 @app.command("demo")
 @user_errors
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic scenario.")] = 1,
     scale: Annotated[float, typer.Option(min=0.01, help="Size of the scenario.")] = 1.0,
+    serve: Annotated[bool, typer.Option("--dashboard/--no-dashboard",
+                                        help="End by serving the dashboard.")] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The dashboard's port.")] = 8501,
 ) -> None:
-    """The main job: local Neo4j, synthetic partner deliveries, ingest, analysis."""
+    """The main job: local Neo4j, synthetic partner deliveries, ingest, analysis, dashboard."""
     settings = _settings()
     if settings.uses_local_neo4j:
         info = local_neo4j.running(settings.local)
@@ -410,6 +426,99 @@ def demo(
     out.print(f"[bold green]Ready:[/] {server.name} {server.version} at {settings.uri}. "
               f"The scenario's ground truth (never ingested) is {scenario / 'truth.json'}; "
               f"score the run with `schakel evaluate --truth {scenario / 'truth.json'}`.")
+    # A fresh password for the demo user at every run: nothing to guess, nothing stored in
+    # the repository.
+    password = secrets.token_urlsafe(12)
+    Users.of_home(settings.home).add(DEMO_USER, password, role=Role.INVESTIGATOR,
+                                     teams=(DEMO_TEAM,), replace=True)
+    out.print(f"[bold]Sign in[/] at http://127.0.0.1:{port}/ as [bold]{DEMO_USER}[/] with "
+              f"password [bold]{password}[/] (investigator, team {DEMO_TEAM}; demo data only).",
+              highlight=False)
+    if serve:
+        _run_dashboard(settings, port, "127.0.0.1")
+
+
+# -- schakel users / dashboard ---------------------------------------------------------
+
+
+def _users() -> Users:
+    return Users.of_home(_settings().home)
+
+
+@users_app.command("add")
+@user_errors
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user name (a-z, 0-9, '.', '_', '-').")],
+    team: Annotated[list[str], typer.Option("--team", "-t",
+                                            help="A team the user belongs to (repeatable).")],
+    role: Annotated[Role, typer.Option(help="What the user may do.")] = Role.ANALYST,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from standard input (for scripts).")] = False,
+    replace: Annotated[bool, typer.Option(help="Replace a user of that name.")] = False,
+) -> None:
+    """Add a dashboard user; the password is asked for without echo."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _users().add(name, password, role=role, teams=tuple(team), replace=replace)
+    out.print(f"User {user.name} ({user.role.value}; teams {', '.join(user.teams)}) can sign in.")
+
+
+@users_app.command("list")
+@user_errors
+def users_list() -> None:
+    """The dashboard's users (never their password hashes)."""
+    table = Table("user", "role", "teams", "created")
+    for user in _users().all():
+        table.add_row(user.name, user.role.value, ", ".join(user.teams), user.created_at)
+    out.print(table)
+
+
+@users_app.command("remove")
+@user_errors
+def users_remove(name: str) -> None:
+    """Remove a dashboard user."""
+    if not _users().remove(name):
+        err.print(f"No user {name!r}.")
+        raise typer.Exit(1)
+    out.print(f"Removed {name}.")
+
+
+def _run_dashboard(settings: Settings, port: int, address: str) -> None:
+    with Store.connect(settings):
+        pass  # fail here, with the reason, rather than on the first page
+    if not Users.of_home(settings.home).all():
+        err.print("No dashboard users yet: add one with `schakel users add NAME --team T`.")
+    app_file = Path(dashboard_app.__file__).resolve().parent / "app.py"
+    env = settings.child_env()
+    # Streamlit signs its cookies with this; a new one per start, never stored.
+    env["STREAMLIT_SERVER_COOKIE_SECRET"] = secrets.token_hex(32)
+    command = [sys.executable, "-m", "streamlit", "run", str(app_file),
+               "--server.port", str(port), "--server.address", address,
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--global.developmentMode", "false", "--server.fileWatcherType", "none",
+               "--server.runOnSave", "false", "--client.toolbarMode", "minimal",
+               "--client.showErrorDetails", "none", "--server.enableXsrfProtection", "true",
+               "--theme.base", "light"]
+    shown = "127.0.0.1" if address == "0.0.0.0" else address  # noqa: S104  (a comparison)
+    out.print(f"Dashboard: http://{shown}:{port}/ "
+              "(Ctrl-C stops it)")
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+@app.command()
+@user_errors
+def dashboard(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8501,
+    address: Annotated[str, typer.Option(
+        help="Address to listen on; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
+) -> None:
+    """Serve the dashboard (Streamlit) on this machine."""
+    _run_dashboard(_settings(), port, address)
 
 
 def main() -> None:

@@ -1,0 +1,86 @@
+"""The Schakel dashboard: ``schakel dashboard`` runs ``streamlit run`` on this file.
+
+Signed out, the only page is the sign-in. Signed in, the pages a user's role allows.
+A share link (``?view=<id>[&version=N]``) survives the sign-in and opens the view.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.pages import candidates, console, explore, overview, signin, users, views
+from graph.access import Capability
+from graph.views import Kind, ViewNotFound, open_view
+
+ICON = Path(__file__).parent / "icon.png"  # a file of our own: Material icons come from Google
+
+
+def _open_shared_view() -> None:
+    """Open the view named in the URL, once, if this user may see it."""
+    view_id = st.query_params.get("view")
+    if not view_id or st.session_state.get("_opened_link") == st.query_params.to_dict():
+        return
+    st.session_state["_opened_link"] = st.query_params.to_dict()
+    version_text = st.query_params.get("version")
+    v = state.current()
+    try:
+        version = int(version_text) if version_text else None
+        view = open_view(state.store(), v, view_id, version)
+    except (ValueError, ViewNotFound):
+        st.session_state["link_error"] = (
+            f"The link names no saved view that you may open ({view_id}"
+            + (f", version {version_text}" if version_text else "") + ").")
+        return
+    if view.kind is Kind.QUERY and not v.can(Capability.CONSOLE):
+        st.session_state["link_error"] = (
+            f"“{view.name}” is a Cypher query; only investigators can run the console.")
+        return
+    target = "explore" if view.kind is Kind.EXPLORE else "console"
+    (explore.load_view if target == "explore" else console.load_view)(view)
+    st.query_params.clear()
+    state.go(target)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Schakel", page_icon=str(ICON), layout="wide")
+    viewer = state.viewer()
+    if viewer is None:
+        st.navigation([st.Page(signin.render, title="Sign in", url_path="signin")],
+                      position="hidden").run()
+        return
+    pages: dict[str, st.Page] = {
+        "overview": st.Page(overview.render, title="Overview", icon=":material/dashboard:", url_path="overview",
+                            default=True)}
+    if viewer.can(Capability.EXPLORE):
+        pages["candidates"] = st.Page(candidates.render, title="Candidates", icon=":material/flag:",
+                                      url_path="candidates")
+        pages["explore"] = st.Page(explore.render, title="Explore", icon=":material/hub:",
+                                   url_path="explore")
+    if viewer.can(Capability.CONSOLE):
+        pages["console"] = st.Page(console.render, title="Cypher console", icon=":material/terminal:",
+                                   url_path="console")
+    if viewer.can(Capability.EXPLORE):
+        pages["views"] = st.Page(views.render, title="Saved views", icon=":material/bookmarks:",
+                                 url_path="views")
+    if viewer.can(Capability.USERS):
+        pages["users"] = st.Page(users.render, title="Users", icon=":material/group:", url_path="users")
+    st.session_state["_pages"] = pages
+    nav = st.navigation(list(pages.values()))
+    with st.sidebar:
+        st.caption(f"Signed in as **{viewer.user}** ({viewer.role.value}) · "
+                   f"teams: {', '.join(viewer.teams)}")
+        if st.button("Sign out", key="sign_out"):
+            state.sign_out()
+            st.rerun()
+    if viewer.can(Capability.EXPLORE):
+        _open_shared_view()
+    error = st.session_state.pop("link_error", None)
+    if error:
+        st.error(error)
+    nav.run()
+
+
+main()

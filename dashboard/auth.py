@@ -1,0 +1,125 @@
+"""Dashboard users: names, argon2 password hashes, roles and teams, in a local file.
+
+The users file lives in ``SCHAKEL_HOME`` (``users.json``, mode 0600), outside the graph:
+the Cypher console can read anything in Neo4j, and password hashes are not for it.
+Writes replace the file atomically, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from graph.access import Role, Viewer
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+# Checked against when the user does not exist, so that a wrong name costs as much time
+# as a wrong password and does not tell which one it was.
+_DUMMY = _hasher.hash("schakel-no-such-user")
+_lock = threading.Lock()
+
+
+class UserError(ValueError):
+    """A user cannot be added or changed as asked; the message says why."""
+
+
+@dataclass
+class User:
+    name: str
+    role: Role
+    teams: tuple[str, ...]
+    password_hash: str = field(repr=False)
+    created_at: str = ""
+
+    def viewer(self) -> Viewer:
+        return Viewer(self.name, self.role, self.teams)
+
+
+class Users:
+    """The users file of one Schakel home."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def of_home(cls, home: Path) -> Users:
+        return cls(home / "users.json")
+
+    def _read(self) -> dict[str, User]:
+        if not self.path.exists():
+            return {}
+        data = json.loads(self.path.read_text(encoding="utf-8"))
+        return {name: User(name, Role(u["role"]), tuple(u["teams"]), u["password_hash"],
+                           u.get("created_at", ""))
+                for name, u in data.get("users", {}).items()}
+
+    def _write(self, users: dict[str, User]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"users": {n: {k: v for k, v in asdict(u).items() if k != "name"}
+                          for n, u in sorted(users.items())}}
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".users-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f, indent=2, default=str)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def all(self) -> list[User]:
+        return sorted(self._read().values(), key=lambda u: u.name)
+
+    def get(self, name: str) -> User | None:
+        return self._read().get(name)
+
+    def add(self, name: str, password: str, *, role: Role, teams: tuple[str, ...],
+            replace: bool = False) -> User:
+        if not NAME.match(name):
+            raise UserError(f"user name {name!r}: 2-64 characters of a-z, 0-9, '.', '_', '-', "
+                            "starting with a letter or digit")
+        teams = tuple(sorted({t.strip() for t in teams if t.strip()}))
+        if not teams:
+            raise UserError("a user belongs to at least one team (--team)")
+        for team in teams:
+            if not NAME.match(team):
+                raise UserError(f"team name {team!r}: 2-64 characters of a-z, 0-9, '.', '_', '-'")
+        if len(password) < MIN_PASSWORD:
+            raise UserError(f"a password has at least {MIN_PASSWORD} characters")
+        with _lock:
+            users = self._read()
+            if name in users and not replace:
+                raise UserError(f"user {name!r} exists already")
+            user = User(name, role, teams, _hasher.hash(password),
+                        datetime.now(UTC).isoformat(timespec="seconds"))
+            users[name] = user
+            self._write(users)
+        return user
+
+    def remove(self, name: str) -> bool:
+        with _lock:
+            users = self._read()
+            if users.pop(name, None) is None:
+                return False
+            self._write(users)
+        return True
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user when the password is right; ``None`` (after the same work) otherwise."""
+        user = self.get(name.strip().lower())
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        return user

@@ -1,0 +1,69 @@
+"""Candidates: the ranked findings of the latest run, with the evidence for each hit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.pages import explore
+from dashboard.text import md
+from graph import overview
+from graph.explore import describe
+
+PATTERNS: dict[str, str] = {
+    "unrelated_collector": "collects, or is present with, minors to whom no family or "
+                           "professional tie is known",
+    "shielded_hub": "linked to many minors, with few arrests of their own",
+    "mobile_minors": "their minors offend in several cities or abroad within short windows",
+    "runaway_then_offence": "a minor left a shelter and was arrested elsewhere days later",
+    "shared_means": "minors of different families share a phone, address or vehicle with them",
+    "claimed_relative": "claimed to be family without proof, as care partners recorded",
+    "travels_with": "seen travelling with minors who travelled unaccompanied",
+    "alias_churn": "the minors around them are arrested under several references",
+    "broker": "bridges otherwise separate groups of minors",
+}
+
+
+def _open(finding: dict) -> None:
+    """Open the finding's structure (or the person, two hops) in Explore."""
+    seeds = [finding["person_ref"]]
+    hops = 2
+    if finding["structure"]:
+        members = overview.structure(state.store(), state.current(), finding["structure"])
+        seeds = [finding["person_ref"]] + [m["ref"] for m in members
+                                           if m["ref"] != finding["person_ref"]]
+        hops = 1
+    explore.load_state({"seeds": seeds, "hops": hops})
+    state.go("explore")
+
+
+def render() -> None:
+    viewer = state.current()
+    store = state.store()
+    st.title("Candidates")
+    runs = overview.runs(store, viewer, n=1)
+    if not runs:
+        st.info("No analysis run yet: run `schakel analyse` to rank candidates.")
+        return
+    run = runs[0]
+    st.caption(f"Run {run['run']} of {run['at']}: {run['findings']} findings. A finding is a "
+               "set of pattern hits for a person to review, never a conclusion.")
+    top = st.slider("Show the top", min_value=5, max_value=min(200, max(5, run["findings"])),
+                    value=min(20, max(5, run["findings"])), key="cand_top")
+    found = overview.findings(store, viewer, run["run"], limit=top)
+    refs = sorted({r for f in found for i in f["indicators"] for r in i["evidence"]})
+    lines = describe(store, viewer, refs)
+    for f in found:
+        aliases = f" (also {md(', '.join(f['aliases']))})" if f["aliases"] else ""
+        title = (f"#{f['rank']} · {md(f['person_ref'])}{aliases} · score {f['score']:.2f} · "
+                 f"{', '.join(f['patterns'])}")
+        with st.expander(title, expanded=f["rank"] == 1):
+            if st.button("Open in Explore", key=f"open_{f['finding']}",
+                         help="Draw this person's structure in Explore"):
+                _open(f)
+            for ind in f["indicators"]:
+                st.markdown(f"**{ind['name']}** — {PATTERNS.get(ind['name'], '')} "
+                            f"(value {ind['value']})")
+                st.text("\n".join(f"• {lines.get(r, r)}" for r in ind["evidence"][:50])
+                        + (f"\n… and {len(ind['evidence']) - 50} more"
+                           if len(ind["evidence"]) > 50 else ""))

@@ -1,0 +1,108 @@
+"""The Cypher console (investigators): read-only, with parameters, a time-out and a row
+limit; results as a table and, when they hold nodes or relationships, as a graph."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import graph_view, state
+from dashboard.history import QueryHistory
+from dashboard.pages import views
+from dashboard.text import md
+from graph import console
+from graph.views import Kind, SavedView
+
+EXAMPLE = ("MATCH (a:Person)-[r:COLLECTED_AFTER]->(i:Incident)<-[:SUSPECT_IN]-(m:Minor)\n"
+           "WHERE NOT (a)-[:PARENT_OF|LEGAL_GUARDIAN_OF]->(m)\n"
+           "RETURN a, r, i, m LIMIT $limit")
+
+
+def load_view(view: SavedView) -> None:
+    st.session_state["cs_query"] = view.state.get("query", "")
+    st.session_state["cs_params"] = json.dumps(view.state.get("params", {}), indent=1)
+    st.session_state["cs_timeout"] = float(view.state.get("timeout_s", 30.0))
+    st.session_state["cs_rows"] = int(view.state.get("row_limit", 1000))
+    st.session_state["console_view"] = view
+
+
+def _params(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        st.error(f"Parameters: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).")
+        return None
+    if not isinstance(value, dict):
+        st.error("Parameters: a JSON object, such as {\"limit\": 25}.")
+        return None
+    return value
+
+
+def _history(hist: QueryHistory) -> None:
+    entries = hist.entries()
+    if not entries:
+        return
+    with st.expander(f"Your history ({len(entries)})"):
+        labels = [f"{e['at'][:19]} · {' '.join(e['query'].split())[:90]}" for e in entries]
+        i = st.selectbox("Query", range(len(entries)), format_func=labels.__getitem__,
+                         key="cs_hist_pick")
+        if st.button("Put in the editor", key="cs_hist_use"):
+            st.session_state["cs_query"] = entries[i]["query"]
+            st.session_state["cs_params"] = json.dumps(entries[i]["params"], indent=1)
+            st.rerun()
+
+
+def render() -> None:
+    viewer = state.current()
+    store = state.store()
+    hist = QueryHistory(state.settings().home, viewer.user)
+    st.title("Cypher console")
+    st.caption("Read-only: the server checks every query before it runs (EXPLAIN) and runs "
+               "it in a read transaction; LOAD CSV, administration and writing procedures "
+               "are refused.")
+    opened: SavedView | None = st.session_state.get("console_view")
+    if opened is not None:
+        st.caption(f"Saved view “{md(opened.name)}”, version {opened.version} of "
+                   f"{opened.versions}, by {md(opened.owner)}")
+    st.session_state.setdefault("cs_query", EXAMPLE)
+    st.session_state.setdefault("cs_params", '{"limit": 25}')
+    st.session_state.setdefault("cs_timeout", 30.0)
+    st.session_state.setdefault("cs_rows", 1000)
+    query = st.text_area("Query", height=160, key="cs_query")
+    a, b, c = st.columns([3, 1, 1])
+    params_text = a.text_area("Parameters (JSON)", height=90, key="cs_params")
+    timeout_s = b.number_input("Time-out (s)", 1.0, console.MAX_TIMEOUT_S, key="cs_timeout")
+    row_limit = c.number_input("Row limit", 1, console.MAX_ROWS, key="cs_rows")
+    _history(hist)
+    run = st.button("Run", type="primary", key="cs_run")
+    params = _params(params_text)
+    if params is None:
+        return
+    view_state = {"query": query, "params": params, "timeout_s": timeout_s,
+                  "row_limit": int(row_limit)}
+    if run:
+        try:
+            result = console.run(store, viewer, query, params, timeout_s=timeout_s,
+                                 row_limit=int(row_limit))
+        except (console.QueryRefused, console.QueryFailed) as exc:
+            hist.add(query, params, rows=None, error=str(exc))
+            st.session_state.pop("cs_result", None)
+            st.error(str(exc))
+        else:
+            hist.add(query, params, rows=len(result.rows))
+            st.session_state["cs_result"] = result
+    shown: console.QueryResult | None = st.session_state.get("cs_result")
+    if shown is not None:
+        result = shown
+        more = f" (the first {len(result.rows):,}; there are more)" if result.truncated else ""
+        st.caption(f"{len(result.rows):,} rows{more} in {result.elapsed_ms:,.0f} ms")
+        frame = pd.DataFrame([{k: json.dumps(v, default=str) if isinstance(v, list | dict)
+                               else v for k, v in row.items()} for row in result.rows],
+                             columns=result.columns)
+        st.dataframe(frame, hide_index=True)
+        if result.graph.nodes:
+            st.iframe(graph_view.to_html(result.graph, heading="Schakel query"), height=560)
+    views.save_form(Kind.QUERY, view_state, key="cs", opened=opened)

@@ -1,0 +1,214 @@
+"""Explore: find a person, incident or location, draw its neighbourhood, filter, expand,
+read the details and provenance of any node, export, save as a view."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from dashboard import graph_view, state
+from dashboard.pages import views
+from dashboard.text import md
+from graph import explore
+from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters, GraphNode, Subgraph
+from graph.schema import INVOLVEMENT_ROLES
+from graph.views import Kind, SavedView
+
+ROLE_NAMES: dict[str, str] = {rel.value: role for role, rel in INVOLVEMENT_ROLES.items()}
+DEFAULT: dict[str, Any] = {
+    "seeds": [], "hops": 2, "cap": 300, "roles": list(ROLE_RELS), "ties": list(TIE_RELS),
+    "others": list(OTHER_RELS), "partners": [], "since": None, "until": None, "expanded": [],
+}
+WIDGETS = ("hops", "cap", "roles", "ties", "others", "partners")
+
+
+def load_state(new: dict[str, Any]) -> None:
+    """Make ``new`` (a saved view's state, or a candidate's structure) the exploration."""
+    st.session_state["explore"] = {**DEFAULT, **{k: v for k, v in new.items() if k in DEFAULT}}
+    for key in (*WIDGETS, "window"):
+        st.session_state.pop(f"ex_{key}", None)
+    st.session_state.pop("explore_view", None)
+
+
+def load_view(view: SavedView) -> None:
+    load_state(view.state)
+    st.session_state["explore_view"] = view
+
+
+def _state() -> dict[str, Any]:
+    if "explore" not in st.session_state:
+        st.session_state["explore"] = dict(DEFAULT)
+    return st.session_state["explore"]
+
+
+def _widget_default(key: str, value: Any) -> None:
+    if f"ex_{key}" not in st.session_state:
+        st.session_state[f"ex_{key}"] = value
+
+
+def _filters(s: dict[str, Any], partners: list[str]) -> None:
+    """The sidebar: how far, how many, which links, whose data, when."""
+    with st.sidebar:
+        st.subheader("Explore")
+        for key in WIDGETS:
+            _widget_default(key, s[key])
+        s["hops"] = st.slider("Hops", 1, explore.MAX_HOPS, key="ex_hops")
+        s["cap"] = int(st.number_input("At most this many nodes", 20, explore.MAX_CAP, step=50,
+                                       key="ex_cap"))
+        s["roles"] = st.multiselect("Involvement roles", list(ROLE_RELS), key="ex_roles",
+                                    format_func=lambda r: ROLE_NAMES.get(r, r))
+        s["ties"] = st.multiselect("Known ties", list(TIE_RELS), key="ex_ties")
+        s["others"] = st.multiselect("Places, signals, identifiers, aliases", list(OTHER_RELS),
+                                     key="ex_others")
+        st.session_state["ex_partners"] = [p for p in st.session_state["ex_partners"]
+                                           if p in partners]
+        s["partners"] = st.multiselect("Partners (none chosen: all)", partners,
+                                       key="ex_partners")
+        span = explore.incident_span(state.store())
+        if span and span[0] < span[1]:
+            first, last = span
+            since = date.fromisoformat(s["since"]) if s["since"] else first
+            until = date.fromisoformat(s["until"]) if s["until"] else last
+            window = (max(first, min(since, last)), min(last, max(until, first)))
+            lo, hi = st.slider("Time window (incidents and signals)", first, last, window,
+                               key="ex_window", format="YYYY-MM-DD")
+            s["since"] = None if lo == first else lo.isoformat()
+            s["until"] = None if hi == last else hi.isoformat()
+
+
+def _search(s: dict[str, Any]) -> None:
+    viewer = state.current()
+    a, b = st.columns([3, 2])
+    with a:
+        text = st.text_input("Find a person, incident, location, signal or identifier by ref",
+                             key="ex_search", placeholder="start of a ref")
+    found = explore.search(state.store(), viewer, text) if text else []
+    with b:
+        if text and not found:
+            st.info("Nothing with a ref that starts so.")
+        if found:
+            labels = {n.ref: f"{n.kind} · {n.ref} · {n.caption}" for n in found}
+            pick = st.selectbox("Matches", list(labels), format_func=labels.__getitem__,
+                                key="ex_pick")
+            c, d = st.columns(2)
+            if c.button("Show", key="ex_show", help="Start a new exploration here"):
+                s.update(seeds=[pick], expanded=[])
+                st.session_state.pop("explore_view", None)
+            if d.button("Add", key="ex_add", help="Add to what is shown"):
+                if pick not in s["seeds"]:
+                    s["seeds"] = [*s["seeds"], pick]
+
+
+def _node_label(n: GraphNode) -> str:
+    flag = f"#{n.flagged[0]} " if n.flagged else ""
+    return f"{flag}{n.kind} · {n.ref} · {n.caption}"
+
+
+def _details(sub: Subgraph) -> None:
+    viewer = state.current()
+    ordered = sorted(sub.nodes.values(), key=lambda n: (
+        n.flagged is None, n.flagged[0] if n.flagged else 0, n.hop, n.kind, n.ref))
+    labels = {n.id: _node_label(n) for n in ordered}
+    node_id = st.selectbox("Details of", list(labels), format_func=labels.__getitem__,
+                           key="ex_detail")
+    if node_id is None:
+        return
+    info = explore.details(state.store(), viewer, node_id)
+    if info is None:
+        st.warning("That node is no longer in the graph.")
+        return
+    st.caption(f"{md(info['kind'])} · labels {md(', '.join(info['labels']))}")
+    props = {k: (", ".join(map(str, v)) if isinstance(v, list) else str(v))
+             for k, v in sorted(info["props"].items())}
+    st.dataframe([{"property": k, "value": v} for k, v in props.items()], hide_index=True)
+    st.markdown("**Provenance**")
+    st.dataframe(info["deliveries"] or [{"note": "no delivery recorded"}], hide_index=True)
+    if info["links"]:
+        st.markdown("**Relationships**")
+        st.dataframe([{"type": k, "count": v} for k, v in info["links"].items()],
+                     hide_index=True)
+    if info["findings"]:
+        st.markdown("**Findings**")
+        st.dataframe(info["findings"], hide_index=True)
+
+
+def _expand(s: dict[str, Any], sub: Subgraph) -> None:
+    choices = {n.ref: _node_label(n) for n in sorted(sub.nodes.values(),
+                                                     key=lambda n: (n.hop, n.kind, n.ref))
+               if n.ref and n.ref not in s["seeds"] and n.ref not in s["expanded"]}
+    if not choices:
+        return
+    pick = st.selectbox("Expand a node (adds its direct links)", list(choices),
+                        format_func=choices.__getitem__, key="ex_expand_pick")
+    a, b = st.columns(2)
+    if a.button("Expand", key="ex_expand"):
+        s["expanded"] = [*s["expanded"], pick]
+        st.rerun()
+    if s["expanded"] and b.button(f"Collapse all ({len(s['expanded'])})", key="ex_collapse"):
+        s["expanded"] = []
+        st.rerun()
+
+
+def _exports(sub: Subgraph, html: str) -> None:
+    nodes_csv, edges_csv = graph_view.to_csv(sub)
+    a, b, c, d = st.columns(4)
+    a.download_button("HTML (offline)", html, "schakel-view.html", "text/html", key="ex_dl_html")
+    b.download_button("GraphML", graph_view.to_graphml(sub), "schakel-view.graphml",
+                      "application/graphml+xml", key="ex_dl_graphml")
+    c.download_button("Nodes CSV", nodes_csv, "schakel-nodes.csv", "text/csv", key="ex_dl_nodes")
+    d.download_button("Relationships CSV", edges_csv, "schakel-relationships.csv", "text/csv",
+                      key="ex_dl_edges")
+
+
+def render() -> None:
+    viewer = state.current()
+    store = state.store()
+    s = _state()
+    st.title("Explore")
+    opened: SavedView | None = st.session_state.get("explore_view")
+    if opened is not None:
+        st.caption(f"Saved view “{md(opened.name)}”, version {opened.version} of "
+                   f"{opened.versions}, by {md(opened.owner)}")
+    _filters(s, explore.partners(store))
+    _search(s)
+    if not s["seeds"]:
+        st.info("Find something by its ref, or open a candidate from the Candidates page.")
+        return
+    a, b = st.columns([5, 1])
+    first = s["seeds"][0]
+    a.markdown(f"Starting from `{md(first[:16])}{'…' if len(first) > 16 else ''}`"
+               + (f" and {len(s['seeds']) - 1} more" if len(s["seeds"]) > 1 else "")
+               + f", {s['hops']} hop{'s' if s['hops'] > 1 else ''}"
+               + (f", expanded {len(s['expanded'])}" if s["expanded"] else ""),
+               help="Starting points: " + ", ".join(s["seeds"]))
+    if b.button("Clear", key="ex_clear"):
+        s.update(seeds=[], expanded=[])
+        st.session_state.pop("explore_view", None)
+        st.rerun()
+    filters = Filters(types=tuple(s["roles"] + s["ties"] + s["others"]),
+                      partners=tuple(s["partners"]) or None,
+                      since=date.fromisoformat(s["since"]) if s["since"] else None,
+                      until=date.fromisoformat(s["until"]) if s["until"] else None)
+    sub = explore.neighbourhood(store, viewer, s["seeds"], hops=s["hops"], filters=filters,
+                                cap=s["cap"], expanded=s["expanded"])
+    message = sub.summary()
+    if sub.truncated:
+        st.warning(f"{message.capitalize()}. Narrow the filters, lower the hops or raise "
+                   "the cap to see more.")
+    else:
+        st.caption(message.capitalize())
+    html = graph_view.to_html(sub, heading="Schakel view")
+    st.iframe(html, height=660)
+    st.caption("Colour and shape: orange dot minor · blue dot adult · grey square incident · "
+               "green triangle location · purple diamond signal · brown hexagon identifier · "
+               "red ring and #rank: ranked in the latest analysis.")
+    left, right = st.columns(2)
+    with left:
+        _expand(s, sub)
+        st.markdown("**Export this view**")
+        _exports(sub, html)
+    with right:
+        _details(sub)
+    views.save_form(Kind.EXPLORE, dict(s), key="ex", opened=opened)

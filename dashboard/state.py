@@ -1,0 +1,81 @@
+"""What every page shares: the settings, the one Store, the signed-in user, the pages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from dashboard.auth import Users
+from graph.access import Viewer
+from graph.settings import Settings
+from graph.store import Store
+
+SESSION_HOURS = 8.0  # a sign-in lasts a working day; then the user signs in again
+
+
+@st.cache_resource
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def _close(store: Store) -> None:
+    store.close()
+
+
+@st.cache_resource(on_release=_close)
+def store() -> Store:
+    return Store.connect(settings())
+
+
+def users() -> Users:
+    return Users.of_home(settings().home)
+
+
+def sign_in(viewer: Viewer) -> None:
+    st.session_state["viewer"] = viewer
+    st.session_state["signed_in_at"] = time.time()
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def viewer() -> Viewer | None:
+    """The signed-in user, or ``None`` (also when the session has expired)."""
+    v = st.session_state.get("viewer")
+    if v is None:
+        return None
+    if time.time() - st.session_state.get("signed_in_at", 0) > SESSION_HOURS * 3600:
+        sign_out()
+        st.session_state["expired"] = True
+        return None
+    return v
+
+
+def current() -> Viewer:
+    """The signed-in user; pages only run for one, so anything else is a programming error."""
+    v = viewer()
+    if v is None:
+        st.stop()
+    assert v is not None
+    return v
+
+
+def page(name: str) -> Any:
+    """The ``st.Page`` registered under ``name`` this run (for ``st.switch_page``)."""
+    return st.session_state["_pages"][name]
+
+
+def go(name: str, **state: Any) -> None:
+    """Put ``state`` in the session and switch to page ``name``."""
+    for key, value in state.items():
+        st.session_state[key] = value
+    st.switch_page(page(name))
+
+
+def cached(ttl: int = 60) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return st.cache_data(ttl=ttl, show_spinner=False)

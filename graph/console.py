@@ -1,0 +1,172 @@
+"""The investigators' Cypher console: read-only, bounded in time and rows.
+
+Three locks, each enough on its own for writes:
+1. ``EXPLAIN`` the query first (nothing runs) and accept it only when the server says
+   it is a read (``query_type`` ``"r"``);
+2. run it in a READ-access transaction, which the server refuses to write in;
+3. refuse what reads can still do harm with: ``LOAD CSV`` (files and URLs), procedures
+   outside a short list, administration commands, ``USE`` of another database.
+The server enforces the time-out: a query that runs longer is stopped there.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, LiteralString, cast
+
+import neo4j
+from neo4j.exceptions import ClientError, Neo4jError
+from neo4j.graph import Node, Path, Relationship
+
+from graph.access import Capability, Viewer
+from graph.errors import GraphError
+from graph.explore import GraphEdge, GraphNode, Subgraph, kind_of, plain
+from graph.store import Store
+
+MAX_TIMEOUT_S = 120.0
+MAX_ROWS = 10_000
+FIRST_WORDS = frozenset({"MATCH", "OPTIONAL", "WITH", "UNWIND", "RETURN", "CALL"})
+PROCEDURES = frozenset({
+    "db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.visualization",
+    "db.schema.nodetypeproperties", "db.schema.reltypeproperties", "dbms.components",
+})
+_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+_STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", re.S)
+_PROCEDURE = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)\s*\(?", re.I)
+ENDPOINTS: LiteralString = (
+    "MATCH (n) WHERE elementId(n) IN $ids "
+    "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props")
+
+
+class QueryRefused(GraphError):
+    """The console will not run this query; nothing was executed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class QueryFailed(GraphError):
+    """The server refused or stopped the query (syntax, time-out, a write attempted)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[dict[str, Any]]  # values as text or plain Python, ready for a table
+    graph: Subgraph
+    truncated: bool  # more rows than the limit
+    elapsed_ms: float
+    notes: list[str] = field(default_factory=list)
+
+
+def check(query: str) -> str:
+    """The query stripped, or :class:`QueryRefused` naming what is not allowed."""
+    text = query.strip().rstrip(";").strip()
+    if not text:
+        raise QueryRefused("the query is empty")
+    code = _STRINGS.sub("''", _COMMENTS.sub(" ", text))  # what is left to run
+    if ";" in code:
+        raise QueryRefused("one statement at a time")
+    if re.search(r"\bLOAD\s+CSV\b", code, re.I):
+        raise QueryRefused("LOAD CSV reads files and URLs: not allowed in the console")
+    first = code.split(None, 1)[0].upper() if code.split() else ""
+    if first not in FIRST_WORDS:
+        raise QueryRefused(
+            f"a console query starts with one of {', '.join(sorted(FIRST_WORDS))}; "
+            f"{first or 'nothing'} is not allowed (administration, USE and EXPLAIN/PROFILE "
+            "prefixes are refused)")
+    if re.search(r"(?<![.\w$])(USE|SHOW|TERMINATE)\s", code, re.I):
+        raise QueryRefused("USE, SHOW and TERMINATE are not allowed in the console")
+    for name in _PROCEDURE.findall(code):
+        if name.lower() not in PROCEDURES:
+            raise QueryRefused(f"procedure {name} is not allowed; allowed: "
+                               f"{', '.join(sorted(PROCEDURES))}")
+    return text
+
+
+def _cell(value: Any, nodes: dict[str, Any], rels: dict[str, Relationship]) -> Any:
+    if isinstance(value, Node):
+        nodes[value.element_id] = value
+        return f"({':'.join(sorted(value.labels))} {value.get('ref', value.element_id)})"
+    if isinstance(value, Relationship):
+        rels[value.element_id] = value
+        return f"[:{value.type}]"
+    if isinstance(value, Path):
+        for n in value.nodes:
+            nodes[n.element_id] = n
+        for r in value.relationships:
+            rels[r.element_id] = r
+        return f"path of {len(value)} relationships"
+    if isinstance(value, list):
+        return [_cell(v, nodes, rels) for v in value]
+    if isinstance(value, dict):
+        return {k: _cell(v, nodes, rels) for k, v in value.items()}
+    return plain(value)
+
+
+def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | None = None, *,
+        timeout_s: float = 30.0, row_limit: int = 1000) -> QueryResult:
+    """Run an investigator's query read-only; :class:`QueryRefused` or :class:`QueryFailed`."""
+    viewer.require(Capability.CONSOLE)
+    text = check(query)
+    timeout_s = max(0.1, min(float(timeout_s), MAX_TIMEOUT_S))
+    row_limit = max(1, min(int(row_limit), MAX_ROWS))
+    params = dict(params or {})
+    started = time.perf_counter()
+    nodes: dict[str, Node] = {}
+    rels: dict[str, Relationship] = {}
+    rows: list[dict[str, Any]] = []
+    truncated = False
+    try:
+        with store.session(read_only=True) as session:
+            plan = session.run(cast(LiteralString, "EXPLAIN " + text), params).consume()
+            if plan.query_type != "r":
+                raise QueryRefused(
+                    f"the server says this query would {_KINDS.get(plan.query_type or '', 'write')}"
+                    "; the console only reads")
+            result = session.run(neo4j.Query(cast(LiteralString, text), timeout=timeout_s),
+                                 params)
+            columns = list(result.keys())
+            for record in result:
+                if len(rows) == row_limit:
+                    truncated = True
+                    break
+                rows.append({k: _cell(v, nodes, rels) for k, v in record.items()})
+            result.consume()
+    except ClientError as exc:
+        raise QueryFailed(exc.code or "Neo.ClientError", exc.message or str(exc)) from None
+    except Neo4jError as exc:
+        raise QueryFailed(exc.code or "Neo.Error", exc.message or str(exc)) from None
+    graph = _graph(store, nodes, rels)
+    return QueryResult(columns, rows, graph, truncated, (time.perf_counter() - started) * 1000)
+
+
+_KINDS = {"rw": "read and write", "w": "write", "s": "change the schema"}
+
+
+def _id(node: Node | None) -> str:
+    return node.element_id if node is not None else ""
+
+
+def _graph(store: Store, nodes: dict[str, Node], rels: dict[str, Relationship]) -> Subgraph:
+    """The nodes and relationships of a result as a subgraph; endpoints are fetched."""
+    shown = {i: GraphNode(i, str(n.get("ref", "")), kind_of(n.labels), plain(dict(n)))
+             for i, n in nodes.items()}
+    ends = {i: (_id(r.start_node), _id(r.end_node)) for i, r in rels.items()}
+    missing = {e for pair in ends.values() for e in pair} - set(shown)
+    if missing:
+        for row in store.run(ENDPOINTS, {"ids": sorted(missing)}, read_only=True):
+            props = plain(row["props"])
+            shown[row["id"]] = GraphNode(row["id"], str(props.get("ref", "")),
+                                         kind_of(row["labels"]), props)
+    edges = [GraphEdge(i, *ends[i], r.type, plain(dict(r))) for i, r in rels.items()]
+    return Subgraph(shown, edges, len(shown))

@@ -1,0 +1,308 @@
+"""Reads for exploring the graph: search by ref, neighbourhoods, the details of a node.
+
+A neighbourhood is found hop by hop from its seeds, fetching ids only; properties are
+read for the nodes that are kept. When more nodes are in reach than the cap allows,
+the nearest are kept (and, within the last hop, those with most links to what is
+already shown), and the result says how many there were.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, LiteralString
+
+from neo4j.time import Date, DateTime, Duration, Time
+
+from graph.access import Capability, Viewer
+from graph.schema import FAMILY_TIES, INVOLVEMENT_ROLES, PROFESSIONAL_TIES, Label, Rel
+from graph.store import Store
+
+# Relationship types an exploration may follow: the data, not the analysis's own links.
+DATA_RELS: tuple[str, ...] = tuple(
+    r.value for r in Rel if r not in (Rel.CONCERNS, Rel.SUPPORTED_BY, Rel.HAS_MEMBER))
+ROLE_RELS: tuple[str, ...] = tuple(r.value for r in INVOLVEMENT_ROLES.values())
+TIE_RELS: tuple[str, ...] = tuple(
+    r.value for r in Rel if r in FAMILY_TIES or r in PROFESSIONAL_TIES or r is Rel.ASSOCIATE_OF)
+OTHER_RELS: tuple[str, ...] = tuple(r for r in DATA_RELS if r not in ROLE_RELS + TIE_RELS)
+
+# Node kinds as the dashboard shows them.
+KINDS: tuple[str, ...] = ("minor", "adult", "incident", "location", "signal", "identifier")
+SEARCHABLE: tuple[Label, ...] = (Label.PERSON, Label.INCIDENT, Label.LOCATION, Label.SIGNAL,
+                                 Label.IDENTIFIER)
+MAX_CAP = 2000
+MAX_HOPS = 3
+
+SEARCH: LiteralString = (
+    "CALL () { MATCH (n:Person) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit "
+    "UNION MATCH (n:Incident) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit "
+    "UNION MATCH (n:Location) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit "
+    "UNION MATCH (n:Signal) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit "
+    "UNION MATCH (n:Identifier) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit } "
+    "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props "
+    "ORDER BY n.ref LIMIT $limit")
+RESOLVE: LiteralString = (
+    "UNWIND $refs AS ref CALL (ref) { "
+    "MATCH (n:Person {ref: ref}) RETURN n UNION MATCH (n:Incident {ref: ref}) RETURN n "
+    "UNION MATCH (n:Location {ref: ref}) RETURN n UNION MATCH (n:Signal {ref: ref}) RETURN n "
+    "UNION MATCH (n:Identifier {ref: ref}) RETURN n } "
+    "RETURN DISTINCT elementId(n) AS id")
+# One hop: every link of the frontier that passes the filters, as ids.
+HOP: LiteralString = (
+    "UNWIND $frontier AS id MATCH (n) WHERE elementId(n) = id "
+    "MATCH (n)-[r]-(m) WHERE type(r) IN $types "
+    "AND ($partners IS NULL OR any(p IN r.partners WHERE p IN $partners)) "
+    "AND ($partners IS NULL OR any(p IN m.partners WHERE p IN $partners)) "
+    "WITH n, m, coalesce(m.occurred_at, m.observed_at) AS at "
+    "WHERE at IS NULL OR (($since IS NULL OR date(at) >= $since) "
+    "AND ($until IS NULL OR date(at) <= $until)) "
+    "RETURN elementId(n) AS n, elementId(m) AS m LIMIT $row_limit")
+NODES: LiteralString = (
+    "MATCH (n) WHERE elementId(n) IN $ids "
+    "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props")
+EDGES: LiteralString = (
+    "MATCH (a)-[r]->(b) WHERE elementId(a) IN $ids AND type(r) IN $types "
+    "AND elementId(b) IN $ids "
+    "AND ($partners IS NULL OR any(p IN r.partners WHERE p IN $partners)) "
+    "RETURN elementId(r) AS id, elementId(a) AS source, elementId(b) AS target, "
+    "type(r) AS type, properties(r) AS props")
+FLAGGED: LiteralString = (
+    "MATCH (f:Finding) WITH f.run_id AS run, max(f.run_at) AS at ORDER BY at DESC LIMIT 1 "
+    "MATCH (f:Finding {run_id: run})-[:CONCERNS]->(p:Person) "
+    "RETURN p.ref AS ref, min(f.rank) AS rank, max(f.score) AS score")
+PARTNERS: LiteralString = "MATCH (d:Delivery) RETURN DISTINCT d.partner AS partner ORDER BY partner"
+SPAN: LiteralString = (
+    "MATCH (i:Incident) RETURN min(date(i.occurred_at)) AS first, max(date(i.occurred_at)) AS last")
+DETAILS: LiteralString = (
+    "MATCH (n) WHERE elementId(n) = $id "
+    "OPTIONAL MATCH (d:Delivery) WHERE d.ref IN n.deliveries "
+    "WITH n, collect(d {.ref, .partner, .partner_kind, .extracted_at, .loaded_at}) AS deliveries "
+    "OPTIONAL MATCH (f:Finding)-[:CONCERNS]->(n) "
+    "WITH n, deliveries, collect(f {.run_id, .rank, .score, .patterns}) AS findings "
+    "CALL (n) { MATCH (n)-[r]-() RETURN collect(type(r)) AS types } "
+    "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props, deliveries, "
+    "findings, types")
+DESCRIBE: LiteralString = (
+    "UNWIND $refs AS ref "
+    "OPTIONAL MATCH (i:Incident {ref: ref}) OPTIONAL MATCH (i)-[:AT]->(il:Location) "
+    "OPTIONAL MATCH (s:Signal {ref: ref}) OPTIONAL MATCH (s)-[:AT]->(sl:Location) "
+    "OPTIONAL MATCH (x:Identifier {ref: ref}) OPTIONAL MATCH (p:Person {ref: ref}) "
+    "RETURN ref, CASE WHEN i IS NOT NULL THEN 'incident' WHEN s IS NOT NULL THEN 'signal' "
+    "WHEN x IS NOT NULL THEN 'identifier' WHEN p IS NOT NULL THEN 'person' END AS kind, "
+    "coalesce(i.kind, s.kind, x.kind) AS what, coalesce(i.occurred_at, s.observed_at) AS at, "
+    "coalesce(il.name, sl.name) AS place, coalesce(il.city, sl.city) AS city, "
+    "coalesce(il.country, sl.country) AS country, "
+    "coalesce(i.partners, s.partners, x.partners, p.partners) AS partners")
+
+
+def plain(value: Any) -> Any:
+    """A value read from Neo4j as plain Python: temporal values become ISO strings."""
+    if isinstance(value, Date | DateTime | Time):
+        return value.iso_format()
+    if isinstance(value, Duration):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def kind_of(labels: Iterable[str]) -> str:
+    """The kind the dashboard shows for a node with these labels."""
+    labels = set(labels)
+    if Label.MINOR in labels:
+        return "minor"
+    if Label.PERSON in labels:
+        return "adult"
+    for lab in (Label.INCIDENT, Label.LOCATION, Label.SIGNAL, Label.IDENTIFIER):
+        if lab in labels:
+            return lab.value.lower()
+    return "other"
+
+
+@dataclass
+class GraphNode:
+    id: str
+    ref: str
+    kind: str
+    props: dict[str, Any]
+    hop: int = 0
+    flagged: tuple[int, float] | None = None  # (rank, score) in the latest analysis run
+
+    @property
+    def caption(self) -> str:
+        """A short label: the kind of incident or signal, the place, or the ref."""
+        p = self.props
+        if self.kind in ("incident", "signal"):
+            when = str(p.get("occurred_at") or p.get("observed_at") or "")[:10]
+            return f"{p.get('kind', self.kind)} {when}".strip()
+        if self.kind == "location":
+            return str(p.get("name") or p.get("city") or self.ref)
+        return self.ref[:12] + ("…" if len(self.ref) > 12 else "")
+
+
+@dataclass
+class GraphEdge:
+    id: str
+    source: str
+    target: str
+    type: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Subgraph:
+    nodes: dict[str, GraphNode]
+    edges: list[GraphEdge]
+    total: int  # nodes within reach, shown or not
+    exact: bool = True  # False when a hop was cut short and ``total`` is a lower bound
+    seeds: tuple[str, ...] = ()
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.nodes) < self.total
+
+    def summary(self) -> str:
+        shown = len(self.nodes)
+        if not self.truncated:
+            return f"showing all {shown:,} nodes and {len(self.edges):,} relationships"
+        more = "" if self.exact else "+"
+        return (f"showing {shown:,} of {self.total:,}{more} nodes (nearest first) and "
+                f"{len(self.edges):,} relationships")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What an exploration follows and shows. ``None`` means no restriction."""
+
+    types: tuple[str, ...] = DATA_RELS
+    partners: tuple[str, ...] | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def params(self) -> dict[str, Any]:
+        types = [t for t in self.types if t in DATA_RELS]  # never the analysis's links
+        return {"types": types, "since": self.since, "until": self.until,
+                "partners": list(self.partners) if self.partners is not None else None}
+
+
+def _node(row: dict[str, Any], hop: int = 0) -> GraphNode:
+    props = plain(row["props"])
+    return GraphNode(row["id"], str(props.get("ref", "")), kind_of(row["labels"]), props, hop)
+
+
+def search(store: Store, viewer: Viewer, text: str, *, limit: int = 25) -> list[GraphNode]:
+    """Persons, incidents, locations, signals and identifiers whose ref starts with ``text``."""
+    viewer.require(Capability.EXPLORE)
+    text = text.strip()
+    if not text:
+        return []
+    rows = store.run(SEARCH, {"q": text, "limit": limit}, read_only=True)
+    return [_node(r) for r in rows]
+
+
+def flagged(store: Store) -> dict[str, tuple[int, float]]:
+    """Person ref -> (rank, score) for everyone the latest analysis run ranked."""
+    return {r["ref"]: (r["rank"], r["score"]) for r in store.run(FLAGGED, read_only=True)}
+
+
+def partners(store: Store) -> list[str]:
+    return [r["partner"] for r in store.run(PARTNERS, read_only=True) if r["partner"]]
+
+
+def incident_span(store: Store) -> tuple[date, date] | None:
+    row = store.run(SPAN, read_only=True)[0]
+    if row["first"] is None:
+        return None
+    return row["first"].to_native(), row["last"].to_native()
+
+
+def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: int = 2,
+                  filters: Filters | None = None, cap: int = 300,
+                  expanded: Sequence[str] = (), row_limit: int = 200_000) -> Subgraph:
+    """The nodes within ``hops`` of the seed refs (and one hop of each ``expanded`` ref).
+
+    At most ``cap`` nodes are kept: seeds first, then by distance, then by the number of
+    links to nodes already kept. ``total`` counts every node in reach.
+    """
+    viewer.require(Capability.EXPLORE)
+    filters = filters or Filters()
+    hops = max(0, min(hops, MAX_HOPS))
+    cap = max(1, min(cap, MAX_CAP))
+    params = filters.params()
+    seed_ids = [r["id"] for r in store.run(RESOLVE, {"refs": list(seeds)}, read_only=True)]
+    extra_ids = [r["id"] for r in store.run(RESOLVE, {"refs": list(expanded)}, read_only=True)]
+    distance: dict[str, int] = dict.fromkeys(seed_ids, 0)
+    links: Counter[str] = Counter()
+    exact = True
+    with store.session(read_only=True) as session:
+        def hop(frontier: list[str]) -> list[tuple[str, str]]:
+            nonlocal exact
+            if not frontier:
+                return []
+            result = session.run(HOP, {**params, "frontier": frontier, "row_limit": row_limit})
+            pairs = [(r["n"], r["m"]) for r in result]
+            if len(pairs) >= row_limit:
+                exact = False
+            return pairs
+
+        frontier = list(seed_ids)
+        for depth in range(1, hops + 1):
+            fresh: list[str] = []
+            for _, m in hop(frontier):
+                links[m] += 1
+                if m not in distance:
+                    distance[m] = depth
+                    fresh.append(m)
+            frontier = fresh
+        for x in extra_ids:
+            distance.setdefault(x, 1)
+        for _, m in hop(extra_ids):
+            links[m] += 1
+            distance.setdefault(m, 2)
+        order = sorted(distance, key=lambda i: (distance[i], -links[i], i))
+        keep = order[:cap]
+        nodes = {r["id"]: _node(r.data(), distance[r["id"]])
+                 for r in session.run(NODES, {"ids": keep})}
+        edges = [GraphEdge(r["id"], r["source"], r["target"], r["type"], plain(r["props"]))
+                 for r in session.run(EDGES, {**params, "ids": keep})]
+    marks = flagged(store)
+    for n in nodes.values():
+        n.flagged = marks.get(n.ref) if n.kind in ("adult", "minor") else None
+    return Subgraph(nodes, edges, len(distance), exact, tuple(seeds))
+
+
+def details(store: Store, viewer: Viewer, node_id: str) -> dict[str, Any] | None:
+    """Properties, provenance (with its deliveries), findings and link counts of a node."""
+    viewer.require(Capability.EXPLORE)
+    rows = store.run(DETAILS, {"id": node_id}, read_only=True)
+    if not rows:
+        return None
+    row = plain(rows[0])
+    return {"id": row["id"], "kind": kind_of(row["labels"]), "labels": row["labels"],
+            "props": row["props"], "deliveries": row["deliveries"],
+            "findings": sorted(row["findings"], key=lambda f: f["run_id"] or "", reverse=True),
+            "links": dict(Counter(row["types"]).most_common())}
+
+
+def describe(store: Store, viewer: Viewer, refs: Sequence[str]) -> dict[str, str]:
+    """A readable line for each ref of evidence: what, when, where, from whom."""
+    viewer.require(Capability.EXPLORE)
+    lines: dict[str, str] = {}
+    for r in plain(store.run(DESCRIBE, {"refs": list(refs)}, read_only=True)):
+        if r["kind"] is None:
+            lines[r["ref"]] = f"{r['ref']} (no longer in the graph)"
+            continue
+        parts = [str(r["what"] or r["kind"])]
+        if r["at"]:
+            parts.append(f"on {str(r['at'])[:10]}")
+        if r["city"]:
+            place = f"{r['place']}, {r['city']}" if r["place"] else r["city"]
+            parts.append(f"at {place} ({r['country'] or 'NL'})")
+        if r["partners"]:
+            parts.append(f"— {', '.join(r['partners'])}")
+        lines[r["ref"]] = " ".join(parts)
+    return lines
