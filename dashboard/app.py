@@ -11,11 +11,21 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import state
-from dashboard.pages import candidates, console, explore, overview, signin, users, views
+from dashboard.pages import console, explore, signin
 from graph.access import Capability
 from graph.views import Kind, ViewNotFound, open_view
 
-ICON = Path(__file__).parent / "icon.png"  # a file of our own: Material icons come from Google
+PAGES = Path(__file__).parent / "pages"
+ICON = Path(__file__).parent / "icon.png"
+# name (file in pages/ and URL path), title, icon (Material icons are bundled), capability
+PAGE_TABLE: tuple[tuple[str, str, str, Capability], ...] = (
+    ("overview", "Overview", ":material/dashboard:", Capability.OVERVIEW),
+    ("candidates", "Candidates", ":material/flag:", Capability.EXPLORE),
+    ("explore", "Explore", ":material/hub:", Capability.EXPLORE),
+    ("console", "Cypher console", ":material/terminal:", Capability.CONSOLE),
+    ("views", "Saved views", ":material/bookmarks:", Capability.EXPLORE),
+    ("users", "Users", ":material/group:", Capability.USERS),
+)  # a file of our own: Material icons come from Google
 
 
 def _open_shared_view() -> None:
@@ -51,22 +61,9 @@ def main() -> None:
         st.navigation([st.Page(signin.render, title="Sign in", url_path="signin")],
                       position="hidden").run()
         return
-    pages: dict[str, st.Page] = {
-        "overview": st.Page(overview.render, title="Overview", icon=":material/dashboard:", url_path="overview",
-                            default=True)}
-    if viewer.can(Capability.EXPLORE):
-        pages["candidates"] = st.Page(candidates.render, title="Candidates", icon=":material/flag:",
-                                      url_path="candidates")
-        pages["explore"] = st.Page(explore.render, title="Explore", icon=":material/hub:",
-                                   url_path="explore")
-    if viewer.can(Capability.CONSOLE):
-        pages["console"] = st.Page(console.render, title="Cypher console", icon=":material/terminal:",
-                                   url_path="console")
-    if viewer.can(Capability.EXPLORE):
-        pages["views"] = st.Page(views.render, title="Saved views", icon=":material/bookmarks:",
-                                 url_path="views")
-    if viewer.can(Capability.USERS):
-        pages["users"] = st.Page(users.render, title="Users", icon=":material/group:", url_path="users")
+    pages = {name: st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name,
+                           default=name == "overview")
+             for name, title, icon, needs in PAGE_TABLE if viewer.can(needs)}
     st.session_state["_pages"] = pages
     nav = st.navigation(list(pages.values()))
     with st.sidebar:

@@ -177,7 +177,7 @@ def to_graphml(sub: Subgraph) -> bytes:
     """GraphML for Gephi and friends: lists become ``;``-joined text."""
     g = nx.MultiDiGraph()
     for node in sub.nodes.values():
-        g.add_node(node.id, **_flat({"ref": node.ref, "kind": node.kind, "hop": node.hop,
+        g.add_node(node.id, **_flat({"ref": node.ref, "node_kind": node.kind, "hop": node.hop,
                                      **node.props}))
     for edge in sub.edges:
         if edge.source in sub.nodes and edge.target in sub.nodes:

@@ -85,11 +85,10 @@ LATEST: LiteralString = (
     "RETURN properties(v) AS v, versions ORDER BY v.saved_at DESC")
 OPEN: LiteralString = (
     "MATCH (v:SavedView {view_id: $id}) WHERE " + _VISIBLE + " "
-    "WITH collect(v) AS all WHERE size(all) > 0 "
-    "UNWIND all AS v WITH v, size(all) AS versions "
-    "ORDER BY v.version DESC "
-    "WITH collect(v) AS vs, versions "
-    "WITH [v IN vs WHERE $version IS NULL OR v.version = $version][0] AS v, versions "
+    "WITH collect(v) AS found "
+    "WITH size(found) AS versions, reduce(best = null, x IN found | CASE "
+    "WHEN $version IS NOT NULL AND x.version <> $version THEN best "
+    "WHEN best IS NULL OR x.version > best.version THEN x ELSE best END) AS v "
     "WHERE v IS NOT NULL RETURN properties(v) AS v, versions")
 HISTORY: LiteralString = (
     "MATCH (v:SavedView {view_id: $id}) WHERE " + _VISIBLE + " "

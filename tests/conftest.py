@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,31 @@ def local_config(tmp_path: Path) -> LocalNeo4j:
     """A second local Neo4j's configuration: its own port and data folder, small memory."""
     return LocalNeo4j(data_dir=tmp_path / "neo4j", port=local_neo4j.free_port(), heap="1g",
                       pagecache="128m")
+
+
+@dataclass
+class Scenario:
+    store: Store
+    folder: Path
+    run_id: str
+
+
+@pytest.fixture(scope="module")
+def scenario(session_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    """A small synthetic scenario, ingested and analysed once for the module's tests.
+
+    Tests that use it read only (or clean up what they add, such as saved views)."""
+    from graph.analysis.run import analyse
+    from ingest.load import ingest_delivery
+    from ingest.pseudonymise import DEMO_KEY, TeamKey
+    from ingest.synth import generate
+
+    session_store.reset()
+    folder = tmp_path_factory.mktemp("scenario")
+    key = TeamKey("demo", DEMO_KEY)
+    generate(folder, seed=7, scale=0.3, key=key)
+    for path in sorted(p for p in folder.iterdir() if p.is_dir()):
+        report = ingest_delivery(session_store, path, key)
+        assert not report.refused
+    result = analyse(session_store, top=10)
+    return Scenario(session_store, folder, result.run["id"])

@@ -57,8 +57,9 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
     return {**settings.child_env(), "COLUMNS": "200", **extra}
 
 
-def schakel(settings: Settings, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SCHAKEL, *args], env=cli_env(settings, **extra),
+def schakel(settings: Settings, *args: str, _input: str | None = None,
+            **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SCHAKEL, *args], env=cli_env(settings, **extra), input=_input,
                           capture_output=True, text=True, timeout=900, check=False)
 
 

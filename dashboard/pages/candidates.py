@@ -67,3 +67,7 @@ def render() -> None:
                 st.text("\n".join(f"• {lines.get(r, r)}" for r in ind["evidence"][:50])
                         + (f"\n… and {len(ind['evidence']) - 50} more"
                            if len(ind["evidence"]) > 50 else ""))
+
+
+if __name__ == "__main__":  # run by st.navigation as the page script
+    render()

@@ -106,3 +106,7 @@ def render() -> None:
         if result.graph.nodes:
             st.iframe(graph_view.to_html(result.graph, heading="Schakel query"), height=560)
     views.save_form(Kind.QUERY, view_state, key="cs", opened=opened)
+
+
+if __name__ == "__main__":  # run by st.navigation as the page script
+    render()

@@ -212,3 +212,7 @@ def render() -> None:
     with right:
         _details(sub)
     views.save_form(Kind.EXPLORE, dict(s), key="ex", opened=opened)
+
+
+if __name__ == "__main__":  # run by st.navigation as the page script
+    render()

@@ -76,3 +76,7 @@ def render() -> None:
         with st.expander("Earlier runs"):
             st.dataframe(pd.DataFrame([{k: r[k] for k in ("run", "at", "findings", "structures")}
                                        for r in runs[1:]]), hide_index=True)
+
+
+if __name__ == "__main__":  # run by st.navigation as the page script
+    render()

@@ -29,3 +29,7 @@ def render() -> None:
                 st.error(str(exc))
             else:
                 st.success(f"Added {name.strip()}.")
+
+
+if __name__ == "__main__":  # run by st.navigation as the page script
+    render()

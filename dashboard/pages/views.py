@@ -138,3 +138,7 @@ def render() -> None:
             st.session_state.pop("sv_sure", None)
             st.session_state["sv_message"] = f"Deleted “{md(view.name)}” ({n} versions)."
             st.rerun()
+
+
+if __name__ == "__main__":  # run by st.navigation as the page script
+    render()

@@ -1,0 +1,128 @@
+"""The Cypher console: reads run; writes, LOAD CSV, admin procedures and runaway queries do
+not, whatever the spelling; the database is unchanged afterwards."""
+
+from __future__ import annotations
+
+import pytest
+from neo4j.exceptions import ClientError
+
+from graph import console
+from graph.access import AccessDenied, Role, Viewer
+from tests.conftest import Scenario
+from tests.helpers import totals
+
+INVESTIGATOR = Viewer("ivo", Role.INVESTIGATOR, ("team-a",))
+ANALYST = Viewer("ann", Role.ANALYST, ("team-a",))
+
+WRITES = [
+    "CREATE (:Person {ref: 'x'})",
+    "MATCH (p:Person) WITH p LIMIT 1 SET p.ref = 'changed'",
+    "MATCH (p:Person) WITH p LIMIT 1 DETACH DELETE p",
+    "MERGE (p:Person {ref: 'y'}) RETURN p",
+    "MATCH (p:Person) WITH p LIMIT 1 REMOVE p:Minor",
+    "match (p) with p limit 1 create (p)-[:ASSOCIATE_OF]->(p)",
+    "CALL { CREATE (:Incident {ref: 'z'}) } RETURN 1",
+    "MATCH (n) FOREACH (x IN [1] | CREATE (:Signal {ref: 'w'}))",
+    "UNWIND [1] AS x CALL db.createLabel('Evil') RETURN x",
+    "CALL db.createProperty('evil')",
+]
+REFUSED_BEFORE_RUNNING = [
+    "LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row",
+    "load  csv with headers from 'http://example.org/x.csv' AS r RETURN r",
+    "USING PERIODIC COMMIT LOAD CSV FROM 'file:///x' AS r RETURN r",
+    "SHOW USERS",
+    "SHOW TRANSACTIONS",
+    "TERMINATE TRANSACTIONS 'neo4j-transaction-1'",
+    "USE system SHOW DATABASES",
+    "MATCH (n) RETURN n LIMIT 1; CREATE (:Person {ref: 'x'})",
+    "CALL dbms.setConfigValue('db.logs.query.enabled', 'INFO')",
+    "CALL db.clearQueryCaches()",
+    "CALL apoc.load.json('http://example.org')",
+    "CREATE INDEX evil FOR (n:Person) ON (n.evil)",
+    "DROP CONSTRAINT person_ref_unique",
+    "PROFILE MATCH (n) RETURN n",
+    "",
+]
+
+
+def test_reads_run_with_parameters_and_nodes_become_a_graph(scenario: Scenario) -> None:
+    result = console.run(scenario.store, INVESTIGATOR,
+                         "MATCH (m:Minor)-[r:SUSPECT_IN]->(i:Incident) RETURN m, r, i LIMIT $n",
+                         {"n": 5})
+    assert result.columns == ["m", "r", "i"] and len(result.rows) == 5
+    assert result.rows[0]["r"] == "[:SUSPECT_IN]"
+    assert {n.kind for n in result.graph.nodes.values()} == {"minor", "incident"}
+    assert len(result.graph.edges) == 5
+
+
+def test_relationships_alone_bring_their_endpoints(scenario: Scenario) -> None:
+    result = console.run(scenario.store, INVESTIGATOR,
+                         "MATCH ()-[r:COLLECTED_AFTER]->() RETURN r LIMIT 3")
+    ids = set(result.graph.nodes)
+    assert result.graph.edges and all(e.source in ids and e.target in ids
+                                      for e in result.graph.edges)
+
+
+def test_the_row_limit_cuts_and_says_so(scenario: Scenario) -> None:
+    result = console.run(scenario.store, INVESTIGATOR, "MATCH (p:Person) RETURN p.ref AS ref",
+                         row_limit=7)
+    assert len(result.rows) == 7 and result.truncated
+
+
+@pytest.mark.parametrize("query", WRITES)
+def test_writes_are_refused_and_nothing_changes(scenario: Scenario, query: str) -> None:
+    before = totals(scenario.store)
+    labels = scenario.store.run("CALL db.labels() YIELD label RETURN collect(label) AS l")
+    with pytest.raises(console.QueryRefused):
+        console.run(scenario.store, INVESTIGATOR, query)
+    assert totals(scenario.store) == before
+    assert scenario.store.run("CALL db.labels() YIELD label RETURN collect(label) AS l") == labels
+
+
+def test_the_server_classifies_writes_that_look_like_reads(scenario: Scenario) -> None:
+    # These start like a read; only the server's EXPLAIN tells they write.
+    for query in WRITES[1:3] + WRITES[6:8]:
+        with pytest.raises(console.QueryRefused, match="the console only reads"):
+            console.run(scenario.store, INVESTIGATOR, query)
+
+
+@pytest.mark.parametrize("query", REFUSED_BEFORE_RUNNING)
+def test_dangerous_reads_and_commands_are_refused(scenario: Scenario, query: str) -> None:
+    before = totals(scenario.store)
+    with pytest.raises(console.QueryRefused):
+        console.run(scenario.store, INVESTIGATOR, query)
+    assert totals(scenario.store) == before
+
+
+def test_the_server_itself_refuses_a_write_in_a_read_transaction(scenario: Scenario) -> None:
+    # The second lock, tested without the first: Neo4j 5.26 on one server refuses it.
+    before = totals(scenario.store)
+    with scenario.store.session(read_only=True) as session, pytest.raises(ClientError):
+        session.run("CREATE (:Person {ref: 'through-the-back-door'})").consume()
+    assert totals(scenario.store) == before
+
+
+def test_a_long_query_is_stopped_by_the_server(scenario: Scenario) -> None:
+    with pytest.raises(console.QueryFailed) as failed:
+        console.run(scenario.store, INVESTIGATOR,
+                    "UNWIND range(1, 2000000000) AS x WITH x WHERE x < 0 RETURN count(x)",
+                    timeout_s=1.0)
+    assert "Terminated" in failed.value.code or "timeout" in failed.value.message.lower()
+
+
+def test_strings_and_comments_do_not_trip_the_checks(scenario: Scenario) -> None:
+    result = console.run(scenario.store, INVESTIGATOR,
+                         "// LOAD CSV is not what this does\n"
+                         "RETURN 'CREATE (x); SHOW USERS' AS text, $p AS p", {"p": "USE x"})
+    assert result.rows == [{"text": "CREATE (x); SHOW USERS", "p": "USE x"}]
+
+
+def test_syntax_errors_come_back_as_messages(scenario: Scenario) -> None:
+    with pytest.raises(console.QueryFailed) as failed:
+        console.run(scenario.store, INVESTIGATOR, "MATCH (n RETURN n")
+    assert "Syntax" in failed.value.code
+
+
+def test_only_investigators_have_a_console(scenario: Scenario) -> None:
+    with pytest.raises(AccessDenied):
+        console.run(scenario.store, ANALYST, "RETURN 1")

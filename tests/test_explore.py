@@ -1,0 +1,147 @@
+"""graph.explore and graph.overview against the real Neo4j holding a small scenario."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from graph import explore, overview
+from graph.access import AccessDenied, Role, Viewer
+from graph.explore import DATA_RELS, Filters
+from tests.conftest import Scenario
+
+ANALYST = Viewer("ann", Role.ANALYST, ("team-a",))
+ADMIN = Viewer("root", Role.ADMIN, ("ops",))
+
+
+def top_candidate(s: Scenario) -> str:
+    return overview.findings(s.store, ANALYST, s.run_id, limit=1)[0]["person_ref"]
+
+
+def reach(s: Scenario, ref: str, hops: int, types: list[str] | None = None) -> int:
+    """The nodes within ``hops`` of ``ref``, counted by Cypher alone."""
+    rows = s.store.run(
+        "MATCH (p:Person {ref: $ref}) "
+        f"MATCH (p)-[rs*0..{hops}]-(m) WHERE all(r IN rs WHERE type(r) IN $types) "
+        "RETURN count(DISTINCT m) AS n",
+        {"ref": ref, "types": types or list(DATA_RELS)}, read_only=True)
+    return rows[0]["n"]
+
+
+def test_search_finds_by_the_start_of_a_ref(scenario: Scenario) -> None:
+    ref = top_candidate(scenario)
+    found = explore.search(scenario.store, ANALYST, ref[:6])
+    assert ref in [n.ref for n in found]
+    assert all(n.ref.startswith(ref[:6]) for n in found)
+    assert explore.search(scenario.store, ANALYST, "no-such-ref-prefix") == []
+
+
+def test_a_neighbourhood_holds_what_cypher_says_is_in_reach(scenario: Scenario) -> None:
+    ref = top_candidate(scenario)
+    for hops in (1, 2):
+        sub = explore.neighbourhood(scenario.store, ANALYST, [ref], hops=hops, cap=2000)
+        assert sub.total == reach(scenario, ref, hops)
+        assert len(sub.nodes) == sub.total and not sub.truncated
+        seed = next(n for n in sub.nodes.values() if n.ref == ref)
+        assert seed.hop == 0 and seed.flagged is not None and seed.flagged[0] == 1
+        ids = set(sub.nodes)
+        assert all(e.source in ids and e.target in ids for e in sub.edges)
+        assert {e.type for e in sub.edges} <= set(DATA_RELS)  # never the analysis's links
+
+
+def test_the_cap_keeps_the_nearest_and_says_how_many_there_were(scenario: Scenario) -> None:
+    ref = top_candidate(scenario)
+    full = explore.neighbourhood(scenario.store, ANALYST, [ref], hops=2, cap=2000)
+    one_hop = sum(1 for n in full.nodes.values() if n.hop <= 1)
+    cap = one_hop + 3
+    assert full.total > cap
+    sub = explore.neighbourhood(scenario.store, ANALYST, [ref], hops=2, cap=cap)
+    assert len(sub.nodes) == cap and sub.total == full.total and sub.truncated
+    assert sum(1 for n in sub.nodes.values() if n.hop <= 1) == one_hop
+    assert f"showing {cap:,} of {full.total:,}" in sub.summary()
+
+
+def test_filters_limit_types_partners_and_time(scenario: Scenario) -> None:
+    ref = top_candidate(scenario)
+    store = scenario.store
+    only = explore.neighbourhood(store, ANALYST, [ref], hops=2,
+                                 filters=Filters(types=("COLLECTED_AFTER", "SUSPECT_IN")))
+    assert {e.type for e in only.edges} <= {"COLLECTED_AFTER", "SUSPECT_IN"}
+    assert only.total == reach(scenario, ref, 2, ["COLLECTED_AFTER", "SUSPECT_IN"])
+
+    partner = "police-nl"
+    mine = explore.neighbourhood(store, ANALYST, [ref], hops=2,
+                                 filters=Filters(partners=(partner,)))
+    assert all(partner in n.props["partners"] for n in mine.nodes.values() if n.hop > 0)
+    assert all(partner in e.props["partners"] for e in mine.edges)
+
+    full = explore.neighbourhood(store, ANALYST, [ref], hops=1, cap=2000)
+    dates = sorted(str(n.props["occurred_at"])[:10] for n in full.nodes.values()
+                   if n.kind == "incident")
+    assert len(dates) >= 2
+    since, until = date.fromisoformat(dates[1]), date.fromisoformat(dates[-1])
+    window = explore.neighbourhood(store, ANALYST, [ref], hops=1, cap=2000,
+                                   filters=Filters(since=since, until=until))
+    kept = [str(n.props["occurred_at"])[:10] for n in window.nodes.values()
+            if n.kind == "incident"]
+    assert kept and all(since.isoformat() <= d <= until.isoformat() for d in kept)
+    assert len(kept) < len(dates)
+
+
+def test_expanding_a_node_adds_its_direct_links(scenario: Scenario) -> None:
+    ref = top_candidate(scenario)
+    store = scenario.store
+    base = explore.neighbourhood(store, ANALYST, [ref], hops=1, cap=2000)
+    incident = next(n for n in base.nodes.values() if n.kind == "incident")
+    grown = explore.neighbourhood(store, ANALYST, [ref], hops=1, cap=2000,
+                                  expanded=[incident.ref])
+    around = store.run("MATCH (:Incident {ref: $ref})-[r]-(m) WHERE type(r) IN $types "
+                       "RETURN collect(DISTINCT m.ref) AS r",
+                       {"ref": incident.ref, "types": list(DATA_RELS)}, read_only=True)[0]["r"]
+    shown = {n.ref for n in grown.nodes.values()}
+    assert set(around) <= shown
+    assert len(grown.nodes) >= len(base.nodes)
+
+
+def test_details_show_provenance_and_findings(scenario: Scenario) -> None:
+    ref = top_candidate(scenario)
+    sub = explore.neighbourhood(scenario.store, ANALYST, [ref], hops=0)
+    (node,) = sub.nodes.values()
+    info = explore.details(scenario.store, ANALYST, node.id)
+    assert info is not None
+    assert info["props"]["ref"] == ref
+    assert {d["partner"] for d in info["deliveries"]} == set(info["props"]["partners"])
+    assert info["findings"][0]["rank"] == 1 and info["findings"][0]["run_id"] == scenario.run_id
+    assert sum(info["links"].values()) > 0
+
+
+def test_evidence_reads_as_sentences(scenario: Scenario) -> None:
+    found = overview.findings(scenario.store, ANALYST, scenario.run_id, limit=1)[0]
+    refs = [r for i in found["indicators"] for r in i["evidence"]]
+    lines = explore.describe(scenario.store, ANALYST, refs)
+    assert set(lines) == set(refs)
+    incident_lines = [line for line in lines.values() if " on 20" in line and " at " in line]
+    assert incident_lines, lines
+
+
+def test_overview_counts_agree_with_the_graph(scenario: Scenario) -> None:
+    store = scenario.store
+    counts = overview.counts(store, ADMIN)
+    incidents = store.run("MATCH (i:Incident) RETURN count(i) AS n", read_only=True)[0]["n"]
+    assert counts["Incident"] == incidents
+    assert sum(r["incidents"] for r in overview.incidents_by_month(store, ADMIN)) == incidents
+    assert sum(r["incidents"] for r in overview.incidents_by_place(store, ADMIN)) == incidents
+    deliveries = overview.deliveries(store, ADMIN)
+    assert len(deliveries) == counts["Delivery"] == 5
+    run = overview.runs(store, ADMIN)[0]
+    assert run["run"] == scenario.run_id and run["parameters"]["top"] == 10
+
+
+def test_roles_are_enforced_by_the_read_api(scenario: Scenario) -> None:
+    with pytest.raises(AccessDenied):
+        explore.search(scenario.store, ADMIN, "a")
+    with pytest.raises(AccessDenied):
+        explore.neighbourhood(scenario.store, ADMIN, ["x"])
+    with pytest.raises(AccessDenied):
+        overview.findings(scenario.store, ADMIN, scenario.run_id)
