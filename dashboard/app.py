@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import state
-from dashboard.pages import console, explore, signin
+from dashboard.pages import console, explore
 from graph.access import Capability
 from graph.views import Kind, ViewNotFound, open_view
 
@@ -58,13 +58,12 @@ def main() -> None:
     st.set_page_config(page_title="Schakel", page_icon=str(ICON), layout="wide")
     viewer = state.viewer()
     if viewer is None:
-        st.navigation([st.Page(signin.render, title="Sign in", url_path="signin")],
+        st.navigation([st.Page(PAGES / "signin.py", title="Sign in", url_path="signin")],
                       position="hidden").run()
         return
     pages = {name: st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name,
                            default=name == "overview")
              for name, title, icon, needs in PAGE_TABLE if viewer.can(needs)}
-    st.session_state["_pages"] = pages
     nav = st.navigation(list(pages.values()))
     with st.sidebar:
         st.caption(f"Signed in as **{viewer.user}** ({viewer.role.value}) · "

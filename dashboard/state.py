@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -65,17 +64,8 @@ def current() -> Viewer:
     return v
 
 
-def page(name: str) -> Any:
-    """The ``st.Page`` registered under ``name`` this run (for ``st.switch_page``)."""
-    return st.session_state["_pages"][name]
-
-
 def go(name: str, **state: Any) -> None:
-    """Put ``state`` in the session and switch to page ``name``."""
+    """Put ``state`` in the session and switch to page ``name`` (a file in ``pages/``)."""
     for key, value in state.items():
         st.session_state[key] = value
-    st.switch_page(page(name))
-
-
-def cached(ttl: int = 60) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return st.cache_data(ttl=ttl, show_spinner=False)
+    st.switch_page(f"pages/{name}.py")

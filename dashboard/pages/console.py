@@ -76,7 +76,6 @@ def render() -> None:
     params_text = a.text_area("Parameters (JSON)", height=90, key="cs_params")
     timeout_s = b.number_input("Time-out (s)", 1.0, console.MAX_TIMEOUT_S, key="cs_timeout")
     row_limit = c.number_input("Row limit", 1, console.MAX_ROWS, key="cs_rows")
-    _history(hist)
     run = st.button("Run", type="primary", key="cs_run")
     params = _params(params_text)
     if params is None:
@@ -105,6 +104,7 @@ def render() -> None:
         st.dataframe(frame, hide_index=True)
         if result.graph.nodes:
             st.iframe(graph_view.to_html(result.graph, heading="Schakel query"), height=560)
+    _history(hist)
     views.save_form(Kind.QUERY, view_state, key="cs", opened=opened)
 
 

@@ -8,6 +8,8 @@ from dashboard import state
 
 
 def render() -> None:
+    if state.viewer() is not None:  # signed in already: the overview is where to start
+        st.switch_page("pages/overview.py")
     st.title("Schakel")
     st.caption("Knowledge graph for joint investigation teams. Authorised users only.")
     if st.session_state.pop("expired", False):
@@ -25,3 +27,7 @@ def render() -> None:
             return
         state.sign_in(user.viewer())
         st.rerun()
+
+
+if __name__ == "__main__":  # run by st.navigation as the page script
+    render()

@@ -1,0 +1,225 @@
+"""Every page of the dashboard with Streamlit's AppTest, against the real Neo4j holding a
+small scenario: signed out sees only the sign-in; pages render and show the graph's data;
+a saved view round-trips through its share link, with its versions."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard.auth import Users
+from graph import overview, views
+from graph.access import Role, Viewer
+from graph.settings import Settings
+from tests.conftest import Scenario
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PASSWORD = "correct horse battery"
+IVO = Viewer("ivo", Role.INVESTIGATOR, ("jit",))
+ANN = Viewer("ann", Role.ANALYST, ("jit",))
+ROOT = Viewer("root", Role.ADMIN, ("ops",))
+OTTO = Viewer("otto", Role.ANALYST, ("other",))
+
+
+@pytest.fixture(scope="module")
+def home(scenario: Scenario, neo4j_settings: Settings,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The app's environment: the test server, and a home with four users."""
+    home = tmp_path_factory.mktemp("dashboard-home")
+    users = Users.of_home(home)
+    for v in (IVO, ANN, ROOT, OTTO):
+        users.add(v.user, PASSWORD, role=v.role, teams=v.teams)
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in neo4j_settings.child_env().items():
+            if key.startswith(("NEO4J_", "SCHAKEL_")):
+                mp.setenv(key, value)
+        mp.setenv("SCHAKEL_HOME", str(home))
+        st.cache_resource.clear()
+        yield home
+        st.cache_resource.clear()
+
+
+def app(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def signed_in(viewer: Viewer, page: str | None = None, **params: str) -> AppTest:
+    at = app(**params)
+    at.session_state["viewer"] = viewer
+    at.session_state["signed_in_at"] = time.time()
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def iframe_html(at: AppTest) -> str:
+    frames = at.get("iframe")
+    assert frames, "no graph drawn"
+    return frames[0].proto.srcdoc
+
+
+def test_signed_out_sees_only_the_sign_in(home: Path) -> None:
+    at = app().run()
+    assert titles(at) == ["Schakel"]
+    assert not at.metric and not at.dataframe and not at.get("iframe")
+    assert [t.key for t in at.text_input] == ["signin_name", "signin_password"]
+    with pytest.raises(ValueError, match="navigation page"):  # no other page is registered
+        at.switch_page("pages/overview.py")
+
+
+def test_a_wrong_password_is_refused_and_the_right_one_signs_in(home: Path) -> None:
+    at = app().run()
+    at.text_input(key="signin_name").input("ivo")
+    at.text_input(key="signin_password").input("not the password")
+    at.button[0].click().run()
+    assert "Wrong user name or password." in [e.value for e in at.error]
+    assert titles(at) == ["Schakel"]
+    at.text_input(key="signin_name").input("ivo")
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert titles(at) == ["Overview"]
+
+
+def test_an_expired_session_signs_out(home: Path) -> None:
+    at = app()
+    at.session_state["viewer"] = IVO
+    at.session_state["signed_in_at"] = time.time() - 9 * 3600
+    at.run()
+    assert titles(at) == ["Schakel"]
+    assert any("expired" in i.value for i in at.info)
+
+
+def test_overview_shows_the_graphs_counts_and_latest_run(home: Path, scenario: Scenario) -> None:
+    at = signed_in(ANN)
+    assert titles(at) == ["Overview"]
+    metrics = {m.label: m.value for m in at.metric}
+    counts = scenario.store.count_nodes()
+    assert metrics["Persons"] == f"{counts['Person']:,}"
+    assert metrics["Incidents"] == f"{counts['Incident']:,}"
+    assert metrics["Run"] == scenario.run_id
+    assert len(at.dataframe) >= 2  # by partner, deliveries
+
+
+def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
+                                                                 scenario: Scenario) -> None:
+    at = signed_in(ANN, "candidates")
+    top = overview.findings(scenario.store, ANN, scenario.run_id, limit=20)
+    assert len(at.expander) == len(top)
+    assert at.expander[0].label.startswith(f"#1 · {top[0]['person_ref']}")
+    assert "•" in at.expander[0].text[0].value  # the evidence, as a list
+    at.button(key=f"open_{top[0]['finding']}").click().run()
+    assert titles(at) == ["Explore"]
+    html = iframe_html(at)
+    assert top[0]["person_ref"] in html
+    assert re.search(r"showing (all )?[\d,]+", " ".join(c.value for c in at.caption).lower()) or \
+        any("showing" in w.value for w in at.warning)
+
+
+def test_explore_searches_draws_and_shows_details(home: Path, scenario: Scenario) -> None:
+    ref = overview.findings(scenario.store, ANN, scenario.run_id, limit=1)[0]["person_ref"]
+    at = signed_in(ANN, "explore")
+    at.text_input(key="ex_search").input(ref[:8]).run()
+    at.button(key="ex_show").click().run()
+    assert not at.exception
+    html = iframe_html(at)
+    assert ref in html and "cdn" not in html.lower().split("vis-network")[0]
+    detail = at.selectbox(key="ex_detail")
+    assert ref in detail.format_func(detail.value)  # flagged first: the candidate itself
+    props = at.dataframe[0].value
+    assert ref in list(props["value"])
+    at.slider(key="ex_hops").set_value(1).run()
+    assert not at.exception
+
+
+def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -> None:
+    at = signed_in(IVO, "console")
+    at.text_area(key="cs_query").input("MATCH (m:Minor) RETURN m LIMIT $n")
+    at.text_area(key="cs_params").input('{"n": 4}')
+    at.button(key="cs_run").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.dataframe[0].value) == 4
+    assert at.get("iframe")  # nodes in the result: drawn as a graph
+    before = scenario.store.count_nodes()
+    at.text_area(key="cs_query").input("MATCH (p:Person) SET p.hacked = true")
+    at.button(key="cs_run").click().run()
+    assert any("only reads" in e.value for e in at.error)
+    assert scenario.store.count_nodes() == before
+    history = at.selectbox(key="cs_hist_pick")
+    assert len(history.options) == 2  # both queries, the refused one too
+
+
+def test_roles_decide_which_pages_exist(home: Path) -> None:
+    analyst = signed_in(ANN)
+    with pytest.raises(ValueError, match="navigation page"):
+        analyst.switch_page("pages/console.py")
+    admin = signed_in(ROOT)
+    with pytest.raises(ValueError, match="navigation page"):
+        admin.switch_page("pages/explore.py")
+    admin.switch_page("pages/users.py").run()
+    assert titles(admin) == ["Users"]
+    assert {"ivo", "ann", "root", "otto"} <= set(admin.dataframe[0].value["name"])
+
+
+def test_a_saved_view_round_trips_through_its_link_with_versions(home: Path,
+                                                                 scenario: Scenario) -> None:
+    ref = overview.findings(scenario.store, ANN, scenario.run_id, limit=1)[0]["person_ref"]
+    at = signed_in(ANN, "explore")
+    at.text_input(key="ex_search").input(ref).run()
+    at.button(key="ex_show").click().run()
+    at.slider(key="ex_hops").set_value(1).run()
+    at.text_input(key="ex_name").input("Top candidate, one hop")
+    at.radio(key="ex_visibility").set_value("team")
+    at.button[[b.label for b in at.button].index("Save")].click().run()
+    assert not at.exception
+    done = [s.value for s in at.success]
+    assert done and "version 1" in done[0]
+    view_id = re.search(r"\?view=([\w-]+)", done[0]).group(1)
+
+    # A second version, with two hops.
+    at.slider(key="ex_hops").set_value(2).run()
+    at.button[[b.label for b in at.button].index("Save")].click().run()
+    assert "version 2" in at.success[0].value
+
+    # A team mate opens the link: the latest version, as saved.
+    mate = signed_in(IVO, view=view_id)
+    assert titles(mate) == ["Explore"]
+    assert mate.slider(key="ex_hops").value == 2
+    assert ref in iframe_html(mate)
+    assert any("version 2 of 2" in c.value for c in mate.caption)
+    # A pinned link opens the first version.
+    first = signed_in(IVO, view=view_id, version="1")
+    assert first.slider(key="ex_hops").value == 1
+    # Someone outside the team gets the same answer as for a view that does not exist.
+    outsider = signed_in(OTTO, view=view_id)
+    assert any("no saved view" in e.value for e in outsider.error)
+    assert titles(outsider) == ["Overview"]
+    assert [v.version for v in views.history(scenario.store, ANN, view_id)] == [2, 1]
+
+
+def test_the_saved_views_page_lists_opens_and_deletes(home: Path, scenario: Scenario) -> None:
+    view = views.save(scenario.store, ANN, name="to delete", kind=views.Kind.EXPLORE,
+                      state={"seeds": [], "hops": 1})
+    at = signed_in(ANN, "views")
+    assert "to delete" in list(at.dataframe[0].value["name"])
+    at.selectbox(key="sv_pick").set_value(view.id).run()
+    assert any(f"?view={view.id}" in m.value for m in at.markdown)
+    at.checkbox(key="sv_sure").check().run()
+    at.button(key="sv_delete").click().run()
+    assert not at.exception
+    with pytest.raises(views.ViewNotFound):
+        views.open_view(scenario.store, ANN, view.id)
