@@ -51,7 +51,7 @@ def _widget_default(key: str, value: Any) -> None:
 def _filters(s: dict[str, Any], partners: list[str]) -> None:
     """The sidebar: how far, how many, which links, whose data, when."""
     with st.sidebar:
-        st.subheader("Explore")
+        st.subheader("What to show")
         for key in WIDGETS:
             _widget_default(key, s[key])
         s["hops"] = st.slider("Hops", 1, explore.MAX_HOPS, key="ex_hops")

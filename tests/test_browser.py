@@ -1,0 +1,164 @@
+"""The whole dashboard in a real headless Chromium (Debian's), driven by Playwright.
+
+Sign in, open a candidate, see the graph drawn, save a view, open its link in a fresh
+browser context — while every request the browser makes is recorded: none may leave
+this machine. Set ``SCHAKEL_SCREENSHOTS=<folder>`` to keep the screenshots (docs/ has
+the ones taken this way).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from dashboard.auth import Users
+from graph import local_neo4j, views
+from graph.access import Role, Viewer
+from graph.settings import Settings
+from tests.conftest import Scenario
+from tests.helpers import SCHAKEL, cli_env
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct horse battery"
+ANN = Viewer("ann", Role.ANALYST, ("jit",))
+LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
+
+
+@pytest.fixture(scope="module")
+def server(scenario: Scenario, neo4j_settings: Settings,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``schakel dashboard`` on a free loopback port, with two users of one team."""
+    home = tmp_path_factory.mktemp("browser-home")
+    users = Users.of_home(home)
+    users.add("ann", PASSWORD, role=Role.ANALYST, teams=("jit",))
+    users.add("ivo", PASSWORD, role=Role.INVESTIGATOR, teams=("jit",))
+    port = local_neo4j.free_port()
+    log = (home / "dashboard.log").open("w")
+    proc = subprocess.Popen([SCHAKEL, "dashboard", "--port", str(port)], stdout=log,
+                            stderr=subprocess.STDOUT,
+                            env=cli_env(neo4j_settings, SCHAKEL_HOME=str(home)))
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=1) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the dashboard did not start: " + (home / "dashboard.log").read_text())
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Chromium is missing: bin/setup --browser installs it"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path
+    keep = os.environ.get("SCHAKEL_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, Path(keep) / png.name)
+
+
+def sign_in(page: Page, url: str, user: str) -> None:
+    page.goto(url)
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def drawn(page: Page) -> int:
+    """How many nodes vis-network drew in the page's graph (set once it has drawn)."""
+    body = page.frame_locator("iframe").first.locator("body[data-drawn]")
+    body.wait_for(timeout=60_000)
+    return int(body.get_attribute("data-drawn") or 0)
+
+
+def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
+        server: str, browser: Browser, scenario: Scenario, shots: Path) -> None:
+    requests: list[str] = []
+    errors: list[str] = []
+
+    def context() -> BrowserContext:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        ctx.on("request", lambda r: requests.append(r.url))
+        return ctx
+
+    page = context().new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, server, "ann")
+    expect(page.get_by_role("heading", name="Latest analysis run")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1500)  # let the charts finish drawing for the picture
+    page.screenshot(path=shots / "overview.png", full_page=True)
+
+    page.get_by_role("link", name="Candidates").click()
+    expect(page.get_by_role("button", name="Open in Explore").first).to_be_visible(
+        timeout=60_000)
+    page.screenshot(path=shots / "candidates.png", full_page=True)
+    page.get_by_role("button", name="Open in Explore").first.click()
+    expect(page.get_by_role("heading", name="Explore")).to_be_visible(timeout=60_000)
+    nodes = drawn(page)
+    assert nodes > 5
+    page.screenshot(path=shots / "explore.png", full_page=True)
+    page.locator("iframe").first.screenshot(path=shots / "graph.png")
+
+    page.get_by_text("Save this view").click()
+    page.get_by_label("Name", exact=True).fill("Browser test view")
+    page.get_by_text("my team(s)", exact=True).click()  # private is the default
+    page.get_by_role("button", name="Save").click()
+    saved = page.get_by_text(re.compile(r"Share link: \S*\?view="))
+    expect(saved).to_be_visible(timeout=60_000)
+    view_id = re.search(r"\?view=([\w-]+)", saved.inner_text()).group(1)  # type: ignore[union-attr]
+    assert views.open_view(scenario.store, ANN, view_id).name == "Browser test view"
+
+    # The link in a new context (no cookies, no session): sign in, and the view opens.
+    other = context().new_page()
+    other.on("pageerror", lambda e: errors.append(str(e)))
+    other.goto(server + f"?view={view_id}")
+    expect(other.get_by_text("Sign in to open the shared view")).to_be_visible(timeout=60_000)
+    other.get_by_label("User name").fill("ivo")
+    other.get_by_label("Password", exact=True).fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    expect(other.get_by_text("Saved view “Browser test view”")).to_be_visible(timeout=60_000)
+    assert drawn(other) == nodes
+
+    other.get_by_role("link", name="Cypher console").click()
+    other.get_by_role("button", name="Run").click()
+    expect(other.get_by_text(re.compile(r"\d+ rows? .*in [\d,]+ ms"))).to_be_visible(
+        timeout=60_000)
+    other.screenshot(path=shots / "console.png", full_page=True)
+    other.get_by_role("link", name="Saved views").click()
+    expect(other.get_by_text("Share link (latest version)")).to_be_visible(timeout=60_000)
+    other.screenshot(path=shots / "views.png", full_page=True)
+
+    assert not errors, errors
+    outside = [u for u in requests
+               if not LOCAL.match(u) and not u.startswith(("data:", "blob:", "about:"))]
+    assert requests and not outside, outside
