@@ -297,6 +297,8 @@ def describe(store: Store, viewer: Viewer, refs: Sequence[str]) -> dict[str, str
             lines[r["ref"]] = f"{r['ref']} (no longer in the graph)"
             continue
         parts = [str(r["what"] or r["kind"])]
+        if r["kind"] in ("person", "identifier"):
+            parts.append(r["ref"])
         if r["at"]:
             parts.append(f"on {str(r['at'])[:10]}")
         if r["city"]:

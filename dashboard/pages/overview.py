@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -57,7 +58,12 @@ def render() -> None:
             located = frame.dropna(subset=["lat", "lon"])
             st.caption("Incidents by place (longitude, latitude; no map tiles are fetched)")
             if not located.empty:
-                st.scatter_chart(located, x="lon", y="lat", size="incidents", color="country")
+                chart = alt.Chart(located).mark_circle(opacity=0.7).encode(
+                    x=alt.X("lon:Q", scale=alt.Scale(zero=False), title="longitude"),
+                    y=alt.Y("lat:Q", scale=alt.Scale(zero=False), title="latitude"),
+                    size=alt.Size("incidents:Q"), color=alt.Color("country:N"),
+                    tooltip=["city", "country", "incidents"])
+                st.altair_chart(chart.properties(height=420), width="stretch")
 
     st.subheader("Latest analysis run")
     runs = overview.runs(store, viewer, n=5)

@@ -1,0 +1,139 @@
+"""Dashboard benchmark: a two-hop neighbourhood fetched and turned into HTML, on the server.
+
+    .venv/bin/python -m bench.dashboard [--scale 10] [--seed 1] [--samples 40]
+
+Loads a synthetic scenario into an empty Neo4j and analyses it, then, for persons of
+several kinds (the top candidates, and persons drawn at random), times what the Explore
+page does for a two-hop neighbourhood capped at 500 nodes: ``graph.explore.neighbourhood``
+(fetch) and ``dashboard.graph_view.to_html`` (layout and page). Next to it, in the same
+run and on the same persons, the naive way: one variable-length Cypher query for the
+nodes and relationships, and pyvis's own ``add_node``/``add_edge``/``generate_html``
+with physics on. Prints medians, 90th percentiles and the ratio of the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from pyvis.network import Network
+
+from bench.common import neo4j
+from dashboard.graph_view import to_html
+from graph import explore
+from graph.access import Role, Viewer
+from graph.analysis.run import analyse
+from graph.store import Store
+from ingest.load import ingest_delivery
+from ingest.pseudonymise import DEMO_KEY, TeamKey
+from ingest.synth import generate
+
+KEY = TeamKey("demo", DEMO_KEY)
+VIEWER = Viewer("bench", Role.ANALYST, ("bench",))
+CAP = 500
+NAIVE = (
+    "MATCH (p:Person {ref: $ref}) MATCH path = (p)-[rs*0..2]-(m) "
+    "WHERE all(r IN rs WHERE type(r) IN $types) "
+    "WITH DISTINCT m, path LIMIT 5000 "
+    "UNWIND relationships(path) AS r "
+    "RETURN collect(DISTINCT m) AS nodes, collect(DISTINCT r) AS rels")
+
+
+def naive(store: Store, ref: str) -> tuple[float, float, int]:
+    """The straightforward way: one path query, pyvis's own API, physics on."""
+    started = time.perf_counter()
+    row = store.run(NAIVE, {"ref": ref, "types": list(explore.DATA_RELS)}, read_only=True)[0]
+    nodes = row["nodes"][:CAP]
+    fetched = time.perf_counter()
+    net = Network(directed=True, cdn_resources="remote")
+    ids = set()
+    for n in nodes:
+        node_id = str(n.get("ref", id(n)))
+        ids.add(node_id)
+        net.add_node(node_id, label=node_id[:12], title=str(n))
+    # record.data() gives a relationship as a (start, type, end) triple of property maps
+    for start, _, end in row["rels"]:
+        s, t = str(start.get("ref")), str(end.get("ref"))
+        if s in ids and t in ids:
+            net.add_edge(s, t)
+    net.generate_html()
+    done = time.perf_counter()
+    return fetched - started, done - fetched, len(nodes)
+
+
+def ours(store: Store, ref: str) -> tuple[float, float, int, int]:
+    started = time.perf_counter()
+    sub = explore.neighbourhood(store, VIEWER, [ref], hops=2, cap=CAP)
+    fetched = time.perf_counter()
+    to_html(sub)
+    done = time.perf_counter()
+    return fetched - started, done - fetched, len(sub.nodes), sub.total
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--samples", type=int, default=40)
+    args = parser.parse_args()
+    with neo4j(heap="4g", pagecache="2g") as settings, Store.connect(settings) as store, \
+            tempfile.TemporaryDirectory(prefix="schakel-bench-") as tmp:
+        store.ensure_schema()
+        store.reset()
+        scenario = Path(tmp) / "scenario"
+        generate(scenario, seed=args.seed, scale=args.scale, key=KEY)
+        for path in sorted(p for p in scenario.iterdir() if p.is_dir()):
+            ingest_delivery(store, path, KEY)
+        analyse(store, top=20)
+        persons = [r["ref"] for r in store.run("MATCH (p:Person) RETURN p.ref AS ref "
+                                               "ORDER BY ref", read_only=True)]
+        top = [r["ref"] for r in store.run(
+            "MATCH (f:Finding) WITH f ORDER BY f.run_at DESC, f.rank LIMIT 10 "
+            "RETURN f.person_ref AS ref", read_only=True)]
+        rng = random.Random(args.seed)
+        sample = top + rng.sample(persons, max(0, args.samples - len(top)))
+        print(f"scale {args.scale:g}: {len(persons):,} persons; {len(sample)} persons, "
+              f"two hops, cap {CAP}")
+        for ref in sample[:3]:  # warm the page cache and the query plans
+            ours(store, ref)
+            naive(store, ref)
+        rows: list[dict[str, Any]] = []
+        for ref in sample:
+            f, h, shown, total = ours(store, ref)
+            nf, nh, nshown = naive(store, ref)
+            rows.append({"fetch": f, "html": h, "total": f + h, "shown": shown, "reach": total,
+                         "naive_fetch": nf, "naive_html": nh, "naive_total": nf + nh,
+                         "naive_shown": nshown})
+    for name, group in (("all", rows), ("up to 500 in reach", [r for r in rows
+                                                                if r["reach"] <= CAP]),
+                        ("more than 500 in reach (capped)", [r for r in rows
+                                                              if r["reach"] > CAP])):
+        if not group:
+            continue
+        med = {k: statistics.median(r[k] for r in group) for k in group[0]}
+        p90 = {k: pct([r[k] for r in group], 0.9) for k in group[0]}
+        print(f"{name} ({len(group)} persons; nodes shown median {med['shown']:.0f}, "
+              f"max {max(r['shown'] for r in group)}):")
+        print(f"  schakel  fetch {med['fetch'] * 1000:7.1f} ms  html {med['html'] * 1000:7.1f} ms"
+              f"  total median {med['total'] * 1000:7.1f} ms  p90 {p90['total'] * 1000:7.1f} ms"
+              f"  max {max(r['total'] for r in group) * 1000:7.1f} ms")
+        print(f"  naive    fetch {med['naive_fetch'] * 1000:7.1f} ms  html "
+              f"{med['naive_html'] * 1000:7.1f} ms  total median "
+              f"{med['naive_total'] * 1000:7.1f} ms  p90 {p90['naive_total'] * 1000:7.1f} ms")
+        print(f"  ratio naive / schakel (median total): "
+              f"{med['naive_total'] / med['total']:.1f}x; target: schakel median under 1 s: "
+              f"{'met' if med['total'] < 1.0 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
