@@ -54,7 +54,7 @@ def server(scenario: Scenario, neo4j_settings: Settings,
     try:
         for _ in range(120):
             try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=1) as answer:  # noqa: S310
+                with urllib.request.urlopen(url + "_stcore/health", timeout=1) as answer:
                     if answer.status == 200:
                         break
             except OSError:

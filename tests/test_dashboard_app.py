@@ -188,7 +188,9 @@ def test_a_saved_view_round_trips_through_its_link_with_versions(home: Path,
     assert not at.exception
     done = [s.value for s in at.success]
     assert done and "version 1" in done[0]
-    view_id = re.search(r"\?view=([\w-]+)", done[0]).group(1)
+    link = re.search(r"\?view=([\w-]+)", done[0])
+    assert link, done[0]
+    view_id = link.group(1)
 
     # A second version, with two hops.
     at.slider(key="ex_hops").set_value(2).run()
