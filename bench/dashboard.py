@@ -26,7 +26,7 @@ from pyvis.network import Network
 from bench.common import neo4j
 from dashboard.graph_view import to_html
 from graph import explore
-from graph.access import Role, Viewer
+from graph.access import Purpose, Role, Viewer
 from graph.analysis.run import analyse
 from graph.store import Store
 from ingest.load import ingest_delivery
@@ -34,7 +34,8 @@ from ingest.pseudonymise import DEMO_KEY, TeamKey
 from ingest.synth import generate
 
 KEY = TeamKey("demo", DEMO_KEY)
-VIEWER = Viewer("bench", Role.ANALYST, ("bench",))
+PURPOSE = Purpose("bench", "dashboard benchmark on synthetic data")
+VIEWER = Viewer("bench", Role.ANALYST, ("bench",), purpose=PURPOSE)
 CAP = 500
 NAIVE = (
     "MATCH (p:Person {ref: $ref}) MATCH path = (p)-[rs*0..2]-(m) "

@@ -6,13 +6,15 @@ A share link (``?view=<id>[&version=N]``) survives the sign-in and opens the vie
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
 
 from dashboard import state
 from dashboard.pages import console, explore
-from graph.access import Capability
+from dashboard.text import md
+from graph.access import Capability, Viewer
 from graph.views import Kind, ViewNotFound, open_view
 
 PAGES = Path(__file__).parent / "pages"
@@ -25,6 +27,7 @@ PAGE_TABLE: tuple[tuple[str, str, str, Capability], ...] = (
     ("console", "Cypher console", ":material/terminal:", Capability.CONSOLE),
     ("views", "Saved views", ":material/bookmarks:", Capability.EXPLORE),
     ("users", "Users", ":material/group:", Capability.USERS),
+    ("audit", "Audit log", ":material/policy:", Capability.AUDIT),
 )  # a file of our own: Material icons come from Google
 
 
@@ -54,6 +57,21 @@ def _open_shared_view() -> None:
     state.go(target)
 
 
+def _sidebar(viewer: Viewer) -> None:
+    with st.sidebar:
+        partner = f" · partner {viewer.partner}" if viewer.partner else ""
+        st.caption(f"Signed in as **{viewer.user}** ({viewer.role.value}) · "
+                   f"teams: {', '.join(viewer.teams)}{partner}")
+        if viewer.purpose is not None:
+            st.caption(f"Purpose: {md(viewer.purpose.case)} — {md(viewer.purpose.reason)}")
+            if st.button("Change purpose", key="change_purpose"):
+                st.session_state["viewer"] = replace(viewer, purpose=None)
+                st.rerun()
+        if st.button("Sign out", key="sign_out"):
+            state.sign_out()
+            st.rerun()
+
+
 def main() -> None:
     st.set_page_config(page_title="Schakel", page_icon=str(ICON), layout="wide")
     viewer = state.viewer()
@@ -61,16 +79,16 @@ def main() -> None:
         st.navigation([st.Page(PAGES / "signin.py", title="Sign in", url_path="signin")],
                       position="hidden").run()
         return
+    if viewer.purpose is None:  # no personal data without a stated purpose
+        _sidebar(viewer)
+        st.navigation([st.Page(PAGES / "purpose.py", title="Purpose", url_path="purpose")],
+                      position="hidden").run()
+        return
     pages = {name: st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name,
                            default=name == "overview")
              for name, title, icon, needs in PAGE_TABLE if viewer.can(needs)}
     nav = st.navigation(list(pages.values()))
-    with st.sidebar:
-        st.caption(f"Signed in as **{viewer.user}** ({viewer.role.value}) · "
-                   f"teams: {', '.join(viewer.teams)}")
-        if st.button("Sign out", key="sign_out"):
-            state.sign_out()
-            st.rerun()
+    _sidebar(viewer)
     if viewer.can(Capability.EXPLORE):
         _open_shared_view()
     error = st.session_state.pop("link_error", None)

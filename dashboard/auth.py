@@ -12,6 +12,8 @@ import os
 import re
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,9 +43,44 @@ class User:
     teams: tuple[str, ...]
     password_hash: str = field(repr=False)
     created_at: str = ""
+    partner: str | None = None  # the organisation the user works for
 
     def viewer(self) -> Viewer:
-        return Viewer(self.name, self.role, self.teams)
+        return Viewer(self.name, self.role, self.teams, self.partner)
+
+
+class Throttle:
+    """Wrong passwords slow down further attempts on the same name: after ``free``
+    failures each attempt waits 1, 2, 4 … seconds (at most ``ceiling``) before it is
+    checked. A right password clears the count. Kept in memory: one dashboard process."""
+
+    def __init__(self, *, free: int = 3, ceiling: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.free = free
+        self.ceiling = ceiling
+        self.clock = clock
+        self.sleep = sleep
+        self.failures: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def delay(self, name: str) -> float:
+        over = self.failures.get(name, 0) - self.free
+        return 0.0 if over < 0 else min(self.ceiling, 2.0 ** over)
+
+    def wait(self, name: str) -> float:
+        seconds = self.delay(name)
+        if seconds:
+            self.sleep(seconds)
+        return seconds
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            self.failures[name] = self.failures.get(name, 0) + 1
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self.failures.pop(name, None)
 
 
 class Users:
@@ -61,7 +98,7 @@ class Users:
             return {}
         data = json.loads(self.path.read_text(encoding="utf-8"))
         return {name: User(name, Role(u["role"]), tuple(u["teams"]), u["password_hash"],
-                           u.get("created_at", ""))
+                           u.get("created_at", ""), u.get("partner"))
                 for name, u in data.get("users", {}).items()}
 
     def _write(self, users: dict[str, User]) -> None:
@@ -85,7 +122,7 @@ class Users:
         return self._read().get(name)
 
     def add(self, name: str, password: str, *, role: Role, teams: tuple[str, ...],
-            replace: bool = False) -> User:
+            partner: str | None = None, replace: bool = False) -> User:
         if not NAME.match(name):
             raise UserError(f"user name {name!r}: 2-64 characters of a-z, 0-9, '.', '_', '-', "
                             "starting with a letter or digit")
@@ -95,6 +132,13 @@ class Users:
         for team in teams:
             if not NAME.match(team):
                 raise UserError(f"team name {team!r}: 2-64 characters of a-z, 0-9, '.', '_', '-'")
+        partner = (partner or "").strip() or None
+        if partner is not None and not NAME.match(partner):
+            raise UserError(f"partner name {partner!r}: as in the deliveries' manifests, "
+                            "2-64 characters of a-z, 0-9, '.', '_', '-'")
+        if role is Role.PARTNER and partner is None:
+            raise UserError("a care partner's user needs --partner: the partner whose "
+                            "records they may see")
         if len(password) < MIN_PASSWORD:
             raise UserError(f"a password has at least {MIN_PASSWORD} characters")
         with _lock:
@@ -102,7 +146,7 @@ class Users:
             if name in users and not replace:
                 raise UserError(f"user {name!r} exists already")
             user = User(name, role, teams, _hasher.hash(password),
-                        datetime.now(UTC).isoformat(timespec="seconds"))
+                        datetime.now(UTC).isoformat(timespec="seconds"), partner)
             users[name] = user
             self._write(users)
         return user
@@ -115,11 +159,20 @@ class Users:
             self._write(users)
         return True
 
-    def authenticate(self, name: str, password: str) -> User | None:
-        """The user when the password is right; ``None`` (after the same work) otherwise."""
-        user = self.get(name.strip().lower())
+    def authenticate(self, name: str, password: str,
+                     throttle: Throttle | None = None) -> User | None:
+        """The user when the password is right; ``None`` (after the same work) otherwise.
+        With a throttle, repeated failures on a name make each next attempt wait."""
+        name = name.strip().lower()
+        if throttle is not None:
+            throttle.wait(name)
+        user = self.get(name)
         try:
             _hasher.verify(user.password_hash if user else _DUMMY, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
+            if throttle is not None:
+                throttle.failed(name)
             return None
+        if throttle is not None:
+            throttle.succeeded(name)
         return user

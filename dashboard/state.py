@@ -7,12 +7,13 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.auth import Users
-from graph.access import Viewer
+from dashboard.auth import Throttle, Users
+from graph.access import Purpose, Viewer
 from graph.settings import Settings
 from graph.store import Store
 
 SESSION_HOURS = 8.0  # a sign-in lasts a working day; then the user signs in again
+IDLE_MINUTES = 30.0  # and half an hour without a click ends it sooner
 
 
 @st.cache_resource
@@ -33,9 +34,22 @@ def users() -> Users:
     return Users.of_home(settings().home)
 
 
+@st.cache_resource
+def throttle() -> Throttle:
+    """Failed sign-ins per name, for the whole dashboard process."""
+    return Throttle()
+
+
 def sign_in(viewer: Viewer) -> None:
     st.session_state["viewer"] = viewer
     st.session_state["signed_in_at"] = time.time()
+    st.session_state["seen_at"] = time.time()
+
+
+def state_purpose(purpose: Purpose) -> None:
+    """The purpose of the rest of this session; every read from now on is logged with it."""
+    v = st.session_state["viewer"]
+    st.session_state["viewer"] = v.with_purpose(purpose)
 
 
 def sign_out() -> None:
@@ -48,19 +62,24 @@ def viewer() -> Viewer | None:
     v = st.session_state.get("viewer")
     if v is None:
         return None
-    if time.time() - st.session_state.get("signed_in_at", 0) > SESSION_HOURS * 3600:
+    now = time.time()
+    if (now - st.session_state.get("signed_in_at", 0) > SESSION_HOURS * 3600
+            or now - st.session_state.get("seen_at", 0) > IDLE_MINUTES * 60):
         sign_out()
         st.session_state["expired"] = True
         return None
+    st.session_state["seen_at"] = now
     return v
 
 
-def current() -> Viewer:
-    """The signed-in user; pages only run for one, so anything else is a programming error."""
+def current(*, needs_purpose: bool = True) -> Viewer:
+    """The signed-in user, who has stated the session's purpose (else: to the purpose page)."""
     v = viewer()
     if v is None:
         st.stop()
     assert v is not None
+    if needs_purpose and v.purpose is None:
+        st.switch_page("pages/purpose.py")
     return v
 
 

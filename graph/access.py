@@ -7,7 +7,7 @@ API is where the rule is kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from graph.errors import GraphError
@@ -17,20 +17,28 @@ class Role(StrEnum):
     ADMIN = "admin"
     INVESTIGATOR = "investigator"
     ANALYST = "analyst"
+    PARTNER = "partner"  # a care partner: its own partner's records, and shared findings
 
 
 class Capability(StrEnum):
     OVERVIEW = "overview"  # counts and charts, no person shown
     EXPLORE = "explore"  # candidates, explore, saved views
     CONSOLE = "console"  # read-only Cypher
+    SHARE = "share"  # share findings with a team (of care partners)
     USERS = "users"  # manage users
+    AUDIT = "audit"  # read the audit log
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMIN: frozenset({Capability.OVERVIEW, Capability.USERS}),
-    Role.INVESTIGATOR: frozenset({Capability.OVERVIEW, Capability.EXPLORE, Capability.CONSOLE}),
+    Role.ADMIN: frozenset({Capability.OVERVIEW, Capability.USERS, Capability.AUDIT}),
+    Role.INVESTIGATOR: frozenset({Capability.OVERVIEW, Capability.EXPLORE, Capability.CONSOLE,
+                                  Capability.SHARE}),
     Role.ANALYST: frozenset({Capability.OVERVIEW, Capability.EXPLORE}),
+    Role.PARTNER: frozenset({Capability.OVERVIEW, Capability.EXPLORE}),
 }
+# Reads of personal data: none without a stated purpose.
+PERSONAL: frozenset[Capability] = frozenset({Capability.EXPLORE, Capability.CONSOLE,
+                                             Capability.SHARE, Capability.AUDIT})
 
 
 class AccessDenied(GraphError):
@@ -42,15 +50,50 @@ class AccessDenied(GraphError):
         self.capability = capability
 
 
+class PurposeMissing(GraphError):
+    """Personal data is read only for a stated purpose (a case number and a reason)."""
+
+    def __init__(self, user: str) -> None:
+        super().__init__(f"user {user!r} has not stated the purpose of this session")
+        self.user = user
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """Why a session reads personal data: a case or request number and a short reason."""
+
+    case: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.reason}"
+
+
 @dataclass(frozen=True)
 class Viewer:
     user: str
     role: Role
     teams: tuple[str, ...] = field(default=())
+    partner: str | None = None  # the organisation the user works for
+    purpose: Purpose | None = None
 
     def can(self, capability: Capability) -> bool:
         return capability in CAPABILITIES[self.role]
 
     def require(self, capability: Capability) -> None:
+        """:class:`AccessDenied` without the capability; :class:`PurposeMissing` for a read
+        of personal data in a session without a purpose."""
         if not self.can(capability):
             raise AccessDenied(self.user, capability)
+        if capability in PERSONAL and self.purpose is None:
+            raise PurposeMissing(self.user)
+
+    @property
+    def only_partner(self) -> str | None:
+        """The partner whose records alone this viewer may see (``None``: no such limit)."""
+        if self.role is Role.PARTNER:
+            return self.partner or "\u0000no partner"  # a partner user without one sees nothing
+        return None
+
+    def with_purpose(self, purpose: Purpose) -> Viewer:
+        return replace(self, purpose=purpose)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, LiteralString, cast
 
 import neo4j
-from neo4j.exceptions import ClientError, Neo4jError
+from neo4j.exceptions import Neo4jError
 from neo4j.graph import Node, Path, Relationship
 
 from graph.access import Capability, Viewer
@@ -36,6 +36,7 @@ PROCEDURES = frozenset({
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", re.S)
 _PROCEDURE = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)\s*\(?", re.I)
+PERSON_REFS: LiteralString = "MATCH (p:Person) WHERE p.ref IN $texts RETURN p.ref AS ref"
 ENDPOINTS: LiteralString = (
     "MATCH (n) WHERE elementId(n) IN $ids "
     "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props")
@@ -117,10 +118,15 @@ def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | No
         timeout_s: float = 30.0, row_limit: int = 1000) -> QueryResult:
     """Run an investigator's query read-only; :class:`QueryRefused` or :class:`QueryFailed`."""
     viewer.require(Capability.CONSOLE)
-    text = check(query)
+    params = dict(params or {})
+    what: dict[str, Any] = {"query": query, "params": params}
+    try:
+        text = check(query)
+    except QueryRefused as exc:
+        store.audit.record(viewer, "console.refused", {**what, "reason": exc.reason}, records=0)
+        raise
     timeout_s = max(0.1, min(float(timeout_s), MAX_TIMEOUT_S))
     row_limit = max(1, min(int(row_limit), MAX_ROWS))
-    params = dict(params or {})
     started = time.perf_counter()
     nodes: dict[str, Node] = {}
     rels: dict[str, Relationship] = {}
@@ -142,12 +148,42 @@ def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | No
                     break
                 rows.append({k: _cell(v, nodes, rels) for k, v in record.items()})
             result.consume()
-    except ClientError as exc:
-        raise QueryFailed(exc.code or "Neo.ClientError", exc.message or str(exc)) from None
+    except QueryRefused as exc:
+        store.audit.record(viewer, "console.refused", {**what, "reason": exc.reason}, records=0)
+        raise
     except Neo4jError as exc:
-        raise QueryFailed(exc.code or "Neo.Error", exc.message or str(exc)) from None
+        failed = QueryFailed(exc.code or "Neo.Error", exc.message or str(exc))
+        store.audit.record(viewer, "console.failed", {**what, "error": failed.code}, records=0)
+        raise failed from None
     graph = _graph(store, nodes, rels)
+    store.audit.record(viewer, "console.query", {**what, "timeout_s": timeout_s,
+                                                 "row_limit": row_limit},
+                       records=len(rows), persons=_persons_in(store, rows, nodes))
     return QueryResult(columns, rows, graph, truncated, (time.perf_counter() - started) * 1000)
+
+
+def _persons_in(store: Store, rows: list[dict[str, Any]], nodes: dict[str, Node]) -> list[str]:
+    """The persons a result shows: its Person nodes, and any text in it that is a
+    person's ref (``RETURN p.ref`` shows a person as much as ``RETURN p``)."""
+    found = {str(n.get("ref")) for n in nodes.values() if "Person" in n.labels}
+    texts: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and 0 < len(value) <= 200:
+            texts.add(value)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    for row in rows:
+        walk(row)
+    if texts:
+        found |= {r["ref"] for r in store.run(PERSON_REFS, {"texts": sorted(texts)},
+                                              read_only=True)}
+    return sorted(found)
 
 
 _KINDS = {"rw": "read and write", "w": "write", "s": "change the schema"}

@@ -35,12 +35,15 @@ SEARCHABLE: tuple[Label, ...] = (Label.PERSON, Label.INCIDENT, Label.LOCATION, L
 MAX_CAP = 2000
 MAX_HOPS = 3
 
+# $partner: a care partner's users see only records their own partner delivered.
+_MINE = "($partner IS NULL OR $partner IN n.partners)"
 SEARCH: LiteralString = (
-    "CALL () { MATCH (n:Person) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit "
-    "UNION MATCH (n:Incident) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit "
-    "UNION MATCH (n:Location) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit "
-    "UNION MATCH (n:Signal) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit "
-    "UNION MATCH (n:Identifier) WHERE n.ref STARTS WITH $q RETURN n LIMIT $limit } "
+    "CALL () { MATCH (n:Person) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
+    "UNION MATCH (n:Incident) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
+    "UNION MATCH (n:Location) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
+    "UNION MATCH (n:Signal) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
+    "UNION MATCH (n:Identifier) WHERE n.ref STARTS WITH $q AND " + _MINE + " "
+    "RETURN n LIMIT $limit } "
     "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props "
     "ORDER BY n.ref LIMIT $limit")
 RESOLVE: LiteralString = (
@@ -48,7 +51,7 @@ RESOLVE: LiteralString = (
     "MATCH (n:Person {ref: ref}) RETURN n UNION MATCH (n:Incident {ref: ref}) RETURN n "
     "UNION MATCH (n:Location {ref: ref}) RETURN n UNION MATCH (n:Signal {ref: ref}) RETURN n "
     "UNION MATCH (n:Identifier {ref: ref}) RETURN n } "
-    "RETURN DISTINCT elementId(n) AS id")
+    "WITH n WHERE " + _MINE + " RETURN DISTINCT elementId(n) AS id")
 # One hop: every link of the frontier that passes the filters, as ids.
 HOP: LiteralString = (
     "UNWIND $frontier AS id MATCH (n) WHERE elementId(n) = id "
@@ -71,24 +74,31 @@ EDGES: LiteralString = (
 FLAGGED: LiteralString = (
     "MATCH (f:Finding) WITH f.run_id AS run, max(f.run_at) AS at ORDER BY at DESC LIMIT 1 "
     "MATCH (f:Finding {run_id: run})-[:CONCERNS]->(p:Person) "
+    "WHERE $partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams) "
     "RETURN p.ref AS ref, min(f.rank) AS rank, max(f.score) AS score")
 PARTNERS: LiteralString = "MATCH (d:Delivery) RETURN DISTINCT d.partner AS partner ORDER BY partner"
 SPAN: LiteralString = (
     "MATCH (i:Incident) RETURN min(date(i.occurred_at)) AS first, max(date(i.occurred_at)) AS last")
 DETAILS: LiteralString = (
-    "MATCH (n) WHERE elementId(n) = $id "
+    "MATCH (n) WHERE elementId(n) = $id AND " + _MINE + " "
     "OPTIONAL MATCH (d:Delivery) WHERE d.ref IN n.deliveries "
+    "AND ($partner IS NULL OR d.partner = $partner) "
     "WITH n, collect(d {.ref, .partner, .partner_kind, .extracted_at, .loaded_at}) AS deliveries "
     "OPTIONAL MATCH (f:Finding)-[:CONCERNS]->(n) "
+    "WHERE $partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams) "
     "WITH n, deliveries, collect(f {.run_id, .rank, .score, .patterns}) AS findings "
-    "CALL (n) { MATCH (n)-[r]-() RETURN collect(type(r)) AS types } "
+    "CALL (n) { MATCH (n)-[r]-() WHERE type(r) IN $types "
+    "AND ($partner IS NULL OR $partner IN r.partners) RETURN collect(type(r)) AS types } "
     "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props, deliveries, "
     "findings, types")
 DESCRIBE: LiteralString = (
     "UNWIND $refs AS ref "
-    "OPTIONAL MATCH (i:Incident {ref: ref}) OPTIONAL MATCH (i)-[:AT]->(il:Location) "
-    "OPTIONAL MATCH (s:Signal {ref: ref}) OPTIONAL MATCH (s)-[:AT]->(sl:Location) "
-    "OPTIONAL MATCH (x:Identifier {ref: ref}) OPTIONAL MATCH (p:Person {ref: ref}) "
+    "OPTIONAL MATCH (i:Incident {ref: ref}) WHERE $partner IS NULL OR $partner IN i.partners "
+    "OPTIONAL MATCH (i)-[:AT]->(il:Location) "
+    "OPTIONAL MATCH (s:Signal {ref: ref}) WHERE $partner IS NULL OR $partner IN s.partners "
+    "OPTIONAL MATCH (s)-[:AT]->(sl:Location) "
+    "OPTIONAL MATCH (x:Identifier {ref: ref}) WHERE $partner IS NULL OR $partner IN x.partners "
+    "OPTIONAL MATCH (p:Person {ref: ref}) WHERE $partner IS NULL OR $partner IN p.partners "
     "RETURN ref, CASE WHEN i IS NOT NULL THEN 'incident' WHEN s IS NOT NULL THEN 'signal' "
     "WHEN x IS NOT NULL THEN 'identifier' WHEN p IS NOT NULL THEN 'person' END AS kind, "
     "coalesce(i.kind, s.kind, x.kind) AS what, coalesce(i.occurred_at, s.observed_at) AS at, "
@@ -189,9 +199,26 @@ class Filters:
                 "partners": list(self.partners) if self.partners is not None else None}
 
 
-def _node(row: dict[str, Any], hop: int = 0) -> GraphNode:
-    props = plain(row["props"])
+def _own(props: dict[str, Any], partner: str | None) -> dict[str, Any]:
+    """For a care partner's user, provenance shows its own partner only: that another
+    partner also knows the person is not theirs to know."""
+    if partner is None:
+        return props
+    props = dict(props)
+    if "partners" in props:
+        props["partners"] = [p for p in props["partners"] if p == partner]
+    if "deliveries" in props:
+        props["deliveries"] = [d for d in props["deliveries"] if d.startswith(partner + ":")]
+    return props
+
+
+def _node(row: dict[str, Any], hop: int = 0, partner: str | None = None) -> GraphNode:
+    props = _own(plain(row["props"]), partner)
     return GraphNode(row["id"], str(props.get("ref", "")), kind_of(row["labels"]), props, hop)
+
+
+def _persons(nodes: Iterable[GraphNode]) -> list[str]:
+    return [n.ref for n in nodes if n.kind in ("adult", "minor")]
 
 
 def search(store: Store, viewer: Viewer, text: str, *, limit: int = 25) -> list[GraphNode]:
@@ -200,16 +227,26 @@ def search(store: Store, viewer: Viewer, text: str, *, limit: int = 25) -> list[
     text = text.strip()
     if not text:
         return []
-    rows = store.run(SEARCH, {"q": text, "limit": limit}, read_only=True)
-    return [_node(r) for r in rows]
+    rows = store.run(SEARCH, {"q": text, "limit": limit, "partner": viewer.only_partner},
+                     read_only=True)
+    found = [_node(r, partner=viewer.only_partner) for r in rows]
+    store.audit.record(viewer, "explore.search", {"text": text}, records=len(found),
+                       persons=_persons(found))
+    return found
 
 
-def flagged(store: Store) -> dict[str, tuple[int, float]]:
-    """Person ref -> (rank, score) for everyone the latest analysis run ranked."""
-    return {r["ref"]: (r["rank"], r["score"]) for r in store.run(FLAGGED, read_only=True)}
+def flagged(store: Store, viewer: Viewer) -> dict[str, tuple[int, float]]:
+    """Person ref -> (rank, score) for everyone the latest analysis run ranked (for a care
+    partner's user: only findings shared with its teams)."""
+    rows = store.run(FLAGGED, {"partner": viewer.only_partner, "teams": list(viewer.teams)},
+                     read_only=True)
+    return {r["ref"]: (r["rank"], r["score"]) for r in rows}
 
 
-def partners(store: Store) -> list[str]:
+def partners(store: Store, viewer: Viewer) -> list[str]:
+    """The partners whose records this viewer may filter on."""
+    if viewer.only_partner is not None:
+        return [viewer.only_partner]
     return [r["partner"] for r in store.run(PARTNERS, read_only=True) if r["partner"]]
 
 
@@ -230,11 +267,17 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
     """
     viewer.require(Capability.EXPLORE)
     filters = filters or Filters()
+    mine = viewer.only_partner
+    if mine is not None:  # whatever the filters ask, a care partner sees its own records only
+        filters = Filters(filters.types, (mine,), filters.since, filters.until)
     hops = max(0, min(hops, MAX_HOPS))
     cap = max(1, min(cap, MAX_CAP))
     params = filters.params()
-    seed_ids = [r["id"] for r in store.run(RESOLVE, {"refs": list(seeds)}, read_only=True)]
-    extra_ids = [r["id"] for r in store.run(RESOLVE, {"refs": list(expanded)}, read_only=True)]
+    resolve = {"partner": mine}
+    seed_ids = [r["id"] for r in store.run(RESOLVE, {**resolve, "refs": list(seeds)},
+                                           read_only=True)]
+    extra_ids = [r["id"] for r in store.run(RESOLVE, {**resolve, "refs": list(expanded)},
+                                            read_only=True)]
     distance: dict[str, int] = dict.fromkeys(seed_ids, 0)
     links: Counter[str] = Counter()
     exact = True
@@ -265,25 +308,38 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
             distance.setdefault(m, 2)
         order = sorted(distance, key=lambda i: (distance[i], -links[i], i))
         keep = order[:cap]
-        nodes = {r["id"]: _node(r.data(), distance[r["id"]])
+        nodes = {r["id"]: _node(r.data(), distance[r["id"]], mine)
                  for r in session.run(NODES, {"ids": keep})}
-        edges = [GraphEdge(r["id"], r["source"], r["target"], r["type"], plain(r["props"]))
+        edges = [GraphEdge(r["id"], r["source"], r["target"], r["type"],
+                           _own(plain(r["props"]), mine))
                  for r in session.run(EDGES, {**params, "ids": keep})]
-    marks = flagged(store)
+    marks = flagged(store, viewer)
     for n in nodes.values():
         n.flagged = marks.get(n.ref) if n.kind in ("adult", "minor") else None
-    return Subgraph(nodes, edges, len(distance), exact, tuple(seeds))
+    sub = Subgraph(nodes, edges, len(distance), exact, tuple(seeds))
+    store.audit.record(viewer, "explore.neighbourhood", {
+        "seeds": list(seeds), "expanded": list(expanded), "hops": hops, "cap": cap,
+        **{k: v for k, v in params.items() if k != "types"}, "types": params["types"]},
+        records=len(nodes) + len(edges), persons=_persons(nodes.values()))
+    return sub
 
 
 def details(store: Store, viewer: Viewer, node_id: str) -> dict[str, Any] | None:
     """Properties, provenance (with its deliveries), findings and link counts of a node."""
     viewer.require(Capability.EXPLORE)
-    rows = store.run(DETAILS, {"id": node_id}, read_only=True)
+    rows = store.run(DETAILS, {"id": node_id, "partner": viewer.only_partner,
+                               "teams": list(viewer.teams), "types": list(DATA_RELS)},
+                     read_only=True)
     if not rows:
+        store.audit.record(viewer, "explore.details", {"id": node_id}, records=0)
         return None
     row = plain(rows[0])
-    return {"id": row["id"], "kind": kind_of(row["labels"]), "labels": row["labels"],
-            "props": row["props"], "deliveries": row["deliveries"],
+    kind = kind_of(row["labels"])
+    store.audit.record(viewer, "explore.details", {"id": node_id, "ref": row["props"].get("ref")},
+                       records=1, persons=[row["props"]["ref"]] if kind in ("adult", "minor")
+                       else [])
+    return {"id": row["id"], "kind": kind, "labels": row["labels"],
+            "props": _own(row["props"], viewer.only_partner), "deliveries": row["deliveries"],
             "findings": sorted(row["findings"], key=lambda f: f["run_id"] or "", reverse=True),
             "links": dict(Counter(row["types"]).most_common())}
 
@@ -292,10 +348,18 @@ def describe(store: Store, viewer: Viewer, refs: Sequence[str]) -> dict[str, str
     """A readable line for each ref of evidence: what, when, where, from whom."""
     viewer.require(Capability.EXPLORE)
     lines: dict[str, str] = {}
-    for r in plain(store.run(DESCRIBE, {"refs": list(refs)}, read_only=True)):
+    persons: list[str] = []
+    rows = plain(store.run(DESCRIBE, {"refs": list(refs), "partner": viewer.only_partner},
+                           read_only=True))
+    for r in rows:
         if r["kind"] is None:
-            lines[r["ref"]] = f"{r['ref']} (no longer in the graph)"
+            lines[r["ref"]] = ("(a record of another partner)" if viewer.only_partner
+                               else f"{r['ref']} (no longer in the graph)")
             continue
+        if r["kind"] == "person":
+            persons.append(r["ref"])
+        if viewer.only_partner:
+            r["partners"] = [p for p in r["partners"] or [] if p == viewer.only_partner]
         parts = [str(r["what"] or r["kind"])]
         if r["kind"] in ("person", "identifier"):
             parts.append(r["ref"])
@@ -307,4 +371,15 @@ def describe(store: Store, viewer: Viewer, refs: Sequence[str]) -> dict[str, str
         if r["partners"]:
             parts.append(f"— {', '.join(r['partners'])}")
         lines[r["ref"]] = " ".join(parts)
+    store.audit.record(viewer, "findings.evidence", {"refs": len(refs)},
+                       records=len(rows) - sum(1 for r in rows if r["kind"] is None),
+                       persons=persons)
     return lines
+
+
+def record_export(store: Store, viewer: Viewer, sub: Subgraph, fmt: str) -> None:
+    """Log that a view left the dashboard as a file."""
+    viewer.require(Capability.EXPLORE)
+    store.audit.record(viewer, f"export.{fmt}", {"seeds": list(sub.seeds)},
+                       records=len(sub.nodes) + len(sub.edges),
+                       persons=_persons(sub.nodes.values()))

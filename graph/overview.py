@@ -9,8 +9,21 @@ from graph.access import Capability, Viewer
 from graph.explore import plain
 from graph.store import Store
 
+# $partner limits a care partner's users to their own partner's records.
+COUNTS: LiteralString = (
+    "CALL () { MATCH (n:Person) WHERE $partner IN n.partners RETURN 'Person' AS label, "
+    "count(n) AS n UNION ALL MATCH (n:Minor) WHERE $partner IN n.partners "
+    "RETURN 'Minor' AS label, count(n) AS n UNION ALL MATCH (n:Incident) "
+    "WHERE $partner IN n.partners RETURN 'Incident' AS label, count(n) AS n "
+    "UNION ALL MATCH (n:Signal) WHERE $partner IN n.partners RETURN 'Signal' AS label, "
+    "count(n) AS n UNION ALL MATCH (n:Location) WHERE $partner IN n.partners "
+    "RETURN 'Location' AS label, count(n) AS n UNION ALL MATCH (n:Identifier) "
+    "WHERE $partner IN n.partners RETURN 'Identifier' AS label, count(n) AS n "
+    "UNION ALL MATCH (n:Delivery {partner: $partner}) RETURN 'Delivery' AS label, "
+    "count(n) AS n } RETURN label, n")
 DELIVERIES: LiteralString = (
-    "MATCH (d:Delivery) RETURN d.ref AS delivery, d.partner AS partner, "
+    "MATCH (d:Delivery) WHERE $partner IS NULL OR d.partner = $partner "
+    "RETURN d.ref AS delivery, d.partner AS partner, "
     "d.partner_kind AS kind, d.extracted_at AS extracted_at, d.loaded_at AS loaded_at, "
     "d.status AS status, d.rows_loaded AS rows_loaded, d.rows_rejected AS rows_rejected "
     "ORDER BY d.loaded_at")
@@ -21,13 +34,14 @@ BY_PARTNER: LiteralString = (
     "RETURN partner, 'Incident' AS label, count(*) AS n "
     "UNION ALL MATCH (n:Signal) UNWIND n.partners AS partner "
     "RETURN partner, 'Signal' AS label, count(*) AS n } "
+    "WITH partner, label, n WHERE $partner IS NULL OR partner = $partner "
     "RETURN partner, label, n ORDER BY partner, label")
 BY_MONTH: LiteralString = (
-    "MATCH (i:Incident) "
+    "MATCH (i:Incident) WHERE $partner IS NULL OR $partner IN i.partners "
     "RETURN toString(date.truncate('month', date(i.occurred_at))) AS month, i.kind AS kind, "
     "count(*) AS incidents ORDER BY month, kind")
 BY_PLACE: LiteralString = (
-    "MATCH (i:Incident)-[:AT]->(l:Location) "
+    "MATCH (i:Incident)-[:AT]->(l:Location) WHERE $partner IS NULL OR $partner IN i.partners "
     "RETURN l.city AS city, coalesce(l.country, 'NL') AS country, avg(l.lat) AS lat, "
     "avg(l.lon) AS lon, count(i) AS incidents ORDER BY incidents DESC")
 RUNS: LiteralString = (
@@ -37,40 +51,53 @@ RUNS: LiteralString = (
     "RETURN run, at, parameters, findings, count(s) AS structures ORDER BY at DESC LIMIT $n")
 FINDINGS: LiteralString = (
     "MATCH (f:Finding {run_id: $run}) "
+    "WHERE $partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams) "
     "OPTIONAL MATCH (s:Structure {run_id: $run})"
     "-[:HAS_MEMBER {role: 'core'}]->(:Person {ref: f.person_ref}) "
     "WITH f, collect(s.ref)[0] AS structure "
     "RETURN f.ref AS finding, f.rank AS rank, f.score AS score, f.person_ref AS person_ref, "
-    "f.aliases AS aliases, f.patterns AS patterns, f.indicators AS indicators, structure "
+    "f.aliases AS aliases, f.patterns AS patterns, f.indicators AS indicators, structure, "
+    "coalesce(f.shared_with, []) AS shared_with "
     "ORDER BY f.rank LIMIT $limit")
+SHARE: LiteralString = (
+    "MATCH (f:Finding {ref: $finding}) SET f.shared_with = $teams, "
+    "f.shared_by = $user, f.shared_at = datetime() RETURN f.person_ref AS person")
 STRUCTURE: LiteralString = (
     "MATCH (s:Structure {ref: $ref})-[m:HAS_MEMBER]->(p:Person) "
+    "WHERE $partner IS NULL OR $partner IN p.partners "
     "RETURN p.ref AS ref, m.role AS role ORDER BY m.role, p.ref")
 
 
+def _mine(viewer: Viewer) -> dict[str, Any]:
+    return {"partner": viewer.only_partner}
+
+
 def counts(store: Store, viewer: Viewer) -> dict[str, int]:
+    """Nodes per label: all of them, or a care partner's own."""
     viewer.require(Capability.OVERVIEW)
-    return store.count_nodes()
+    if viewer.only_partner is None:
+        return store.count_nodes()
+    return {r["label"]: r["n"] for r in store.run(COUNTS, _mine(viewer), read_only=True)}
 
 
 def deliveries(store: Store, viewer: Viewer) -> list[dict[str, Any]]:
     viewer.require(Capability.OVERVIEW)
-    return plain(store.run(DELIVERIES, read_only=True))
+    return plain(store.run(DELIVERIES, _mine(viewer), read_only=True))
 
 
 def by_partner(store: Store, viewer: Viewer) -> list[dict[str, Any]]:
     viewer.require(Capability.OVERVIEW)
-    return store.run(BY_PARTNER, read_only=True)
+    return store.run(BY_PARTNER, _mine(viewer), read_only=True)
 
 
 def incidents_by_month(store: Store, viewer: Viewer) -> list[dict[str, Any]]:
     viewer.require(Capability.OVERVIEW)
-    return store.run(BY_MONTH, read_only=True)
+    return store.run(BY_MONTH, _mine(viewer), read_only=True)
 
 
 def incidents_by_place(store: Store, viewer: Viewer) -> list[dict[str, Any]]:
     viewer.require(Capability.OVERVIEW)
-    return store.run(BY_PLACE, read_only=True)
+    return store.run(BY_PLACE, _mine(viewer), read_only=True)
 
 
 def runs(store: Store, viewer: Viewer, *, n: int = 10) -> list[dict[str, Any]]:
@@ -84,15 +111,31 @@ def runs(store: Store, viewer: Viewer, *, n: int = 10) -> list[dict[str, Any]]:
 
 def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200
              ) -> list[dict[str, Any]]:
-    """The findings of a run, best first, with their pattern hits and evidence refs."""
+    """The findings of a run, best first, with their pattern hits and evidence refs (for a
+    care partner's user: only those an investigator shared with one of its teams)."""
     viewer.require(Capability.EXPLORE)
-    rows = store.run(FINDINGS, {"run": run_id, "limit": limit}, read_only=True)
+    rows = store.run(FINDINGS, {"run": run_id, "limit": limit, "teams": list(viewer.teams),
+                                **_mine(viewer)}, read_only=True)
     for row in rows:
         row["indicators"] = json.loads(row["indicators"]) if row["indicators"] else []
+    store.audit.record(viewer, "candidates.findings", {"run": run_id, "limit": limit},
+                       records=len(rows), persons=[r["person_ref"] for r in rows])
     return rows
+
+
+def share(store: Store, viewer: Viewer, finding: str, teams: list[str]) -> None:
+    """Share a finding with teams (care partners' users see only shared findings)."""
+    viewer.require(Capability.SHARE)
+    rows = store.run(SHARE, {"finding": finding, "teams": sorted(set(teams)),
+                             "user": viewer.user})
+    store.audit.record(viewer, "findings.share", {"finding": finding, "teams": sorted(teams)},
+                       records=len(rows), persons=[r["person"] for r in rows])
 
 
 def structure(store: Store, viewer: Viewer, ref: str) -> list[dict[str, Any]]:
     """The members of a structure with their role in it (core, minor, helper)."""
     viewer.require(Capability.EXPLORE)
-    return store.run(STRUCTURE, {"ref": ref}, read_only=True)
+    rows = store.run(STRUCTURE, {"ref": ref, **_mine(viewer)}, read_only=True)
+    store.audit.record(viewer, "candidates.structure", {"structure": ref}, records=len(rows),
+                       persons=[r["ref"] for r in rows])
+    return rows

@@ -61,6 +61,7 @@ class Settings:
     key_id: str
     key: bytes | None = field(repr=False, default=None)
     key_file: Path | None = None
+    retention: str | None = None  # SCHAKEL_RETENTION: terms per partner (graph.retention)
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -111,6 +112,7 @@ class Settings:
             key_id=env.get("SCHAKEL_KEY_ID", "demo"),
             key=key_raw.encode() if key_raw else None,
             key_file=Path(key_file_raw) if key_file_raw else None,
+            retention=env.get("SCHAKEL_RETENTION") or None,
         )
 
 

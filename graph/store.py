@@ -16,7 +16,8 @@ from neo4j import Driver, GraphDatabase, Session
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from graph import schema
-from graph.errors import DatabaseUnavailable
+from graph.audit import AuditLog
+from graph.errors import DatabaseUnavailable, GraphError
 from graph.settings import Settings
 
 
@@ -30,9 +31,18 @@ class ServerInfo:
 class Store:
     """Schakel's access to one Neo4j database."""
 
-    def __init__(self, driver: Driver, database: str = "neo4j") -> None:
+    def __init__(self, driver: Driver, database: str = "neo4j",
+                 audit: AuditLog | None = None) -> None:
         self.driver = driver
         self.database = database
+        self._audit = audit
+
+    @property
+    def audit(self) -> AuditLog:
+        """Where reads of personal data are logged (the home's audit log)."""
+        if self._audit is None:
+            raise GraphError("this store has no audit log; connect with Store.connect(settings)")
+        return self._audit
 
     @classmethod
     def connect(cls, settings: Settings) -> Store:
@@ -57,7 +67,7 @@ class Store:
             raise DatabaseUnavailable(
                 f"Neo4j at {settings.uri} refused the credentials of NEO4J_USER/NEO4J_PASSWORD."
             ) from exc
-        return cls(driver, settings.neo4j_database)
+        return cls(driver, settings.neo4j_database, AuditLog.of_home(settings.home))
 
     def close(self) -> None:
         self.driver.close()

@@ -150,6 +150,8 @@ def open_view(store: Store, viewer: Viewer, view_id: str, version: int | None = 
     """A view (its latest version, or ``version``) that ``viewer`` may see."""
     viewer.require(Capability.EXPLORE)
     rows = store.run(OPEN, {"id": view_id, "version": version, **_who(viewer)}, read_only=True)
+    store.audit.record(viewer, "view.open", {"view": view_id, "version": version},
+                       records=len(rows))
     if not rows:
         raise ViewNotFound(view_id, version)
     return _view(rows[0]["v"], rows[0]["versions"])

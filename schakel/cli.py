@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import secrets
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -21,14 +23,16 @@ from rich.table import Table
 
 import dashboard as dashboard_app
 from dashboard.auth import UserError, Users
-from graph import local_neo4j
-from graph.access import Role
+from graph import local_neo4j, retention
+from graph.access import Purpose, Role, Viewer
 from graph.analysis.evaluate import betweenness_baseline, degree_baseline, evaluate
 from graph.analysis.projection import project
 from graph.analysis.run import Result as AnalysisResult
 from graph.analysis.run import analyse as run_analysis
 from graph.analysis.run import candidate_json, latest_findings, structure_json
+from graph.audit import AuditLog
 from graph.errors import GraphError
+from graph.retention import Policy
 from graph.settings import Settings
 from graph.store import Store
 from ingest.errors import IngestError
@@ -51,6 +55,12 @@ users_app = typer.Typer(help="Dashboard users: who may sign in, with which role 
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+audit_app = typer.Typer(help="The audit log: who read which personal data, when and why.",
+                        no_args_is_help=True)
+retention_app = typer.Typer(help="Retention: remove what is past its partner's term.",
+                            no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
 
 out = Console()
 err = Console(stderr=True)
@@ -313,11 +323,14 @@ def analyse(
                                      "build structures for.")] = 20,
     json_file: Annotated[Path | None, typer.Option(
         "--json", help="Write the run, the candidates and the structures as JSON.")] = None,
+    case: Annotated[str, typer.Option(help="Case or request number, for the audit log.")] = "-",
+    reason: Annotated[str, typer.Option(help="Why, for the audit log.")] =
+        "analysis run from the command line",
 ) -> None:
     """Rank adults by pattern hits, group them with the minors around them, and write
     the findings back to the graph. Results are leads for human review, not verdicts."""
     with Store.connect(_settings()) as store:
-        result = run_analysis(store, top=top)
+        result = run_analysis(store, top=top, viewer=_cli_viewer(case, reason))
     _print_candidates(result, top)
     g = result.graph
     if json_file is not None:
@@ -410,7 +423,8 @@ def demo(
         reports = _ingest(store, deliveries, key)
         nodes = store.count_nodes()
         rels = sum(store.count_relationships().values())
-        result = run_analysis(store, top=10) if not any(r.refused for r in reports) else None
+        result = (run_analysis(store, top=10, viewer=_cli_viewer("demo", "the demo's analysis"))
+                  if not any(r.refused for r in reports) else None)
     loaded = sum(r.loaded for r in reports)
     rejected = sum(r.rejected for r in reports)
     refused = [r for r in reports if r.refused]
@@ -438,6 +452,130 @@ def demo(
         _run_dashboard(settings, port, "127.0.0.1")
 
 
+def _cli_viewer(case: str, reason: str) -> Viewer:
+    """Who runs this command, as the audit log records it."""
+    return Viewer(f"cli:{getpass.getuser()}", Role.INVESTIGATOR,
+                  purpose=Purpose(case.strip() or "-", reason.strip() or "-"))
+
+
+# -- schakel audit / retention ---------------------------------------------------------
+
+
+@audit_app.command("verify")
+@user_errors
+def audit_verify() -> None:
+    """Check that no entry was edited, deleted, moved or cut off; exit 1 if one was."""
+    log = AuditLog.of_home(_settings().home)
+    entries, problems = log.verify()
+    for p in problems:
+        err.print(f"{log.path}:{p.line}: {p.reason}", highlight=False)
+    if problems:
+        err.print(f"[bold red]The audit log is not intact[/]: {len(problems)} problem(s) in "
+                  f"{entries:,} entries.")
+        raise typer.Exit(1)
+    head = log.head() or {"seq": 0, "hash": "-"}
+    out.print(f"Intact: {entries:,} entries, each linked to the one before. Last entry "
+              f"{head['seq']}, hash {head['hash']} (note it elsewhere to detect a rewrite).")
+
+
+@audit_app.command("show")
+@user_errors
+def audit_show(
+    person: Annotated[str | None, typer.Option(help="A person's ref (pseudonym).")] = None,
+    person_id: Annotated[str | None, typer.Option(
+        "--person-id", help="A person's raw identifier: pseudonymised with the team key "
+                            "first, never stored or logged.")] = None,
+    user: Annotated[str | None, typer.Option(help="Only this user's reads.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
+    case: Annotated[str, typer.Option(help="Your case or request number (logged).")] = "-",
+    reason: Annotated[str, typer.Option(help="Why you look (logged).")] = "audit review",
+) -> None:
+    """Who looked at this child, when and why: the entries whose results held the person."""
+    settings = _settings()
+    log = AuditLog.of_home(settings.home)
+    ref = person
+    if person_id is not None:
+        ref = team_key(settings).pseudonym(person_id)
+    entries = [e for e in log.entries()
+               if (ref is None or ref in e.get("persons", ()))
+               and (user is None or e["user"] == user)]
+    viewer = _cli_viewer(case, reason)
+    log.record(viewer, "audit.show", {"person": ref, "user": user}, records=len(entries),
+               persons=[ref] if ref else [])
+    table = Table("#", "at (UTC)", "user", "role", "partner", "case", "reason", "action",
+                  "records")
+    for e in reversed(entries[-limit:]):
+        table.add_row(str(e["seq"]), e["at"][:19], e["user"], e["role"], e.get("partner") or "",
+                      e.get("case") or "", e.get("reason") or "", e["action"],
+                      str(e["records"]))
+    out.print(table)
+    out.print(f"{len(entries):,} entries" + (f" about {ref}" if ref else ""))
+
+
+@retention_app.command("show")
+@user_errors
+def retention_show(
+    today: Annotated[str | None, typer.Option(help="As if today were this date.")] = None,
+) -> None:
+    """Each delivery's term and when it expires."""
+    settings = _settings()
+    policy = Policy.from_text(settings.retention)
+    day = _day(today)
+    with Store.connect(settings) as store:
+        due_now = {e["delivery"] for e in retention.due(store, policy, day)}
+        rows = store.run(retention.DELIVERIES, read_only=True)
+    table = Table("delivery", "partner", "kind", "extracted", "term (days)", "expires", "due")
+    for r in rows:
+        days = policy.days(r["partner"], r["kind"])
+        extracted = retention.extracted_on(r["extracted_at"])
+        table.add_row(r["delivery"], r["partner"], r["kind"] or "", extracted.isoformat(),
+                      str(days), (extracted + timedelta(days=days)).isoformat(),
+                      "yes" if r["delivery"] in due_now else "")
+    out.print(table)
+
+
+@retention_app.command("apply")
+@user_errors
+def retention_apply(
+    dry_run: Annotated[bool, typer.Option(help="Count what would go; change nothing.")] = False,
+    today: Annotated[str | None, typer.Option(help="As if today were this date.")] = None,
+) -> None:
+    """Remove the records of deliveries past their term, and what was derived from them."""
+    settings = _settings()
+    policy = Policy.from_text(settings.retention)
+    with Store.connect(settings) as store:
+        report = retention.apply(store, policy, today=_day(today), dry_run=dry_run)
+        if report.applied and report.expired:
+            store.audit.record(_cli_viewer("-", "retention"), "retention.apply", {
+                "deliveries": [e["delivery"] for e in report.expired],
+                "removed": report.removed, "kept": report.kept,
+                "findings_removed": report.findings_removed,
+                "structures_removed": report.structures_removed}, records=0)
+    if not report.expired:
+        out.print(f"Nothing is past its term on {report.today}.")
+        return
+    verb = "Would remove" if dry_run else "Removed"
+    for e in report.expired:
+        out.print(f"{e['delivery']} ({e['partner']}, extracted {e['extracted_at']}, term "
+                  f"{e['days']} days, expired {e['expired_on']})")
+    table = Table("records", verb.lower(), "kept (another delivery supports them)")
+    for name, n in report.removed.items():
+        table.add_row(name, f"{n:,}", f"{report.kept.get(name, 0):,}")
+    out.print(table)
+    if not dry_run:
+        out.print(f"Findings removed: {report.findings_removed}; structures removed: "
+                  f"{report.structures_removed}. Run `schakel analyse` to rank what remains.")
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 # -- schakel users / dashboard ---------------------------------------------------------
 
 
@@ -452,6 +590,9 @@ def users_add(
     team: Annotated[list[str], typer.Option("--team", "-t",
                                             help="A team the user belongs to (repeatable).")],
     role: Annotated[Role, typer.Option(help="What the user may do.")] = Role.ANALYST,
+    partner: Annotated[str | None, typer.Option(
+        help="The organisation the user works for, as named in its deliveries (required for "
+             "--role partner: such a user sees that partner's records only).")] = None,
     password_stdin: Annotated[bool, typer.Option(
         "--password-stdin", help="Read the password from standard input (for scripts).")] = False,
     replace: Annotated[bool, typer.Option(help="Replace a user of that name.")] = False,
@@ -461,17 +602,20 @@ def users_add(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = _users().add(name, password, role=role, teams=tuple(team), replace=replace)
-    out.print(f"User {user.name} ({user.role.value}; teams {', '.join(user.teams)}) can sign in.")
+    user = _users().add(name, password, role=role, teams=tuple(team), partner=partner,
+                        replace=replace)
+    out.print(f"User {user.name} ({user.role.value}; teams {', '.join(user.teams)}"
+              f"{'; partner ' + user.partner if user.partner else ''}) can sign in.")
 
 
 @users_app.command("list")
 @user_errors
 def users_list() -> None:
     """The dashboard's users (never their password hashes)."""
-    table = Table("user", "role", "teams", "created")
+    table = Table("user", "role", "teams", "partner", "created")
     for user in _users().all():
-        table.add_row(user.name, user.role.value, ", ".join(user.teams), user.created_at)
+        table.add_row(user.name, user.role.value, ", ".join(user.teams), user.partner or "",
+                      user.created_at)
     out.print(table)
 
 

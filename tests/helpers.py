@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from graph.access import Purpose
 from graph.settings import Settings
 from graph.store import Store
 
@@ -28,6 +29,9 @@ INCIDENTS = ("incident_ref,kind,occurred_at,location_ref,status\n"
              "I2,shoplifting,2016-02-12T14:05:00+01:00,L2,\n")
 INVOLVEMENTS = ("incident_ref,person_ref,role\n"
                 "I1,P1,suspect\nI1,P2,collector\nI2,P1,suspect\nI2,P4,victim\n")
+
+
+PURPOSE = Purpose("T-1", "automated test of the read API")
 
 
 def delivery(root: Path, files: Mapping[str, str | bytes], name: str = "d",

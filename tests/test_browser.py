@@ -25,7 +25,7 @@ from graph import local_neo4j, views
 from graph.access import Role, Viewer
 from graph.settings import Settings
 from tests.conftest import Scenario
-from tests.helpers import SCHAKEL, cli_env
+from tests.helpers import PURPOSE, SCHAKEL, cli_env
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "correct horse battery"
-ANN = Viewer("ann", Role.ANALYST, ("jit",))
+ANN = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
 LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 
 
@@ -87,11 +87,16 @@ def shots(tmp_path: Path) -> Iterator[Path]:
             shutil.copy(png, Path(keep) / png.name)
 
 
-def sign_in(page: Page, url: str, user: str) -> None:
-    page.goto(url)
+def sign_in(page: Page, url: str, user: str, *, go: bool = True) -> None:
+    """Sign in and state the session's purpose."""
+    if go:
+        page.goto(url)
     page.get_by_label("User name").fill(user)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Case or request number").fill("JIT-2026-014")
+    page.get_by_label("Reason").fill("prepare the case meeting on the Utrecht ring")
+    page.get_by_role("button", name="Continue").click()
 
 
 def drawn(page: Page) -> int:
@@ -143,9 +148,7 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     other.on("pageerror", lambda e: errors.append(str(e)))
     other.goto(server + f"?view={view_id}")
     expect(other.get_by_text("Sign in to open the shared view")).to_be_visible(timeout=60_000)
-    other.get_by_label("User name").fill("ivo")
-    other.get_by_label("Password", exact=True).fill(PASSWORD)
-    other.get_by_role("button", name="Sign in").click()
+    sign_in(other, server, "ivo", go=False)
     expect(other.get_by_text("Saved view “Browser test view”")).to_be_visible(timeout=60_000)
     assert drawn(other) == nodes
 

@@ -9,10 +9,10 @@ from neo4j.exceptions import ClientError
 from graph import console
 from graph.access import AccessDenied, Role, Viewer
 from tests.conftest import Scenario
-from tests.helpers import totals
+from tests.helpers import PURPOSE, totals
 
-INVESTIGATOR = Viewer("ivo", Role.INVESTIGATOR, ("team-a",))
-ANALYST = Viewer("ann", Role.ANALYST, ("team-a",))
+INVESTIGATOR = Viewer("ivo", Role.INVESTIGATOR, ("team-a",), purpose=PURPOSE)
+ANALYST = Viewer("ann", Role.ANALYST, ("team-a",), purpose=PURPOSE)
 
 WRITES = [
     "CREATE (:Person {ref: 'x'})",

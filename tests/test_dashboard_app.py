@@ -18,13 +18,14 @@ from graph import overview, views
 from graph.access import Role, Viewer
 from graph.settings import Settings
 from tests.conftest import Scenario
+from tests.helpers import PURPOSE
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PASSWORD = "correct horse battery"
-IVO = Viewer("ivo", Role.INVESTIGATOR, ("jit",))
-ANN = Viewer("ann", Role.ANALYST, ("jit",))
-ROOT = Viewer("root", Role.ADMIN, ("ops",))
-OTTO = Viewer("otto", Role.ANALYST, ("other",))
+IVO = Viewer("ivo", Role.INVESTIGATOR, ("jit",), purpose=PURPOSE)
+ANN = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
+ROOT = Viewer("root", Role.ADMIN, ("ops",), purpose=PURPOSE)
+OTTO = Viewer("otto", Role.ANALYST, ("other",), purpose=PURPOSE)
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +57,16 @@ def signed_in(viewer: Viewer, page: str | None = None, **params: str) -> AppTest
     at = app(**params)
     at.session_state["viewer"] = viewer
     at.session_state["signed_in_at"] = time.time()
+    at.session_state["seen_at"] = time.time()
     at.run()
     if page:
         at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
+
+
+def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+    return next(b for b in at.button if b.label == label)
 
 
 def titles(at: AppTest) -> list[str]:
@@ -92,13 +98,32 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(home: Path) -> N
     at.text_input(key="signin_name").input("ivo")
     at.text_input(key="signin_password").input(PASSWORD)
     at.button[0].click().run()
+    # No personal data before the purpose is stated: the purpose page is all there is.
+    assert titles(at) == ["Purpose of this session"]
+    assert not at.metric and not at.dataframe
+    straight = app()  # a URL straight to a page, without a purpose: back to the purpose
+    straight.session_state["viewer"] = IVO.with_purpose(None)  # type: ignore[arg-type]
+    straight.session_state["signed_in_at"] = straight.session_state["seen_at"] = time.time()
+    straight.run()
+    assert titles(straight) == ["Purpose of this session"]
+    with pytest.raises(ValueError, match="navigation page"):
+        straight.switch_page("pages/explore.py")
+    at.text_input(key="purpose_case").input("JIT-2026-014")
+    at.text_area(key="purpose_reason").input("too short")
+    button(at, "Continue").click().run()
+    assert any("reason of 10" in e.value for e in at.error)
+    at.text_area(key="purpose_reason").input("prepare the case meeting on the Utrecht ring")
+    button(at, "Continue").click().run()
     assert titles(at) == ["Overview"]
+    assert at.session_state["viewer"].purpose.case == "JIT-2026-014"
 
 
-def test_an_expired_session_signs_out(home: Path) -> None:
+@pytest.mark.parametrize(("signed_in", "seen"), [(9 * 3600, 60), (3600, 31 * 60)])
+def test_an_old_or_idle_session_signs_out(home: Path, signed_in: int, seen: int) -> None:
     at = app()
     at.session_state["viewer"] = IVO
-    at.session_state["signed_in_at"] = time.time() - 9 * 3600
+    at.session_state["signed_in_at"] = time.time() - signed_in
+    at.session_state["seen_at"] = time.time() - seen
     at.run()
     assert titles(at) == ["Schakel"]
     assert any("expired" in i.value for i in at.info)
@@ -184,7 +209,7 @@ def test_a_saved_view_round_trips_through_its_link_with_versions(home: Path,
     at.slider(key="ex_hops").set_value(1).run()
     at.text_input(key="ex_name").input("Top candidate, one hop")
     at.radio(key="ex_visibility").set_value("team")
-    at.button[[b.label for b in at.button].index("Save")].click().run()
+    button(at, "Save").click().run()
     assert not at.exception
     done = [s.value for s in at.success]
     assert done and "version 1" in done[0]
@@ -194,7 +219,7 @@ def test_a_saved_view_round_trips_through_its_link_with_versions(home: Path,
 
     # A second version, with two hops.
     at.slider(key="ex_hops").set_value(2).run()
-    at.button[[b.label for b in at.button].index("Save")].click().run()
+    button(at, "Save").click().run()
     assert "version 2" in at.success[0].value
 
     # A team mate opens the link: the latest version, as saved.

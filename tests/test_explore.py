@@ -10,9 +10,10 @@ from graph import explore, overview
 from graph.access import AccessDenied, Role, Viewer
 from graph.explore import DATA_RELS, Filters
 from tests.conftest import Scenario
+from tests.helpers import PURPOSE
 
-ANALYST = Viewer("ann", Role.ANALYST, ("team-a",))
-ADMIN = Viewer("root", Role.ADMIN, ("ops",))
+ANALYST = Viewer("ann", Role.ANALYST, ("team-a",), purpose=PURPOSE)
+ADMIN = Viewer("root", Role.ADMIN, ("ops",), purpose=PURPOSE)
 
 
 def top_candidate(s: Scenario) -> str:

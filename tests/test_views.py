@@ -10,10 +10,11 @@ from graph import views
 from graph.access import Role, Viewer
 from graph.store import Store
 from graph.views import Kind, ViewNotFound, ViewRefused, Visibility
+from tests.helpers import PURPOSE
 
-OWNER = Viewer("olga", Role.ANALYST, ("team-a", "team-b"))
-TEAMMATE = Viewer("tom", Role.INVESTIGATOR, ("team-a",))
-OUTSIDER = Viewer("otto", Role.ANALYST, ("team-c",))
+OWNER = Viewer("olga", Role.ANALYST, ("team-a", "team-b"), purpose=PURPOSE)
+TEAMMATE = Viewer("tom", Role.INVESTIGATOR, ("team-a",), purpose=PURPOSE)
+OUTSIDER = Viewer("otto", Role.ANALYST, ("team-c",), purpose=PURPOSE)
 STATE = {"seeds": ["p1"], "hops": 2, "partners": [], "since": "2015-01-01"}
 
 

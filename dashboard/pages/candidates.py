@@ -8,6 +8,7 @@ from dashboard import state
 from dashboard.pages import explore
 from dashboard.text import md
 from graph import overview
+from graph.access import Capability
 from graph.explore import describe
 
 PATTERNS: dict[str, str] = {
@@ -37,6 +38,17 @@ def _open(finding: dict) -> None:
     state.go("explore")
 
 
+def _share(finding: dict) -> None:
+    """Investigators share a finding with teams; care partners' users see only those."""
+    teams = sorted({t for u in state.users().all() for t in u.teams} | set(finding["shared_with"]))
+    key = f"share_{finding['finding']}"
+    chosen = st.multiselect("Shared with teams", teams, default=finding["shared_with"], key=key)
+    if sorted(chosen) != sorted(finding["shared_with"]) and st.button("Save sharing",
+                                                                       key=f"{key}_save"):
+        overview.share(state.store(), state.current(), finding["finding"], chosen)
+        st.rerun()
+
+
 def render() -> None:
     viewer = state.current()
     store = state.store()
@@ -61,6 +73,10 @@ def render() -> None:
             if st.button("Open in Explore", key=f"open_{f['finding']}",
                          help="Draw this person's structure in Explore"):
                 _open(f)
+            if viewer.can(Capability.SHARE):
+                _share(f)
+            elif f["shared_with"]:
+                st.caption("Shared with your team by an investigator.")
             for ind in f["indicators"]:
                 st.markdown(f"**{ind['name']}** — {PATTERNS.get(ind['name'], '')} "
                             f"(value {ind['value']})")

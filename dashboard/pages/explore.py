@@ -152,14 +152,20 @@ def _expand(s: dict[str, Any], sub: Subgraph) -> None:
 
 
 def _exports(sub: Subgraph, html: str) -> None:
+    """Download buttons; each download is logged (who took which view out, and why)."""
     nodes_csv, edges_csv = graph_view.to_csv(sub)
+    log = explore.record_export
+    who = (state.store(), state.current(), sub)
     a, b, c, d = st.columns(4)
-    a.download_button("HTML (offline)", html, "schakel-view.html", "text/html", key="ex_dl_html")
+    a.download_button("HTML (offline)", html, "schakel-view.html", "text/html", key="ex_dl_html",
+                      on_click=log, args=(*who, "html"))
     b.download_button("GraphML", graph_view.to_graphml(sub), "schakel-view.graphml",
-                      "application/graphml+xml", key="ex_dl_graphml")
-    c.download_button("Nodes CSV", nodes_csv, "schakel-nodes.csv", "text/csv", key="ex_dl_nodes")
+                      "application/graphml+xml", key="ex_dl_graphml", on_click=log,
+                      args=(*who, "graphml"))
+    c.download_button("Nodes CSV", nodes_csv, "schakel-nodes.csv", "text/csv", key="ex_dl_nodes",
+                      on_click=log, args=(*who, "nodes_csv"))
     d.download_button("Relationships CSV", edges_csv, "schakel-relationships.csv", "text/csv",
-                      key="ex_dl_edges")
+                      key="ex_dl_edges", on_click=log, args=(*who, "relationships_csv"))
 
 
 def render() -> None:
@@ -171,7 +177,7 @@ def render() -> None:
     if opened is not None:
         st.caption(f"Saved view “{md(opened.name)}”, version {opened.version} of "
                    f"{opened.versions}, by {md(opened.owner)}")
-    _filters(s, explore.partners(store))
+    _filters(s, explore.partners(store, viewer))
     _search(s)
     if not s["seeds"]:
         st.info("Find something by its ref, or open a candidate from the Candidates page.")

@@ -8,8 +8,9 @@ from dashboard import state
 
 
 def render() -> None:
-    if state.viewer() is not None:  # signed in already: the overview is where to start
-        st.switch_page("pages/overview.py")
+    signed_in = state.viewer()
+    if signed_in is not None:  # signed in already: the purpose, then the overview
+        st.switch_page("pages/overview.py" if signed_in.purpose else "pages/purpose.py")
     st.title("Schakel")
     st.caption("Knowledge graph for joint investigation teams. Authorised users only.")
     if st.session_state.pop("expired", False):
@@ -21,7 +22,7 @@ def render() -> None:
         password = st.text_input("Password", type="password", key="signin_password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        user = state.users().authenticate(name, password)
+        user = state.users().authenticate(name, password, state.throttle())
         if user is None:
             st.error("Wrong user name or password.")
             return

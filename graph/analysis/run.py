@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 
 import networkx as nx
 
+from graph.access import Purpose, Role, Viewer
 from graph.analysis import patterns, ranking
 from graph.analysis.projection import project
 from graph.analysis.ranking import Candidate
@@ -84,8 +85,14 @@ def structure_json(g: nx.Graph, s: Structure, index: int, run_id: str) -> dict[s
             "helpers": sorted(_refs(g, n)[0] for n in s.helpers)}
 
 
-def analyse(store: Store, *, top: int = 20, keep: int = 200) -> Result:
-    """Run the analysis over the whole graph and write its findings back."""
+SYSTEM = Viewer("system", Role.INVESTIGATOR, purpose=Purpose("-", "no purpose was stated"))
+
+
+def analyse(store: Store, *, top: int = 20, keep: int = 200, viewer: Viewer = SYSTEM) -> Result:
+    """Run the analysis over the whole graph and write its findings back.
+
+    The run reads every person, so it is logged in the audit log like any other read,
+    with the candidates it ranked as the persons it names."""
     started = datetime.now(UTC)
     run_id = f"run-{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
     g = project(store)
@@ -96,11 +103,15 @@ def analyse(store: Store, *, top: int = 20, keep: int = 200) -> Result:
         "weights": {k: [w.weight, w.half] for k, w in ranking.WEIGHTS.items()},
         "detectors": "defaults of graph.analysis.patterns (docs/analysis.md)",
     }
+    persons = sum(1 for _, a in g.nodes(data=True) if a["kind"] == "person")
     run = {"id": run_id, "started_at": started.isoformat(),
            "finished_at": datetime.now(UTC).isoformat(), "parameters": parameters,
-           "persons": sum(1 for _, a in g.nodes(data=True) if a["kind"] == "person"),
+           "persons": persons,
            "candidates": len(candidates), "structures": len(groups)}
     _write(store, g, run, candidates[:keep], groups)
+    store.audit.record(viewer, "analysis.run", {"run": run_id, "top": top, "keep": keep},
+                       records=persons,
+                       persons=[candidate_json(g, c)["person_ref"] for c in candidates[:keep]])
     return Result(run, g, candidates, groups)
 
 

@@ -1,0 +1,161 @@
+"""The audit log: every read of personal data, append-only and tamper-evident.
+
+One JSON object per line in ``$SCHAKEL_HOME/audit/audit.jsonl``: who (user, role,
+partner), when, why (the session's purpose), what was asked (the action, the query and
+its parameters, or the page and refs) and how many records came back, with the refs of
+the persons among them. Each entry carries the SHA-256 of the entry before it, so an edit,
+a deletion or a reordering breaks the chain; ``audit.head`` holds the last entry's number
+and hash, so cutting entries off the end shows too. ``schakel audit verify`` checks both.
+
+The log is a file outside Neo4j on purpose: the Cypher console can read anything in the
+graph, and the log is not for it. Appends are serialised with an exclusive ``flock`` on
+the file, so dashboard sessions and command-line runs can write at the same time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graph.access import Purpose, Viewer
+
+GENESIS = "0" * 64
+
+
+def _digest(entry: dict[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"),
+                                     ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    reason: str
+
+
+class AuditLog:
+    """The audit log of one Schakel home."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / "audit.jsonl"
+        self.head_path = folder / "audit.head"
+
+    @classmethod
+    def of_home(cls, home: Path) -> AuditLog:
+        return cls(home / "audit")
+
+    def record(self, viewer: Viewer, action: str, what: dict[str, Any], *, records: int,
+               persons: Sequence[str] = ()) -> dict[str, Any]:
+        """Log one read by ``viewer``."""
+        return self.append(user=viewer.user, role=viewer.role.value, partner=viewer.partner,
+                           purpose=viewer.purpose, action=action, what=what, records=records,
+                           persons=persons)
+
+    def append(self, *, user: str, role: str, partner: str | None, purpose: Purpose | None,
+               action: str, what: dict[str, Any], records: int,
+               persons: Sequence[str] = ()) -> dict[str, Any]:
+        """Write one entry and return it (with its number and hash)."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "r+", encoding="utf-8") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                seq, prev = self._head_locked(f)
+                entry: dict[str, Any] = {
+                    "seq": seq + 1,
+                    "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "user": user, "role": role, "partner": partner,
+                    "case": purpose.case if purpose else None,
+                    "reason": purpose.reason if purpose else None,
+                    "action": action, "what": what, "records": records,
+                    "persons": sorted(set(persons)), "prev": prev,
+                }
+                entry["hash"] = _digest(entry)
+                f.write(json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+                tmp = self.head_path.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"seq": entry["seq"], "hash": entry["hash"]}))
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, self.head_path)
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+        return entry
+
+    def _head_locked(self, f: Any) -> tuple[int, str]:
+        """The number and hash of the last entry (read under the lock)."""
+        if self.head_path.exists():
+            head = json.loads(self.head_path.read_text())
+            return int(head["seq"]), str(head["hash"])
+        f.seek(0)
+        last = None
+        for line in f:
+            if line.strip():
+                last = line
+        if last is None:
+            return 0, GENESIS
+        entry = json.loads(last)
+        return int(entry["seq"]), str(entry["hash"])
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        if not self.path.exists():
+            return
+        with self.path.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    yield json.loads(line)
+
+    def verify(self) -> tuple[int, list[Problem]]:
+        """Check every link of the chain and the head; (entries, problems)."""
+        problems: list[Problem] = []
+        prev, seq, n = GENESIS, 0, 0
+        if self.path.exists():
+            with self.path.open(encoding="utf-8") as f:
+                for number, line in enumerate(f, start=1):
+                    if not line.strip():
+                        continue
+                    n += 1
+                    try:
+                        entry = json.loads(line)
+                    except json.JSONDecodeError:
+                        problems.append(Problem(number, "not a JSON entry (edited or damaged)"))
+                        prev, seq = "?", seq + 1
+                        continue
+                    if entry.get("seq") != seq + 1:
+                        problems.append(Problem(number, f"entry number {entry.get('seq')} where "
+                                                        f"{seq + 1} was due (deleted or moved)"))
+                    if entry.get("prev") != prev:
+                        problems.append(Problem(number, "does not follow the entry before it "
+                                                        "(an entry before it was deleted, "
+                                                        "edited or moved)"))
+                    if _digest(entry) != entry.get("hash"):
+                        problems.append(Problem(number, "its contents do not match its hash "
+                                                        "(edited)"))
+                    prev, seq = entry.get("hash", "?"), int(entry.get("seq", seq + 1))
+        if self.head_path.exists():
+            head = json.loads(self.head_path.read_text())
+            if (head.get("seq"), head.get("hash")) != (seq, prev):
+                problems.append(Problem(n + 1, f"the log ends at entry {seq}, but entry "
+                                               f"{head.get('seq')} was the last one written "
+                                               "(entries cut off the end)"))
+        elif n:
+            problems.append(Problem(n + 1, "audit.head is missing"))
+        return n, problems
+
+    def head(self) -> dict[str, Any] | None:
+        if not self.head_path.exists():
+            return None
+        return dict(json.loads(self.head_path.read_text()))
+
+    def about(self, person_ref: str) -> list[dict[str, Any]]:
+        """Every entry whose results held this person: who looked, when and why."""
+        return [e for e in self.entries() if person_ref in e.get("persons", ())]

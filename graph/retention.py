@@ -1,0 +1,216 @@
+"""Retention: a term per partner; past it, a delivery's records leave the graph.
+
+A delivery expires when its extract is older than its partner's term. Applying the
+policy takes each expired delivery out of the provenance of every node and relationship;
+a record that no other delivery supports is deleted, one that another delivery still
+supports stays (with that delivery as its only provenance). Findings and structures of
+the analysis that lose any of their evidence, their person or a member are deleted with
+it (run the analysis again to rank what remains). The ``Delivery`` node stays, marked
+``removed``, so that what was removed and when can still be accounted for.
+
+Terms, in days, by kind of partner unless a partner has a term of its own
+(``SCHAKEL_RETENTION="police-nl=1095,shelter-jeugdzorg=365"``). The defaults and their
+legal basis are in the README and ``docs/privacy.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, LiteralString, cast
+
+from graph import schema
+from graph.errors import SettingsError
+from graph.store import Store
+
+DEFAULT_DAYS: dict[str, int] = {
+    "police": 5 * 365,
+    "foreign_police": 5 * 365,
+    "prosecution": 5 * 365,
+    "youth_care": 2 * 365,
+    "child_protection": 2 * 365,
+    "shelter": 2 * 365,
+    "municipality": 2 * 365,
+    "other": 365,
+}
+DATA_LABELS: tuple[schema.Label, ...] = (
+    schema.Label.PERSON, schema.Label.INCIDENT, schema.Label.LOCATION, schema.Label.SIGNAL,
+    schema.Label.IDENTIFIER)
+
+DELIVERIES: LiteralString = (
+    "MATCH (d:Delivery) WHERE coalesce(d.status, '') <> 'removed' "
+    "RETURN d.ref AS delivery, d.partner AS partner, d.partner_kind AS kind, "
+    "d.extracted_at AS extracted_at ORDER BY d.extracted_at")
+PARTNER_OF: LiteralString = "MATCH (d:Delivery) RETURN d.ref AS delivery, d.partner AS partner"
+TRIM_RELS: LiteralString = (
+    "MATCH ()-[r]->() WHERE any(x IN r.deliveries WHERE x IN $expired) "
+    "CALL (r) { WITH r, [x IN r.deliveries WHERE NOT x IN $expired] AS left "
+    "  FOREACH (_ IN CASE WHEN size(left) = 0 THEN [1] ELSE [] END | DELETE r) "
+    "  FOREACH (_ IN CASE WHEN size(left) > 0 THEN [1] ELSE [] END | "
+    "    SET r.deliveries = left, r.partners = reduce(acc = [], x IN left | "
+    "      CASE WHEN $partner_of[x] IN acc THEN acc ELSE acc + $partner_of[x] END)) "
+    "} IN TRANSACTIONS OF 10000 ROWS")
+COUNT_RELS: LiteralString = (
+    "MATCH ()-[r]->() WHERE any(x IN r.deliveries WHERE x IN $expired) "
+    "RETURN count(r) AS touched, "
+    "count(CASE WHEN all(x IN r.deliveries WHERE x IN $expired) THEN 1 END) AS removed")
+# Analysis results resting on a record that is about to go lose their evidence.
+MARK_DERIVED = (
+    "MATCH (n:{label}) WHERE all(x IN n.deliveries WHERE x IN $expired) "
+    "MATCH (a)-[:CONCERNS|SUPPORTED_BY|HAS_MEMBER]->(n) WHERE a:Finding OR a:Structure "
+    "SET a.retention_lost = true")
+TRIM_NODES = (
+    "MATCH (n:{label}) WHERE any(x IN n.deliveries WHERE x IN $expired) "
+    "WITH n, [x IN n.deliveries WHERE NOT x IN $expired] AS left "
+    "WITH n, left, size(left) = 0 AS gone "
+    "CALL (n, left, gone) {{ "
+    "  FOREACH (_ IN CASE WHEN gone THEN [1] ELSE [] END | DETACH DELETE n) "
+    "  FOREACH (_ IN CASE WHEN gone THEN [] ELSE [1] END | "
+    "    SET n.deliveries = left, n.partners = reduce(acc = [], x IN left | "
+    "      CASE WHEN $partner_of[x] IN acc THEN acc ELSE acc + $partner_of[x] END)) "
+    "}} IN TRANSACTIONS OF 10000 ROWS")
+COUNT_NODES = (
+    "MATCH (n:{label}) WHERE any(x IN n.deliveries WHERE x IN $expired) "
+    "RETURN count(n) AS touched, "
+    "count(CASE WHEN all(x IN n.deliveries WHERE x IN $expired) THEN 1 END) AS removed, "
+    "collect(CASE WHEN NOT all(x IN n.deliveries WHERE x IN $expired) THEN n.ref END) AS kept")
+DROP_DERIVED: LiteralString = (
+    "MATCH (a) WHERE (a:Finding OR a:Structure) AND a.retention_lost "
+    "WITH a, labels(a) AS labels DETACH DELETE a "
+    "RETURN sum(CASE WHEN 'Finding' IN labels THEN 1 ELSE 0 END) AS findings, "
+    "sum(CASE WHEN 'Structure' IN labels THEN 1 ELSE 0 END) AS structures")
+TRIM_DERIVED: LiteralString = (
+    "MATCH (a) WHERE (a:Finding OR a:Structure) AND any(x IN a.deliveries WHERE x IN $expired) "
+    "SET a.deliveries = [x IN a.deliveries WHERE NOT x IN $expired], "
+    "a.partners = reduce(acc = [], x IN [x IN a.deliveries WHERE NOT x IN $expired] | "
+    "CASE WHEN $partner_of[x] IN acc THEN acc ELSE acc + $partner_of[x] END)")
+MARK_REMOVED: LiteralString = (
+    "MATCH (d:Delivery) WHERE d.ref IN $expired "
+    "SET d.status = 'removed', d.removed_at = datetime(), d.retention_days = $days[d.ref]")
+_INVOLVEMENTS = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROLES.values())
+# Whoever stays may have lost the event that made them a minor: decide again.
+REDERIVE_MINORS = (
+    "UNWIND $refs AS ref MATCH (p:Person {ref: ref}) "
+    "WITH p, (p.birth_year IS NULL AND p.category = 'minor') "
+    f" OR EXISTS {{ MATCH (p)-[:{_INVOLVEMENTS}]->(i:Incident) "
+    "     WHERE i.occurred_at.year - p.birth_year <= 17 } "
+    " OR EXISTS { MATCH (s:Signal)-[:ABOUT]->(p) "
+    "     WHERE s.observed_at.year - p.birth_year <= 17 } AS minor "
+    "WHERE minor <> (p:Minor) "
+    "FOREACH (_ IN CASE WHEN minor THEN [1] ELSE [] END | SET p:Minor) "
+    "FOREACH (_ IN CASE WHEN minor THEN [] ELSE [1] END | REMOVE p:Minor)")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Terms in days: by kind of partner, and for named partners."""
+
+    by_kind: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))
+    by_partner: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_text(cls, text: str | None) -> Policy:
+        """``partner=days,kind:police=days,...``; empty or ``None``: the defaults."""
+        by_kind, by_partner = dict(DEFAULT_DAYS), {}
+        for item in (text or "").split(","):
+            if not item.strip():
+                continue
+            name, _, days = item.partition("=")
+            name = name.strip()
+            if not name or not days.strip().isdigit() or int(days) < 1:
+                raise SettingsError("SCHAKEL_RETENTION", text or "",
+                                    f"{item.strip()!r}: expected partner=days or kind:KIND=days, "
+                                    "days a whole number of at least 1")
+            if name.startswith("kind:"):
+                kind = name.removeprefix("kind:")
+                if kind not in DEFAULT_DAYS:
+                    raise SettingsError("SCHAKEL_RETENTION", text or "",
+                                        f"unknown kind of partner {kind!r}")
+                by_kind[kind] = int(days)
+            else:
+                by_partner[name] = int(days)
+        return cls(by_kind, by_partner)
+
+    def days(self, partner: str, kind: str | None) -> int:
+        if partner in self.by_partner:
+            return self.by_partner[partner]
+        return self.by_kind.get(kind or "other", self.by_kind["other"])
+
+
+@dataclass
+class Report:
+    today: date
+    expired: list[dict[str, Any]]
+    removed: dict[str, int] = field(default_factory=dict)  # per label and "relationships"
+    kept: dict[str, int] = field(default_factory=dict)  # still supported by another delivery
+    findings_removed: int = 0
+    structures_removed: int = 0
+    applied: bool = False
+
+
+def extracted_on(value: Any) -> date:
+    if hasattr(value, "to_native"):
+        value = value.to_native()
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).date()
+    if isinstance(value, date):
+        return value
+    return datetime.fromisoformat(str(value)).astimezone(UTC).date()
+
+
+def due(store: Store, policy: Policy, today: date) -> list[dict[str, Any]]:
+    """The deliveries whose term has passed on ``today``, oldest first."""
+    out = []
+    for row in store.run(DELIVERIES, read_only=True):
+        days = policy.days(row["partner"], row["kind"])
+        expires = extracted_on(row["extracted_at"]) + timedelta(days=days)
+        if expires <= today:
+            out.append({"delivery": row["delivery"], "partner": row["partner"],
+                        "kind": row["kind"], "extracted_at": extracted_on(row["extracted_at"]),
+                        "days": days, "expired_on": expires})
+    return out
+
+
+def apply(store: Store, policy: Policy, *, today: date | None = None,
+          dry_run: bool = False) -> Report:
+    """Remove what is past its term (or, with ``dry_run``, only count it)."""
+    today = today or datetime.now(UTC).date()
+    expired = due(store, policy, today)
+    report = Report(today, expired)
+    if not expired:
+        report.applied = not dry_run
+        return report
+    refs = [e["delivery"] for e in expired]
+    partner_of = {r["delivery"]: r["partner"] for r in store.run(PARTNER_OF, read_only=True)}
+    params = {"expired": refs, "partner_of": partner_of}
+    kept_persons: list[str] = []
+    for lab in DATA_LABELS:
+        row = store.run(cast(LiteralString, COUNT_NODES.format(label=lab.value)), params,
+                        read_only=True)[0]
+        report.removed[lab.value] = row["removed"]
+        report.kept[lab.value] = row["touched"] - row["removed"]
+        if lab is schema.Label.PERSON:
+            kept_persons = [r for r in row["kept"] if r is not None]
+    row = store.run(COUNT_RELS, params, read_only=True)[0]
+    report.removed["relationships"] = row["removed"]
+    report.kept["relationships"] = row["touched"] - row["removed"]
+    if dry_run:
+        return report
+    with store.session() as session:
+        for lab in DATA_LABELS:
+            session.run(cast(LiteralString, MARK_DERIVED.format(label=lab.value)),
+                        params).consume()
+        session.run(TRIM_RELS, params).consume()
+        for lab in DATA_LABELS:
+            session.run(cast(LiteralString, TRIM_NODES.format(label=lab.value)),
+                        params).consume()
+        dropped = session.run(DROP_DERIVED).single(strict=True)
+        report.findings_removed = dropped["findings"] or 0
+        report.structures_removed = dropped["structures"] or 0
+        session.run(TRIM_DERIVED, params).consume()
+        session.run(REDERIVE_MINORS, {"refs": kept_persons}).consume()
+        session.run(MARK_REMOVED, {"expired": refs,
+                                   "days": {e["delivery"]: e["days"] for e in expired}}).consume()
+    report.applied = True
+    return report
