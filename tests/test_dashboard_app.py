@@ -26,6 +26,7 @@ IVO = Viewer("ivo", Role.INVESTIGATOR, ("jit",), purpose=PURPOSE)
 ANN = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
 ROOT = Viewer("root", Role.ADMIN, ("ops",), purpose=PURPOSE)
 OTTO = Viewer("otto", Role.ANALYST, ("other",), purpose=PURPOSE)
+CARLA = Viewer("carla", Role.PARTNER, ("care",), partner="youth-care", purpose=PURPOSE)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +35,8 @@ def home(scenario: Scenario, neo4j_settings: Settings,
     """The app's environment: the test server, and a home with four users."""
     home = tmp_path_factory.mktemp("dashboard-home")
     users = Users.of_home(home)
-    for v in (IVO, ANN, ROOT, OTTO):
-        users.add(v.user, PASSWORD, role=v.role, teams=v.teams)
+    for v in (IVO, ANN, ROOT, OTTO, CARLA):
+        users.add(v.user, PASSWORD, role=v.role, teams=v.teams, partner=v.partner)
     with pytest.MonkeyPatch.context() as mp:
         for key, value in neo4j_settings.child_env().items():
             if key.startswith(("NEO4J_", "SCHAKEL_")):
@@ -250,3 +251,26 @@ def test_the_saved_views_page_lists_opens_and_deletes(home: Path, scenario: Scen
     assert not at.exception
     with pytest.raises(views.ViewNotFound):
         views.open_view(scenario.store, ANN, view.id)
+
+
+def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenario) -> None:
+    at = signed_in(CARLA)
+    own = scenario.store.run("MATCH (p:Person) WHERE 'youth-care' IN p.partners "
+                             "RETURN count(p) AS n")[0]["n"]
+    assert {m.label: m.value for m in at.metric}["Persons"] == f"{own:,}"
+    with pytest.raises(ValueError, match="navigation page"):
+        at.switch_page("pages/console.py")
+    at.switch_page("pages/candidates.py").run()
+    assert not at.exception and not at.expander  # nothing shared with this team yet
+
+
+def test_the_audit_page_shows_reads_and_that_the_log_is_intact(home: Path,
+                                                              scenario: Scenario) -> None:
+    signed_in(ANN, "candidates")  # a read to find
+    at = signed_in(ROOT, "audit")
+    assert titles(at) == ["Audit log"]
+    assert any(s.value.startswith("Intact") for s in at.success)
+    log = at.dataframe[0].value
+    assert "candidates.findings" in set(log["action"]) and "ann" in set(log["user"])
+    at.text_input(key="au_user").input("ann").run()
+    assert set(at.dataframe[0].value["user"]) == {"ann"}

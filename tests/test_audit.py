@@ -1,0 +1,139 @@
+"""The audit log: every read of personal data leaves an entry; any tampering shows."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from graph import console, explore, overview, views
+from graph.access import Purpose, Role, Viewer
+from graph.analysis.run import analyse
+from graph.audit import AuditLog
+from graph.settings import Settings
+from ingest.pseudonymise import DEMO_KEY, TeamKey
+from tests.conftest import Scenario
+from tests.helpers import PURPOSE, schakel
+
+IVO = Viewer("ivo", Role.INVESTIGATOR, ("jit",), purpose=PURPOSE)
+
+
+def fill(log: AuditLog, n: int) -> None:
+    for i in range(n):
+        log.record(IVO, "test.read", {"i": i}, records=i, persons=[f"p{i}"])
+
+
+def lines(log: AuditLog) -> list[str]:
+    return log.path.read_text().splitlines()
+
+
+def test_an_intact_log_verifies(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path)
+    fill(log, 5)
+    assert log.verify() == (5, [])
+    entry = json.loads(lines(log)[2])
+    assert (entry["seq"], entry["user"], entry["case"], entry["persons"]) == (3, "ivo", "T-1",
+                                                                            ["p2"])
+    assert entry["prev"] == json.loads(lines(log)[1])["hash"]
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "reorder", "truncate", "garbage"])
+def test_tampering_is_detected(tmp_path: Path, tamper: str) -> None:
+    log = AuditLog(tmp_path)
+    fill(log, 6)
+    rows = lines(log)
+    if tamper == "edit":
+        entry = json.loads(rows[2])
+        entry["user"] = "someone-else"
+        rows[2] = json.dumps(entry, sort_keys=True)
+    elif tamper == "delete":
+        del rows[3]
+    elif tamper == "reorder":
+        rows[1], rows[2] = rows[2], rows[1]
+    elif tamper == "truncate":
+        rows = rows[:-2]
+    else:
+        rows[4] = "{not json"
+    log.path.write_text("\n".join(rows) + "\n")
+    _, problems = log.verify()
+    assert problems, tamper
+
+
+def test_the_cli_verifies_and_shows_who_looked_at_a_person(neo4j_settings: Settings,
+                                                           tmp_path: Path) -> None:
+    log = AuditLog.of_home(tmp_path)
+    key = TeamKey("demo", DEMO_KEY)
+    child = key.pseudonym("BSN-123456782")
+    log.record(IVO, "explore.neighbourhood", {"seeds": [child]}, records=12, persons=[child])
+    log.record(Viewer("ann", Role.ANALYST, ("jit",), purpose=Purpose("REQ-7", "a request")),
+               "explore.search", {"text": "x"}, records=1, persons=["someone-else"])
+    ok = schakel(neo4j_settings, "audit", "verify", SCHAKEL_HOME=str(tmp_path))
+    assert ok.returncode == 0 and "Intact: 2 entries" in ok.stdout
+    shown = schakel(neo4j_settings, "audit", "show", "--person-id", "BSN-123456782",
+                    "--case", "DPO-1", "--reason", "subject access request",
+                    SCHAKEL_HOME=str(tmp_path))
+    assert shown.returncode == 0, shown.stderr
+    assert "ivo" in shown.stdout and "T-1" in shown.stdout and "ann" not in shown.stdout
+    assert "BSN-123456782" not in shown.stdout + log.path.read_text()  # never the raw id
+    # the officer's own look is logged too, and the chain still holds
+    last = list(log.entries())[-1]
+    assert last["action"] == "audit.show" and last["persons"] == [child]
+    assert last["case"] == "DPO-1"
+    rows = lines(log)
+    log.path.write_text("\n".join(rows[1:]) + "\n")
+    broken = schakel(neo4j_settings, "audit", "verify", SCHAKEL_HOME=str(tmp_path))
+    assert broken.returncode == 1 and "not intact" in broken.stderr
+
+
+def test_appends_from_many_threads_keep_one_chain(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: log.record(IVO, "t", {"i": i}, records=0), range(200)))
+    assert log.verify() == (200, [])
+    assert [e["seq"] for e in log.entries()] == list(range(1, 201))
+
+
+def test_every_read_of_personal_data_is_logged(scenario: Scenario) -> None:
+    store = scenario.store
+    log = store.audit
+    start = sum(1 for _ in log.entries())
+    top = overview.findings(store, IVO, scenario.run_id, limit=3)
+    person = top[0]["person_ref"]
+    explore.search(store, IVO, person[:8])
+    sub = explore.neighbourhood(store, IVO, [person], hops=1)
+    explore.details(store, IVO, next(iter(sub.nodes)))
+    explore.describe(store, IVO, top[0]["indicators"][0]["evidence"])
+    explore.record_export(store, IVO, sub, "graphml")
+    console.run(store, IVO, "MATCH (p:Person {ref: $r}) RETURN p.ref AS ref", {"r": person})
+    with pytest.raises(console.QueryRefused):
+        console.run(store, IVO, "LOAD CSV FROM 'file:///etc/passwd' AS r RETURN r")
+    view = views.save(store, IVO, name="v", kind=views.Kind.EXPLORE, state={"seeds": [person]})
+    views.open_view(store, IVO, view.id)
+    if top[0]["structure"]:
+        overview.structure(store, IVO, top[0]["structure"])
+    analyse(store, top=3, viewer=IVO)
+    new = list(log.entries())[start:]
+    actions = [e["action"] for e in new]
+    for action in ("candidates.findings", "explore.search", "explore.neighbourhood",
+                   "explore.details", "findings.evidence", "export.graphml", "console.query",
+                   "console.refused", "view.open", "analysis.run"):
+        assert action in actions, action
+    assert all(e["user"] == "ivo" and e["case"] == "T-1" and e["reason"] for e in new)
+    # "who looked at this child": every read that returned the person names them
+    about = {e["action"] for e in log.about(person)}
+    assert {"candidates.findings", "explore.search", "explore.neighbourhood",
+            "console.query", "analysis.run"} <= about
+    neighbourhood = next(e for e in new if e["action"] == "explore.neighbourhood")
+    assert neighbourhood["records"] == len(sub.nodes) + len(sub.edges)
+    assert log.verify()[1] == []
+
+
+def test_the_log_is_not_in_the_graph_the_console_reads(scenario: Scenario) -> None:
+    store = scenario.store
+    explore.search(store, IVO, "a")
+    assert store.audit.path.exists()
+    result = console.run(store, IVO, "MATCH (n) WHERE n.action IS NOT NULL OR n.prev IS NOT NULL "
+                                     "RETURN count(n) AS n")
+    assert result.rows == [{"n": 0}]
