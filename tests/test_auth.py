@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.auth import UserError, Users
+from dashboard.auth import Throttle, UserError, Users
 from graph.access import Role
 from graph.settings import Settings
 from tests.helpers import schakel
@@ -77,3 +77,30 @@ def test_the_cli_adds_users_without_echoing_the_password(neo4j_settings: Setting
     bad = schakel(neo4j_settings, "users", "add", "Bad Name", "--team", "jit",
                   "--password-stdin", SCHAKEL_HOME=home, _input=PASSWORD + "\n")
     assert bad.returncode == 2 and "user name" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_wrong_passwords_slow_down_further_attempts(tmp_path: Path) -> None:
+    users = Users(tmp_path / "users.json")
+    users.add("ann", PASSWORD, role=Role.ANALYST, teams=("t1",))
+    waited: list[float] = []
+    throttle = Throttle(free=3, ceiling=30.0, sleep=waited.append)
+    for _ in range(8):
+        assert users.authenticate("ann", "wrong password", throttle) is None
+    assert waited == [1.0, 2.0, 4.0, 8.0, 16.0]  # three free, then doubling
+    for _ in range(3):
+        users.authenticate("ann", "wrong password", throttle)
+    assert throttle.delay("ann") == 30.0  # never more than the ceiling
+    assert users.authenticate("ann", PASSWORD, throttle) is not None  # slow, but it works
+    assert throttle.delay("ann") == 0.0  # and a right password clears the count
+    for _ in range(4):
+        users.authenticate("nobody", "x", throttle)  # unknown names are counted the same
+    assert throttle.delay("nobody") == 2.0
+
+
+def test_a_care_partners_user_needs_a_partner(tmp_path: Path) -> None:
+    users = Users(tmp_path / "users.json")
+    with pytest.raises(UserError, match="--partner"):
+        users.add("carla", PASSWORD, role=Role.PARTNER, teams=("care",))
+    user = users.add("carla", PASSWORD, role=Role.PARTNER, teams=("care",), partner="youth-care")
+    assert user.viewer().only_partner == "youth-care"
+    assert Users(tmp_path / "users.json").get("carla").partner == "youth-care"  # type: ignore[union-attr]
