@@ -33,6 +33,8 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "correct horse battery"
+TEAM_KEY = "team-key-that-must-never-be-written-anywhere"
+SERVERS: dict[str, tuple[int, Path]] = {}
 ANN = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
 LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 
@@ -49,7 +51,8 @@ def server(scenario: Scenario, neo4j_settings: Settings,
     log = (home / "dashboard.log").open("w")
     proc = subprocess.Popen([SCHAKEL, "dashboard", "--port", str(port)], stdout=log,
                             stderr=subprocess.STDOUT,
-                            env=cli_env(neo4j_settings, SCHAKEL_HOME=str(home)))
+                            env=cli_env(neo4j_settings, SCHAKEL_HOME=str(home),
+                                        SCHAKEL_KEY=TEAM_KEY))
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(120):
@@ -61,6 +64,7 @@ def server(scenario: Scenario, neo4j_settings: Settings,
                 time.sleep(0.5)
         else:
             pytest.fail("the dashboard did not start: " + (home / "dashboard.log").read_text())
+        SERVERS[url] = (proc.pid, home)
         yield url
     finally:
         proc.terminate()
@@ -165,3 +169,75 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     outside = [u for u in requests
                if not LOCAL.match(u) and not u.startswith(("data:", "blob:", "about:"))]
     assert requests and not outside, outside
+
+
+HOSTILE_NAME = "<img src=x onerror=alert('name')>"
+HOSTILE_CITY = "<script>alert('city')</script>"
+HOSTILE_LINK = "javascript:alert('link')"
+
+
+def test_markup_in_the_data_shows_as_text_in_the_real_browser(
+        server: str, browser: Browser, scenario: Scenario, tmp_path: Path) -> None:
+    from ingest.load import ingest_delivery
+    from ingest.pseudonymise import DEMO_KEY, TeamKey
+    from tests.helpers import delivery
+
+    folder = delivery(tmp_path, {
+        "locations.csv": ("location_ref,kind,city,country,lat,lon,name\n"
+                          f"ZZ-HOSTILE-1,station,\"{HOSTILE_CITY}\",NL,52.1,5.1,\"{HOSTILE_NAME}\"\n"
+                          f"ZZ-HOSTILE-2,shop,Utrecht,NL,52.1,5.2,{HOSTILE_LINK}\n"),
+        "incidents.csv": ("incident_ref,kind,occurred_at,location_ref,status\n"
+                          "ZZ-HOSTILE-I,theft,2015-06-01,ZZ-HOSTILE-1,\n"
+                          "ZZ-HOSTILE-J,theft,2015-06-02,ZZ-HOSTILE-2,\n")},
+        "hostile", partner="police-hostile")
+    report = ingest_delivery(scenario.store, folder, TeamKey("demo", DEMO_KEY))
+    assert report.rejected == 0, report
+    assert scenario.store.run("MATCH (l:Location {ref: 'ZZ-HOSTILE-1'}) RETURN l.name AS n"
+                              )[0]["n"] == HOSTILE_NAME
+
+    dialogs: list[str] = []
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    sign_in(page, server, "ivo")
+    page.get_by_role("link", name="Explore").click()
+    page.get_by_label("Find a person, incident, location, signal or identifier by ref").fill(
+        "ZZ-HOSTILE-1")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Show").click()
+    assert drawn(page) >= 2
+    frame = page.frame_locator("iframe").first
+    assert frame.locator("img").count() == 0  # the name did not become an element
+    # Hover the location: its tooltip holds the markup as text.
+    box = page.locator("iframe").first.bounding_box()
+    assert box is not None
+    spot = page.frames[1].evaluate(
+        "() => { const id = nodes.getIds().find(i => nodes.get(i).title.includes('ZZ-HOSTILE-1'));"
+        " return network.canvasToDOM(network.getPositions([id])[id]); }")
+    page.mouse.move(box["x"] + spot["x"], box["y"] + spot["y"])
+    tooltip = frame.locator(".vis-tooltip")
+    expect(tooltip).to_be_visible(timeout=10_000)
+    text = tooltip.inner_text()
+    assert HOSTILE_NAME in text and HOSTILE_CITY in text
+    assert tooltip.locator("img, script").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == []  # no alert ran, from the graph or from anywhere on the page
+
+
+def test_no_secret_reaches_a_file_a_log_or_the_command_line(server: str, browser: Browser
+                                                            ) -> None:
+    pid, home = SERVERS[server]
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    assert children, "schakel dashboard runs Streamlit as a child"
+    child = children[0]
+    environ = dict(item.split("=", 1) for item in
+                   Path(f"/proc/{child}/environ").read_bytes().decode().split("\0") if "=" in item)
+    secret = environ["STREAMLIT_SERVER_COOKIE_SECRET"]
+    assert re.fullmatch(r"[0-9a-f]{64}", secret)  # made at start, never a fixed one
+    cmdline = Path(f"/proc/{child}/cmdline").read_bytes().decode()
+    written = "".join(p.read_text(errors="replace") for p in home.rglob("*") if p.is_file())
+    repository = subprocess.run(["git", "grep", "-l", "-e", secret, "-e", TEAM_KEY],
+                                cwd=Path(__file__).resolve().parent.parent,
+                                capture_output=True, text=True, check=False).stdout
+    for value in (secret, TEAM_KEY):
+        assert value not in cmdline and value not in written
+    assert repository.strip() in ("", "tests/test_browser.py")  # only the test's own key
