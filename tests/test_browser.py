@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
 
 from dashboard.auth import Users
 from graph import local_neo4j, views
@@ -197,7 +197,12 @@ def test_markup_in_the_data_shows_as_text_in_the_real_browser(
 
     dialogs: list[str] = []
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def alert(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", alert)
     sign_in(page, server, "ivo")
     page.get_by_role("link", name="Explore").click()
     page.get_by_label("Find a person, incident, location, signal or identifier by ref").fill(
