@@ -5,8 +5,8 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import os
 import secrets
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -648,10 +648,10 @@ def _run_dashboard(settings: Settings, port: int, address: str) -> None:
     shown = "127.0.0.1" if address == "0.0.0.0" else address  # noqa: S104  (a comparison)
     out.print(f"Dashboard: http://{shown}:{port}/ "
               "(Ctrl-C stops it)")
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    # Become Streamlit rather than wait for it: a signal to this process (Ctrl-C, a
+    # service manager's TERM) then reaches the server itself, and none is left behind.
+    os.execve(sys.executable, command, env)  # noqa: S606  (our own argv, no shell)
 
 
 @app.command()
