@@ -208,8 +208,10 @@ def test_markup_in_the_data_shows_as_text_in_the_real_browser(
     page.get_by_label("Find a person, incident, location, signal or identifier by ref").fill(
         "ZZ-HOSTILE-1")
     page.keyboard.press("Enter")
+    expect(page.get_by_role("combobox", name="Matches")).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Show").click()
-    assert drawn(page) >= 2
+    expect(page.get_by_text(re.compile(r"Showing all 2 nodes"))).to_be_visible(timeout=60_000)
+    assert drawn(page) == 2  # the station and the incident at it
     frame = page.frame_locator("iframe").first
     assert frame.locator("img").count() == 0  # the name did not become an element
     # Hover the location: its tooltip holds the markup as text.
