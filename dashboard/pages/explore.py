@@ -184,11 +184,12 @@ def render() -> None:
         return
     a, b = st.columns([5, 1])
     first = s["seeds"][0]
-    a.markdown(f"Starting from `{md(first[:16])}{'…' if len(first) > 16 else ''}`"
+    shown = first[:16].replace("`", "'")  # a code span: only a backtick could end it
+    a.markdown(f"Starting from `{shown}{'…' if len(first) > 16 else ''}`"
                + (f" and {len(s['seeds']) - 1} more" if len(s["seeds"]) > 1 else "")
                + f", {s['hops']} hop{'s' if s['hops'] > 1 else ''}"
                + (f", expanded {len(s['expanded'])}" if s["expanded"] else ""),
-               help="Starting points: " + ", ".join(s["seeds"]))
+               help="Starting points: " + ", ".join(md(r) for r in s["seeds"]))
     if b.button("Clear", key="ex_clear"):
         s.update(seeds=[], expanded=[])
         st.session_state.pop("explore_view", None)
