@@ -12,6 +12,12 @@ from pathlib import Path
 
 from graph import local_neo4j
 from graph.settings import Settings
+from graph.store import Store
+from ingest.load import ingest_delivery
+from ingest.pseudonymise import DEMO_KEY, TeamKey
+from ingest.synth import generate
+
+KEY = TeamKey("demo", DEMO_KEY)
 
 # Retried deadlocks between the two ingest writers are expected; the driver's warning
 # about each would bury the figures.
@@ -47,3 +53,14 @@ def peak_rss_mib() -> float:
 
 def repo() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def load_scenario(store: Store, folder: Path, *, seed: int, scale: float) -> int:
+    """Empty the database, write a synthetic scenario to ``folder`` and ingest it; the
+    number of input rows."""
+    store.ensure_schema()
+    store.reset()
+    truth = generate(folder, seed=seed, scale=scale, key=KEY)
+    for path in sorted(p for p in folder.iterdir() if p.is_dir()):
+        ingest_delivery(store, path, KEY)
+    return sum(sum(files.values()) for files in truth["rows"].values())

@@ -23,17 +23,13 @@ from typing import Any
 
 from pyvis.network import Network
 
-from bench.common import neo4j
+from bench.common import load_scenario, neo4j
 from dashboard.graph_view import to_html
 from graph import explore
 from graph.access import Purpose, Role, Viewer
 from graph.analysis.run import analyse
 from graph.store import Store
-from ingest.load import ingest_delivery
-from ingest.pseudonymise import DEMO_KEY, TeamKey
-from ingest.synth import generate
 
-KEY = TeamKey("demo", DEMO_KEY)
 PURPOSE = Purpose("bench", "dashboard benchmark on synthetic data")
 VIEWER = Viewer("bench", Role.ANALYST, ("bench",), purpose=PURPOSE)
 CAP = 500
@@ -89,12 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     with neo4j(heap="4g", pagecache="2g") as settings, Store.connect(settings) as store, \
             tempfile.TemporaryDirectory(prefix="schakel-bench-") as tmp:
-        store.ensure_schema()
-        store.reset()
-        scenario = Path(tmp) / "scenario"
-        generate(scenario, seed=args.seed, scale=args.scale, key=KEY)
-        for path in sorted(p for p in scenario.iterdir() if p.is_dir()):
-            ingest_delivery(store, path, KEY)
+        load_scenario(store, Path(tmp) / "scenario", seed=args.seed, scale=args.scale)
         analyse(store, top=20)
         persons = [r["ref"] for r in store.run("MATCH (p:Person) RETURN p.ref AS ref "
                                                "ORDER BY ref", read_only=True)]

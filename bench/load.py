@@ -30,18 +30,14 @@ from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
 
-from bench.common import neo4j
+from bench.common import load_scenario, neo4j
 from dashboard.auth import Users
 from graph import local_neo4j
 from graph.access import Role
 from graph.analysis.run import analyse
 from graph.audit import AuditLog
 from graph.store import Store
-from ingest.load import ingest_delivery
-from ingest.pseudonymise import DEMO_KEY, TeamKey
-from ingest.synth import generate
 
-KEY = TeamKey("demo", DEMO_KEY)
 PASSWORD = "load-test password"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -150,12 +146,7 @@ def main() -> None:
     timeout_ms = int(args.step_timeout * 1000)
     with neo4j(heap="4g", pagecache="2g") as settings, Store.connect(settings) as store, \
             tempfile.TemporaryDirectory(prefix="schakel-load-") as tmp:
-        store.ensure_schema()
-        store.reset()
-        scenario = Path(tmp) / "scenario"
-        generate(scenario, seed=args.seed, scale=args.scale, key=KEY)
-        for path in sorted(p for p in scenario.iterdir() if p.is_dir()):
-            ingest_delivery(store, path, KEY)
+        rows = load_scenario(store, Path(tmp) / "scenario", seed=args.seed, scale=args.scale)
         analyse(store, top=20)
         home = Path(tmp) / "home"
         users = Users.of_home(home)
@@ -177,8 +168,6 @@ def main() -> None:
                         break
                 except OSError:
                     time.sleep(0.5)
-            rows = sum(1 for p in scenario.rglob("*.csv") for _ in p.open()) - len(
-                list(scenario.rglob("*.csv")))
             print(f"scale {args.scale:g}: {rows:,} rows; {args.sessions} sessions x "
                   f"{args.rounds} rounds x {len(STEPS) - 1} steps (+ sign-in), one Chromium")
             expected_one = 1 + args.rounds * (len(STEPS) - 1)

@@ -23,6 +23,7 @@ from typing import Any, LiteralString, cast
 from graph import schema
 from graph.errors import SettingsError
 from graph.store import Store
+from graph.writes import REDECIDE_MINORS
 
 DEFAULT_DAYS: dict[str, int] = {
     "police": 5 * 365,
@@ -38,6 +39,12 @@ DATA_LABELS: tuple[schema.Label, ...] = (
     schema.Label.PERSON, schema.Label.INCIDENT, schema.Label.LOCATION, schema.Label.SIGNAL,
     schema.Label.IDENTIFIER)
 
+def _partners_of(deliveries: LiteralString) -> LiteralString:
+    """Cypher for the partners of a list of deliveries, each once (``$partner_of``: map)."""
+    return ("reduce(acc = [], x IN " + deliveries + " | "
+            "CASE WHEN $partner_of[x] IN acc THEN acc ELSE acc + $partner_of[x] END)")
+
+
 DELIVERIES: LiteralString = (
     "MATCH (d:Delivery) WHERE coalesce(d.status, '') <> 'removed' "
     "RETURN d.ref AS delivery, d.partner AS partner, d.partner_kind AS kind, "
@@ -48,8 +55,7 @@ TRIM_RELS: LiteralString = (
     "CALL (r) { WITH r, [x IN r.deliveries WHERE NOT x IN $expired] AS left "
     "  FOREACH (_ IN CASE WHEN size(left) = 0 THEN [1] ELSE [] END | DELETE r) "
     "  FOREACH (_ IN CASE WHEN size(left) > 0 THEN [1] ELSE [] END | "
-    "    SET r.deliveries = left, r.partners = reduce(acc = [], x IN left | "
-    "      CASE WHEN $partner_of[x] IN acc THEN acc ELSE acc + $partner_of[x] END)) "
+    "    SET r.deliveries = left, r.partners = " + _partners_of("left") + ") "
     "} IN TRANSACTIONS OF 10000 ROWS")
 COUNT_RELS: LiteralString = (
     "MATCH ()-[r]->() WHERE any(x IN r.deliveries WHERE x IN $expired) "
@@ -67,8 +73,7 @@ TRIM_NODES = (
     "CALL (n, left, gone) {{ "
     "  FOREACH (_ IN CASE WHEN gone THEN [1] ELSE [] END | DETACH DELETE n) "
     "  FOREACH (_ IN CASE WHEN gone THEN [] ELSE [1] END | "
-    "    SET n.deliveries = left, n.partners = reduce(acc = [], x IN left | "
-    "      CASE WHEN $partner_of[x] IN acc THEN acc ELSE acc + $partner_of[x] END)) "
+    "    SET n.deliveries = left, n.partners = " + _partners_of("left") + ") "
     "}} IN TRANSACTIONS OF 10000 ROWS")
 COUNT_NODES = (
     "MATCH (n:{label}) WHERE any(x IN n.deliveries WHERE x IN $expired) "
@@ -83,25 +88,10 @@ DROP_DERIVED: LiteralString = (
 TRIM_DERIVED: LiteralString = (
     "MATCH (a) WHERE (a:Finding OR a:Structure) AND any(x IN a.deliveries WHERE x IN $expired) "
     "SET a.deliveries = [x IN a.deliveries WHERE NOT x IN $expired], "
-    "a.partners = reduce(acc = [], x IN [x IN a.deliveries WHERE NOT x IN $expired] | "
-    "CASE WHEN $partner_of[x] IN acc THEN acc ELSE acc + $partner_of[x] END)")
+    "a.partners = " + _partners_of("[x IN a.deliveries WHERE NOT x IN $expired]"))
 MARK_REMOVED: LiteralString = (
     "MATCH (d:Delivery) WHERE d.ref IN $expired "
     "SET d.status = 'removed', d.removed_at = datetime(), d.retention_days = $days[d.ref]")
-_INVOLVEMENTS = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROLES.values())
-# Whoever stays may have lost the event that made them a minor: decide again.
-REDERIVE_MINORS = (
-    "UNWIND $refs AS ref MATCH (p:Person {ref: ref}) "
-    "WITH p, (p.birth_year IS NULL AND p.category = 'minor') "
-    f" OR EXISTS {{ MATCH (p)-[:{_INVOLVEMENTS}]->(i:Incident) "
-    "     WHERE i.occurred_at.year - p.birth_year <= 17 } "
-    " OR EXISTS { MATCH (s:Signal)-[:ABOUT]->(p) "
-    "     WHERE s.observed_at.year - p.birth_year <= 17 } AS minor "
-    "WHERE minor <> (p:Minor) "
-    "FOREACH (_ IN CASE WHEN minor THEN [1] ELSE [] END | SET p:Minor) "
-    "FOREACH (_ IN CASE WHEN minor THEN [] ELSE [1] END | REMOVE p:Minor)")
-
-
 @dataclass(frozen=True)
 class Policy:
     """Terms in days: by kind of partner, and for named partners."""
@@ -209,7 +199,8 @@ def apply(store: Store, policy: Policy, *, today: date | None = None,
         report.findings_removed = dropped["findings"] or 0
         report.structures_removed = dropped["structures"] or 0
         session.run(TRIM_DERIVED, params).consume()
-        session.run(REDERIVE_MINORS, {"refs": kept_persons}).consume()
+        # Whoever stays may have lost the event that made them a minor: decide again.
+        session.run(cast(LiteralString, REDECIDE_MINORS), {"refs": kept_persons}).consume()
         session.run(MARK_REMOVED, {"expired": refs,
                                    "days": {e["delivery"]: e["days"] for e in expired}}).consume()
     report.applied = True

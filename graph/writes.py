@@ -145,8 +145,9 @@ MARK_MINOR_INVOLVEMENTS = (
     " OR r.minor <> minor CALL (r, minor) { SET r.minor = minor }"
     " IN TRANSACTIONS OF 10000 ROWS"
 )
-MARK_MINORS = (
-    "MATCH (p:Person) WHERE $delivery IN p.deliveries"
+# Decide, for each person `p` in the rows before it, whether they were a minor at any
+# recorded event, and set or remove the label to match.
+DECIDE_MINOR = (
     " WITH p, (p.birth_year IS NULL AND p.category = 'minor')"
     f"  OR EXISTS {{ MATCH (p)-[:{_INVOLVEMENT_TYPES}]->(i:Incident)"
     "     WHERE i.occurred_at.year - p.birth_year <= 17 }"
@@ -158,6 +159,9 @@ MARK_MINORS = (
     "  FOREACH (_ IN CASE WHEN minor THEN [] ELSE [1] END | REMOVE p:Minor)"
     " } IN TRANSACTIONS OF 10000 ROWS"
 )
+MARK_MINORS = "MATCH (p:Person) WHERE $delivery IN p.deliveries" + DECIDE_MINOR
+# The same decision for named persons (retention: those who lost records but stay).
+REDECIDE_MINORS = "UNWIND $refs AS ref MATCH (p:Person {ref: ref})" + DECIDE_MINOR
 
 BEGIN_DELIVERY = (
     "MERGE (d:Delivery {ref: $delivery})"
