@@ -35,9 +35,14 @@ class CellError(ValueError):
 
 Parser = Callable[[str], Any]
 
+# C0 control characters and DEL; one regex scan is ~20x faster than testing each
+# character in Python, and refs are most of what a delivery holds.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_C0 = re.compile(r"[\x00-\x1f]")
+
 
 def ref(text: str) -> str:
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if _CONTROL.search(text):
         raise CellError("holds control characters")
     value = text.strip()
     if len(value) > MAX_REF:
@@ -51,7 +56,7 @@ def free_text(text: str) -> str:
         raise CellError(f"is longer than {MAX_TEXT} characters")
     if value.startswith(FORMULA_PREFIXES):
         raise CellError("starts with = + - @ (a spreadsheet formula prefix); free text may not")
-    if any(ord(c) < 32 for c in value):
+    if _C0.search(value):
         raise CellError("holds control characters")
     return value
 
