@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString, cast
 
+from neo4j import ManagedTransaction
+
 from graph import schema
 from graph.schema import Label, Rel
 from graph.store import Store
@@ -52,6 +54,52 @@ def _person(var: str, column: str) -> str:
     return _merge(f"({var}:Person {{ref: row.{column}}})", var)
 
 
+_INVOLVEMENT_TYPES = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROLES.values())
+
+# -- who is a minor -------------------------------------------------------------------
+# Under 18 at an event, from the birth year alone: the year of the event minus the birth
+# year is at most 17. (A difference of 18 may be 17 or 18 years old: not counted.)
+# A person is labelled `Minor` when a minor at any recorded incident or signal, or, with
+# no birth year, when a partner gave category `minor`. Decided once a delivery's rows are
+# in, for everyone it touched (a birth year may arrive after the events it dates).
+_IS_MINOR = (
+    "(p.birth_year IS NULL AND p.category = 'minor')"
+    f" OR EXISTS {{ MATCH (p)-[:{_INVOLVEMENT_TYPES}]->(i:Incident)"
+    "     WHERE i.occurred_at.year - p.birth_year <= 17 }"
+    " OR EXISTS { MATCH (s:Signal)-[:ABOUT]->(p) WHERE s.observed_at.year - p.birth_year <= 17 }"
+)
+# Set or remove the label of each person `p` in the rows before it.
+DECIDE_MINOR = (
+    f" WITH p, {_IS_MINOR} AS minor WHERE minor <> (p:Minor)"
+    " CALL (p, minor) {"
+    "  FOREACH (_ IN CASE WHEN minor THEN [1] ELSE [] END | SET p:Minor)"
+    "  FOREACH (_ IN CASE WHEN minor THEN [] ELSE [1] END | REMOVE p:Minor)"
+    " } IN TRANSACTIONS OF 10000 ROWS"
+)
+MARK_MINORS = "MATCH (p:Person) WHERE $delivery IN p.deliveries" + DECIDE_MINOR
+# The same decision for named persons (retention: those who lost records but stay).
+REDECIDE_MINORS = "UNWIND $refs AS ref MATCH (p:Person {ref: ref})" + DECIDE_MINOR
+
+
+def _checked(label: Label, var: str, column: str, body: str, *, optional: bool = False) -> str:
+    """``body`` for the rows whose ``column`` names a ``label`` node, bound to ``var``;
+    the query returns how many rows it wrote. A row naming no such node is not written
+    (``optional``: an empty ``column`` names nothing and is written).
+
+    Rows whose node is missing are rare; :meth:`DeliveryWriter._write` looks them up
+    only when the count falls short, rather than checking every batch beforehand.
+    """
+    match = f"({var}:{schema.label(label)} {{ref: row.{column}}})"
+    head = (f"UNWIND $rows AS row OPTIONAL MATCH {match}"
+            f" WITH * WHERE {var} IS NOT NULL OR row.{column} IS NULL" if optional
+            else f"UNWIND $rows AS row MATCH {match}")
+    return f"{head}{body} RETURN count(*) AS written"
+
+
+_MISSING = ("UNWIND $refs AS ref WITH ref WHERE NOT EXISTS {{ MATCH (:{label} {{ref: ref}}) }}"
+            " RETURN collect(ref) AS missing")
+
+
 LOCATIONS = (
     "UNWIND $rows AS row" + _merge("(l:Location {ref: row.location_ref})", "l") +
     " SET l.kind = row.kind, l.city = row.city, l.country = row.country,"
@@ -65,9 +113,8 @@ PERSONS = (
     " p.sex = coalesce(row.sex, p.sex), p.category = coalesce(row.category, p.category)"
 )
 
-INCIDENTS = (
-    "UNWIND $rows AS row MATCH (l:Location {ref: row.location_ref})"
-    + _merge("(i:Incident {ref: row.incident_ref})", "i") +
+INCIDENTS = _checked(Label.LOCATION, "l", "location_ref",
+    _merge("(i:Incident {ref: row.incident_ref})", "i") +
     " SET i.kind = row.kind, i.occurred_at = row.occurred_at,"
     " i.occurred_time = row.occurred_time, i.status = coalesce(row.status, i.status)"
     + _merge("(i)-[r:AT]->(l)", "r")
@@ -75,27 +122,20 @@ INCIDENTS = (
 
 
 def _involvements(rel: Rel) -> str:
-    return (
-        "UNWIND $rows AS row MATCH (i:Incident {ref: row.incident_ref})"
-        + _person("p", "person_ref")
-        + _merge(f"(p)-[r:{schema.rel_type(rel)}]->(i)", "r")
-    )
+    return _checked(Label.INCIDENT, "i", "incident_ref",
+        _person("p", "person_ref") + _merge(f"(p)-[r:{schema.rel_type(rel)}]->(i)", "r"))
 
 
-SIGNALS = (
-    "UNWIND $rows AS row" + _person("p", "person_ref") +
+SIGNALS = _checked(Label.LOCATION, "l", "location_ref",
+    _person("p", "person_ref") +
     _merge("(s:Signal {ref: row.signal_ref})", "s") +
     " SET s.kind = row.kind, s.observed_at = row.observed_at,"
-    " s.observed_time = row.observed_time" + _merge("(s)-[a:ABOUT]->(p)", "a")
-)
-SIGNALS_AT = (
-    "UNWIND $rows AS row MATCH (s:Signal {ref: row.signal_ref})"
-    " MATCH (l:Location {ref: row.location_ref})" + _merge("(s)-[r:AT]->(l)", "r")
-)
-SIGNALS_NAMES = (
-    "UNWIND $rows AS row MATCH (s:Signal {ref: row.signal_ref})"
-    + _person("q", "related_person_ref") + _merge("(s)-[r:NAMES]->(q)", "r")
-)
+    " s.observed_time = row.observed_time" + _merge("(s)-[a:ABOUT]->(p)", "a") +
+    " WITH row, l, s"
+    " CALL (s, l) { WITH * WHERE l IS NOT NULL" + _merge("(s)-[r:AT]->(l)", "r") + " }"
+    " CALL (s, row) { WITH * WHERE row.related_person_ref IS NOT NULL"
+    + _person("q", "related_person_ref") + _merge("(s)-[r:NAMES]->(q)", "r") + " }",
+    optional=True)
 
 
 def _relations(rel: Rel) -> str:
@@ -106,9 +146,8 @@ def _relations(rel: Rel) -> str:
     )
 
 
-STAYS = (
-    "UNWIND $rows AS row MATCH (l:Location {ref: row.location_ref})"
-    + _person("p", "person_ref") +
+STAYS = _checked(Label.LOCATION, "l", "location_ref",
+    _person("p", "person_ref") +
     _merge("(p)-[r:STAYED_AT {from: row.from}]->(l)", "r") +
     " SET r.until = coalesce(row.until, r.until)"
 )
@@ -130,38 +169,6 @@ ALIASES = (
     _merge("(a)-[r:SAME_AS]->(b)", "r") +
     " SET r.basis = row.basis, r.established_at = coalesce(row.established_at, r.established_at)"
 )
-
-# what a row may name that must already exist: kind -> label
-REFERENCED: dict[str, Label] = {"location": Label.LOCATION, "incident": Label.INCIDENT}
-
-_INVOLVEMENT_TYPES = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROLES.values())
-
-# Under 18 at an event, from the birth year alone: the year of the event minus the birth
-# year is at most 17. (A difference of 18 may be 17 or 18 years old: not counted.)
-MARK_MINOR_INVOLVEMENTS = (
-    "MATCH (p:Person) WHERE $delivery IN p.deliveries AND p.birth_year IS NOT NULL"
-    f" MATCH (p)-[r:{_INVOLVEMENT_TYPES}]->(i:Incident)"
-    " WITH r, i.occurred_at.year - p.birth_year <= 17 AS minor WHERE r.minor IS NULL"
-    " OR r.minor <> minor CALL (r, minor) { SET r.minor = minor }"
-    " IN TRANSACTIONS OF 10000 ROWS"
-)
-# Decide, for each person `p` in the rows before it, whether they were a minor at any
-# recorded event, and set or remove the label to match.
-DECIDE_MINOR = (
-    " WITH p, (p.birth_year IS NULL AND p.category = 'minor')"
-    f"  OR EXISTS {{ MATCH (p)-[:{_INVOLVEMENT_TYPES}]->(i:Incident)"
-    "     WHERE i.occurred_at.year - p.birth_year <= 17 }"
-    "  OR EXISTS { MATCH (s:Signal)-[:ABOUT]->(p)"
-    "     WHERE s.observed_at.year - p.birth_year <= 17 } AS minor"
-    " WHERE minor <> (p:Minor)"
-    " CALL (p, minor) {"
-    "  FOREACH (_ IN CASE WHEN minor THEN [1] ELSE [] END | SET p:Minor)"
-    "  FOREACH (_ IN CASE WHEN minor THEN [] ELSE [1] END | REMOVE p:Minor)"
-    " } IN TRANSACTIONS OF 10000 ROWS"
-)
-MARK_MINORS = "MATCH (p:Person) WHERE $delivery IN p.deliveries" + DECIDE_MINOR
-# The same decision for named persons (retention: those who lost records but stay).
-REDECIDE_MINORS = "UNWIND $refs AS ref MATCH (p:Person {ref: ref})" + DECIDE_MINOR
 
 BEGIN_DELIVERY = (
     "MERGE (d:Delivery {ref: $delivery})"
@@ -185,11 +192,37 @@ class DeliveryWriter:
     partner: str
     delivery: str
 
-    def _write(self, query: str, rows: Sequence[Row]) -> None:
-        if rows:
-            self.store.run(cast(LiteralString, REPLAN_SKIP + query),
-                           {"rows": list(rows), "partner": self.partner,
-                            "delivery": self.delivery})
+    def _write(self, query: str, rows: Sequence[Row],
+               check: tuple[Label, str] | None = None) -> set[str]:
+        """Run a write over ``rows``. With ``check`` (label, column): the refs in that
+        column that name no such node; their rows were not written (see ``_checked``)."""
+        return self._write_parts([(query, rows, check)])
+
+    def _write_parts(self, parts: Sequence[tuple[str, Sequence[Row], tuple[Label, str] | None]]
+                     ) -> set[str]:
+        """Several writes of one batch (one per relationship type) in one transaction:
+        one commit, one flush of the transaction log, rather than one per type."""
+        parts = [part for part in parts if part[1]]
+        if not parts:
+            return set()
+
+        def work(tx: ManagedTransaction) -> set[str]:
+            missing: set[str] = set()
+            for query, rows, check in parts:
+                result = tx.run(cast(LiteralString, REPLAN_SKIP + query),
+                                {"rows": list(rows), "partner": self.partner,
+                                 "delivery": self.delivery}).single()
+                if check is None or result is None or result["written"] == len(rows):
+                    continue
+                label, column = check
+                refs = sorted({r[column] for r in rows if r.get(column)})
+                found = tx.run(cast(LiteralString, _MISSING.format(label=schema.label(label))),
+                               {"refs": refs}).single(strict=True)
+                missing.update(found["missing"])
+            return missing
+
+        with self.store.session() as session:
+            return session.execute_write(work)
 
     def begin(self, props: Row) -> None:
         self.store.run(BEGIN_DELIVERY, {"props": props, "partner": self.partner,
@@ -198,48 +231,42 @@ class DeliveryWriter:
     def complete(self, counts: Row) -> None:
         self.store.run(COMPLETE_DELIVERY, {"counts": counts, "delivery": self.delivery})
 
-    def missing(self, kind: str, refs: Sequence[str]) -> set[str]:
-        """Which of ``refs`` name no ``kind`` ('location' or 'incident') in the graph."""
-        lab = REFERENCED[kind]
-        query = (f"UNWIND $refs AS ref WITH ref WHERE NOT EXISTS "
-                 f"{{ MATCH (:{schema.label(lab)} {{ref: ref}}) }} RETURN collect(ref) AS missing")
-        rows = self.store.run(cast(LiteralString, query), {"refs": sorted(set(refs))},
-                              read_only=True)
-        return set(rows[0]["missing"])
+    # Each method below writes a batch of one file's rows and returns the refs to a
+    # location or incident that is in neither the delivery nor the graph: the rows that
+    # name them are not written.
 
-    def locations(self, rows: Sequence[Row]) -> None:
-        self._write(LOCATIONS, rows)
+    def locations(self, rows: Sequence[Row]) -> set[str]:
+        return self._write(LOCATIONS, rows)
 
-    def persons(self, rows: Sequence[Row]) -> None:
-        self._write(PERSONS, rows)
+    def persons(self, rows: Sequence[Row]) -> set[str]:
+        return self._write(PERSONS, rows)
 
-    def incidents(self, rows: Sequence[Row]) -> None:
-        self._write(INCIDENTS, rows)
+    def incidents(self, rows: Sequence[Row]) -> set[str]:
+        return self._write(INCIDENTS, rows, (Label.LOCATION, "location_ref"))
 
-    def involvements(self, rows: Sequence[Row]) -> None:
-        for role, rel in schema.INVOLVEMENT_ROLES.items():
-            self._write(_involvements(rel), [r for r in rows if r["role"] == role])
+    def involvements(self, rows: Sequence[Row]) -> set[str]:
+        return self._write_parts([
+            (_involvements(rel), [r for r in rows if r["role"] == role],
+             (Label.INCIDENT, "incident_ref"))
+            for role, rel in schema.INVOLVEMENT_ROLES.items()])
 
-    def signals(self, rows: Sequence[Row]) -> None:
-        self._write(SIGNALS, rows)
-        self._write(SIGNALS_AT, [r for r in rows if r.get("location_ref")])
-        self._write(SIGNALS_NAMES, [r for r in rows if r.get("related_person_ref")])
+    def signals(self, rows: Sequence[Row]) -> set[str]:
+        return self._write(SIGNALS, rows, (Label.LOCATION, "location_ref"))
 
-    def relations(self, rows: Sequence[Row]) -> None:
-        for kind, rel in schema.RELATION_KINDS.items():
-            self._write(_relations(rel), [r for r in rows if r["kind"] == kind])
+    def relations(self, rows: Sequence[Row]) -> set[str]:
+        return self._write_parts([(_relations(rel), [r for r in rows if r["kind"] == kind], None)
+                                  for kind, rel in schema.RELATION_KINDS.items()])
 
-    def stays(self, rows: Sequence[Row]) -> None:
-        self._write(STAYS, rows)
+    def stays(self, rows: Sequence[Row]) -> set[str]:
+        return self._write(STAYS, rows, (Label.LOCATION, "location_ref"))
 
-    def identifiers(self, rows: Sequence[Row]) -> None:
-        self._write(IDENTIFIERS, rows)
+    def identifiers(self, rows: Sequence[Row]) -> set[str]:
+        return self._write(IDENTIFIERS, rows)
 
-    def aliases(self, rows: Sequence[Row]) -> None:
-        self._write(ALIASES, rows)
+    def aliases(self, rows: Sequence[Row]) -> set[str]:
+        return self._write(ALIASES, rows)
 
     def derive_minors(self) -> None:
-        """Mark who was a minor at which event, for every person this delivery touched."""
+        """Label who was a minor, for every person this delivery touched."""
         with self.store.session() as session:
-            session.run(MARK_MINOR_INVOLVEMENTS, {"delivery": self.delivery}).consume()
             session.run(MARK_MINORS, {"delivery": self.delivery}).consume()

@@ -1,29 +1,28 @@
 """Load a delivery into the graph: validate, pseudonymise, check references, MERGE.
 
 Files are streamed in load order (places before what happens there, incidents before
-who was involved), in batches. What grows with a file is only its duplicate detection,
-about 24 bytes a row (:mod:`ingest.seen`), and the list of its rejects.
+who was involved), in batches: parsed in a child process (:mod:`ingest.parser`), written
+by two threads here. Memory does not grow with a file; only the list of its rejects does.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.store import Store
 from graph.writes import DeliveryWriter
-from ingest.delivery import Delivery, DeliveryFile, open_delivery
+from ingest.delivery import Delivery, open_delivery
 from ingest.errors import DeliveryRefused
+from ingest.parser import Batch, FileEnded, FileStarted, parsed
 from ingest.pseudonymise import TeamKey
-from ingest.rows import Reject, Row, read_rows, split_when
+from ingest.rows import Reject
 
-BATCH = 2500
-
-_WRITERS: dict[str, Callable[[DeliveryWriter, list[dict[str, Any]]], None]] = {
+_WRITERS: dict[str, Callable[[DeliveryWriter, list[dict[str, Any]]], set[str]]] = {
     "locations.csv": DeliveryWriter.locations,
     "persons.csv": DeliveryWriter.persons,
     "incidents.csv": DeliveryWriter.incidents,
@@ -34,7 +33,6 @@ _WRITERS: dict[str, Callable[[DeliveryWriter, list[dict[str, Any]]], None]] = {
     "identifiers.csv": DeliveryWriter.identifiers,
     "aliases.csv": DeliveryWriter.aliases,
 }
-_WHEN_COLUMNS = {"occurred_at": "occurred_time", "observed_at": "observed_time"}
 
 
 @dataclass
@@ -76,74 +74,62 @@ class Progress:
     def file_done(self) -> None: ...
 
 
-def _batches(items: Iterable[Row | Reject], size: int,
-             rejects: list[Reject]) -> Iterator[list[Row]]:
-    batch: list[Row] = []
-    for item in items:
-        if isinstance(item, Reject):
-            rejects.append(item)
-            continue
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _prepare(file: DeliveryFile, rows: list[Row], key: TeamKey | None) -> list[dict[str, Any]]:
-    """Rows as query parameters: pseudonyms for raw identifiers, dates split from times."""
-    identifying = [c.name for c in file.spec.columns if c.identifying]
-    out = []
-    for row in rows:
-        values = dict(row.values)
-        if key is not None:
-            for name in identifying:
-                if values.get(name):
-                    values[name] = key.pseudonym(values[name])
-        for day_column, time_column in _WHEN_COLUMNS.items():
-            if day_column in values:
-                values[day_column], values[time_column] = split_when(values[day_column])
-        out.append(values)
-    return out
-
-
 def _missing_reason(kind: str) -> str:
     article = "an" if kind[0] in "aeiou" else "a"
     return f"names {article} {kind} that is in neither this delivery nor the graph"
 
 
 class _Writers:
-    """Writes a file's batches on two threads while the caller parses the next ones.
+    """Writes a delivery's batches on two threads while the caller parses the next ones.
 
     Neo4j runs one transaction per core, so two writers use both cores of the machines
-    this is built for (bench/ingest.py: about 1.3x the throughput of one). Two batches
-    that lock the same nodes can deadlock; Neo4j then fails one with a transient error
-    and ``execute_query`` retries it, so every row still lands exactly once.
+    this is built for. Two batches that lock the same nodes can deadlock; Neo4j then
+    fails one with a transient error and ``execute_query`` retries it, so every row still
+    lands exactly once.
+
+    A batch of file ``n`` waits until every batch of the files before it has landed: its
+    rows may name what those files create. The caller meanwhile parses ahead (at most
+    ``2 * threads`` batches), so the wait at a file's end costs no parsing time.
     :meth:`finish` waits for every write and re-raises the first error.
     """
 
-    def __init__(self, write: Callable[[list[dict[str, Any]]], None], threads: int = 2) -> None:
-        self.write = write
-        self.queue: queue.Queue[list[dict[str, Any]] | None] = queue.Queue(maxsize=2 * threads)
+    def __init__(self, threads: int = 2) -> None:
+        self.queue: queue.Queue[tuple[int, Callable[[], None]] | None] = \
+            queue.Queue(maxsize=2 * threads)
+        self.landed = threading.Condition()
+        self.pending: dict[int, int] = {}  # file number -> its batches not yet landed
         self.error: BaseException | None = None
         self.threads = [threading.Thread(target=self._run, name=f"schakel-writer-{i}",
                                          daemon=True) for i in range(threads)]
         for thread in self.threads:
             thread.start()
 
-    def _run(self) -> None:
-        while (batch := self.queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self.write(batch)
-                except BaseException as exc:  # handed to the caller in finish()
-                    self.error = exc
+    def _earlier_landed(self, file: int) -> bool:
+        return self.error is not None or not any(
+            count for n, count in self.pending.items() if n < file)
 
-    def put(self, batch: list[dict[str, Any]]) -> None:
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            file, write = item
+            with self.landed:
+                while not self._earlier_landed(file):
+                    self.landed.wait()
+            try:
+                if self.error is None:
+                    write()
+            except BaseException as exc:  # handed to the caller in finish()
+                self.error = exc
+            finally:
+                with self.landed:
+                    self.pending[file] -= 1
+                    self.landed.notify_all()
+
+    def put(self, file: int, write: Callable[[], None]) -> None:
         if self.error is not None:
             raise self.error
-        self.queue.put(batch)
+        with self.landed:
+            self.pending[file] = self.pending.get(file, 0) + 1
+        self.queue.put((file, write))
 
     def finish(self) -> None:
         for _ in self.threads:
@@ -154,47 +140,62 @@ class _Writers:
             raise self.error
 
 
-def _load_file(delivery: Delivery, file: DeliveryFile, writer: DeliveryWriter,
-               key: TeamKey | None, report: DeliveryReport, progress: Progress) -> None:
-    counts = FileReport(file.name)
-    report.files.append(counts)
-    progress.file_started(delivery.ref, file.name, file.size)
-    rejects: list[Reject] = []
-    write = _WRITERS[file.name]
-    writers = _Writers(lambda params: write(writer, params))
+@dataclass
+class _FileLoad:
+    """One file's counts and rejects, added to by the writer threads."""
+
+    counts: FileReport
+    rejects: list[Reject] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def rejected(self, rejects: list[Reject]) -> None:
+        with self.lock:
+            self.rejects.extend(rejects)
+
+    def landed(self, lines: list[int], params: list[dict[str, Any]], missing: set[str],
+               column: str, kind: str, delivery: str) -> None:
+        """A batch was written, except the rows naming one of the ``missing`` refs."""
+        lost = [Reject(delivery, self.counts.file, line, column, _missing_reason(kind))
+                for line, param in zip(lines, params, strict=True)
+                if param.get(column) in missing] if missing else []
+        with self.lock:
+            self.rejects.extend(lost)
+            self.counts.loaded += len(lines) - len(lost)
+
+
+def _write_batches(path: Path, delivery: Delivery, key: TeamKey | None,
+                   writer: DeliveryWriter, loads: list[_FileLoad], progress: Progress) -> None:
+    """Parse the delivery in a child process and write its batches as they come."""
+    writers = _Writers()
     try:
-        _load_batches(delivery, file, writer, key, counts, rejects, progress, writers)
+        with parsed(path, delivery.checksum, key) as messages:
+            for message in messages:
+                if isinstance(message, FileStarted):
+                    progress.file_started(delivery.ref, message.name, message.size)
+                    continue
+                load = loads[message.number]
+                load.rejected(message.rejects)
+                progress.advance(message.chars)
+                if isinstance(message, FileEnded):
+                    progress.file_done()
+                elif isinstance(message, Batch):
+                    writers.put(message.number, _lander(delivery, writer, load, message))
     finally:
-        # Every write of this file lands before the next file is read: its rows may name
-        # what this file creates.
         writers.finish()
-    rejects.sort(key=lambda r: r.line)
-    counts.rejected = len(rejects)
-    counts.read = counts.loaded + counts.rejected
-    report.rejects.extend(rejects)
-    progress.file_done()
 
 
-def _load_batches(delivery: Delivery, file: DeliveryFile, writer: DeliveryWriter,
-                  key: TeamKey | None, counts: FileReport, rejects: list[Reject],
-                  progress: Progress, writers: _Writers) -> None:
-    for batch in _batches(read_rows(delivery, file, progress=progress.advance), BATCH, rejects):
-        params = _prepare(file, batch, key)
-        for column, kind in file.spec.references.items():
-            refs = [p[column] for p in params if p.get(column)]
-            missing = writer.missing(kind, refs) if refs else set()
-            if missing:
-                keep = []
-                for row, param in zip(batch, params, strict=True):
-                    if param.get(column) in missing:
-                        rejects.append(Reject(delivery.ref, file.name, row.line, column,
-                                              _missing_reason(kind)))
-                    else:
-                        keep.append((row, param))
-                batch = [r for r, _ in keep]
-                params = [p for _, p in keep]
-        writers.put(params)
-        counts.loaded += len(params)
+def _lander(delivery: Delivery, writer: DeliveryWriter, load: _FileLoad,
+            batch: Batch) -> Callable[[], None]:
+    """What a writer thread does with ``batch``: write it, then count what landed."""
+    write = _WRITERS[load.counts.file]
+    column, kind = next((f.spec.reference for f in delivery.files
+                         if f.name == load.counts.file and f.spec.reference), ("", ""))
+
+    def land() -> None:
+        missing = write(writer, batch.params)
+        load.landed(batch.lines, batch.params, missing, column, kind, delivery.ref)
+
+    return land
 
 
 def ingest_delivery(store: Store, path: Path, key: TeamKey,
@@ -223,8 +224,14 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
                 "files": [f.name for f in delivery.files],
             })
             row_key = None if manifest.pseudonymised else key
-            for file in delivery.files:
-                _load_file(delivery, file, writer, row_key, report, progress)
+            loads = [_FileLoad(FileReport(f.name)) for f in delivery.files]
+            _write_batches(path, delivery, row_key, writer, loads, progress)
+            for load in loads:
+                load.rejects.sort(key=lambda r: r.line)
+                load.counts.rejected = len(load.rejects)
+                load.counts.read = load.counts.loaded + load.counts.rejected
+                report.files.append(load.counts)
+                report.rejects.extend(load.rejects)
             writer.derive_minors()
             writer.complete({
                 "rows_read": sum(f.read for f in report.files),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -147,8 +147,8 @@ class FileSpec:
 
     filename: str
     columns: tuple[Column, ...]
-    # columns naming things that must exist: column -> "location" | "incident"
-    references: dict[str, str] = field(default_factory=dict)
+    # the column naming something that must exist, and what: "location" | "incident"
+    reference: tuple[str, str] | None = None
 
     @property
     def names(self) -> frozenset[str]:
@@ -196,12 +196,12 @@ FILES: tuple[FileSpec, ...] = (
         Column("location_ref", ref, required=True),
         Column("status", one_of("reported", "suspect_identified", "prosecuted", "convicted",
                                 "dismissed")),
-    ), references={"location_ref": "location"}),
+    ), reference=("location_ref", "location")),
     FileSpec("involvements.csv", (
         Column("incident_ref", ref, required=True),
         Column("person_ref", ref, required=True, identifying=True),
         Column("role", one_of(*ROLES), required=True),
-    ), references={"incident_ref": "incident"}),
+    ), reference=("incident_ref", "incident")),
     FileSpec("signals.csv", (
         Column("signal_ref", ref, required=True),
         Column("person_ref", ref, required=True, identifying=True),
@@ -209,7 +209,7 @@ FILES: tuple[FileSpec, ...] = (
         Column("observed_at", date_or_datetime, required=True),
         Column("location_ref", ref),
         Column("related_person_ref", ref, identifying=True),
-    ), references={"location_ref": "location"}),
+    ), reference=("location_ref", "location")),
     FileSpec("relations.csv", (
         Column("person_ref", ref, required=True, identifying=True),
         Column("other_ref", ref, required=True, identifying=True),
@@ -222,7 +222,7 @@ FILES: tuple[FileSpec, ...] = (
         Column("location_ref", ref, required=True),
         Column("from", iso_date, required=True),
         Column("until", iso_date),
-    ), references={"location_ref": "location"}),
+    ), reference=("location_ref", "location")),
     FileSpec("identifiers.csv", (
         Column("person_ref", ref, required=True, identifying=True),
         Column("kind", one_of(*IDENTIFIER_KINDS), required=True),

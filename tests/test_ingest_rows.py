@@ -207,16 +207,26 @@ def test_minors_are_decided_per_event(store: Store, tmp_path: Path) -> None:
                "TEEN,1998,f,\n"       # 2016 - 1998 = 18: not certainly a minor
                "ADULT,1970,m,\n"
                "CAT,,,minor\n"        # no birth year, the partner says minor
-               "OLD,1999,,\n")        # no event at all: undecided, so not marked
+               "OLD,1999,,\n"         # no event at all: undecided, so not marked
+               "GREW,1981,,\n")       # an adult in 2016, a minor at the 1998 incident
+    incidents = INCIDENTS + "I3,theft,1998-05-01,L1,\n"
     involvements = ("incident_ref,person_ref,role\nI1,KID,suspect\nI1,TEEN,suspect\n"
-                    "I1,ADULT,collector\nI2,CAT,suspect\n")
-    files = basic_files(**{"persons.csv": persons, "involvements.csv": involvements})
+                    "I1,ADULT,collector\nI2,CAT,suspect\nI1,GREW,suspect\nI3,GREW,suspect\n")
+    files = basic_files(**{"persons.csv": persons, "incidents.csv": incidents,
+                           "involvements.csv": involvements})
     load(store, delivery(tmp_path, files))
     minors = {r["ref"] for r in store.run("MATCH (p:Minor) RETURN p.ref AS ref")}
-    assert minors == {"KID", "CAT"}
-    flags = {r["ref"]: r["minor"] for r in store.run(
-        "MATCH (p:Person)-[r]->(:Incident {ref: 'I1'}) RETURN p.ref AS ref, r.minor AS minor")}
-    assert flags == {"KID": True, "TEEN": False, "ADULT": False}
+    assert minors == {"KID", "CAT", "GREW"}
+
+
+def test_a_later_birth_year_can_also_unmark(store: Store, tmp_path: Path) -> None:
+    """The partner said minor; a later delivery's birth year shows an adult at every event."""
+    persons = "person_ref,birth_year,sex,category\nP1,,,minor\n"
+    load(store, delivery(tmp_path, basic_files(**{"persons.csv": persons})))
+    assert [r["ref"] for r in store.run("MATCH (p:Minor) RETURN p.ref AS ref")] == ["P1"]
+    load(store, delivery(tmp_path, {"persons.csv": "person_ref,birth_year\nP1,1980\n"},
+                         name="care", partner="youth-care", partner_kind="youth_care"))
+    assert store.count_nodes()["Minor"] == 0
 
 
 def test_a_birth_year_from_a_later_delivery_marks_the_minor(store: Store,

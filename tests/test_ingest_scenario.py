@@ -170,6 +170,14 @@ def test_a_load_killed_half_way_completes_with_the_right_counts(
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # The parser process the loader forked has the loader's command line; with the
+    # loader gone its pipe breaks and it must end too, not linger as an orphan.
+    for _ in range(100):
+        leftover = subprocess.run(["pgrep", "-f", police], capture_output=True, text=True)
+        if not leftover.stdout.strip():
+            break
+        time.sleep(0.1)
+    assert not leftover.stdout.strip(), "the parser process outlived the killed loader"
     status = store.run("MATCH (d:Delivery) RETURN d.status AS s")
     assert status == [{"s": "loading"}], "the kill must land half-way through the load"
     assert totals(store)[0] < len(reference["nodes"])
