@@ -59,8 +59,7 @@ def read_rows(delivery: Delivery, file: DeliveryFile, *,
     def reject(line: int, column: str, reason: str) -> Reject:
         return Reject(delivery.ref, file.name, line, column, reason)
 
-    seen = SeenRows()
-    with delivery.open_text(file) as text:
+    with delivery.open_text(file) as text, SeenRows() as seen:
         reader = csv.reader(_lines(text, progress), strict=True)
         last = 0
         try:
