@@ -80,16 +80,16 @@ def _missing_reason(kind: str) -> str:
 
 
 class _Writers:
-    """Writes a delivery's batches on two threads while the caller parses the next ones.
+    """Writes a delivery's batches on two threads while the parser reads the next ones.
 
     Neo4j runs one transaction per core, so two writers use both cores of the machines
-    this is built for. Two batches that lock the same nodes can deadlock; Neo4j then
-    fails one with a transient error and ``execute_query`` retries it, so every row still
-    lands exactly once.
+    this is built for (a third was slower: more lock waits). Two batches that lock the
+    same nodes can deadlock; Neo4j then fails one with a transient error and the driver's
+    ``execute_write`` retries it, so every row still lands exactly once.
 
     A batch of file ``n`` waits until every batch of the files before it has landed: its
-    rows may name what those files create. The caller meanwhile parses ahead (at most
-    ``2 * threads`` batches), so the wait at a file's end costs no parsing time.
+    rows may name what those files create. The parser meanwhile reads ahead (at most
+    ``2 * threads`` batches queued here), so the wait at a file's end costs no parsing.
     :meth:`finish` waits for every write and re-raises the first error.
     """
 
