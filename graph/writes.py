@@ -81,14 +81,21 @@ MARK_MINORS = "MATCH (p:Person) WHERE $delivery IN p.deliveries" + DECIDE_MINOR
 REDECIDE_MINORS = "UNWIND $refs AS ref MATCH (p:Person {ref: ref})" + DECIDE_MINOR
 
 
-def _checked(label: Label, var: str, column: str, body: str, *, optional: bool = False) -> str:
-    """``body`` for the rows whose ``column`` names a ``label`` node, bound to ``var``;
+# What a write's rows name that must exist: the label, and the column that names it.
+Check = tuple[Label, str]
+AT_LOCATION: Check = (Label.LOCATION, "location_ref")
+OF_INCIDENT: Check = (Label.INCIDENT, "incident_ref")
+
+
+def _checked(check: Check, var: str, body: str, *, optional: bool = False) -> str:
+    """``body`` for the rows whose column names a node of the ``check``, bound to ``var``;
     the query returns how many rows it wrote. A row naming no such node is not written
     (``optional``: an empty ``column`` names nothing and is written).
 
     Rows whose node is missing are rare; :meth:`DeliveryWriter._write` looks them up
     only when the count falls short, rather than checking every batch beforehand.
     """
+    label, column = check
     match = f"({var}:{schema.label(label)} {{ref: row.{column}}})"
     head = (f"UNWIND $rows AS row OPTIONAL MATCH {match}"
             f" WITH * WHERE {var} IS NOT NULL OR row.{column} IS NULL" if optional
@@ -113,7 +120,7 @@ PERSONS = (
     " p.sex = coalesce(row.sex, p.sex), p.category = coalesce(row.category, p.category)"
 )
 
-INCIDENTS = _checked(Label.LOCATION, "l", "location_ref",
+INCIDENTS = _checked(AT_LOCATION, "l",
     _merge("(i:Incident {ref: row.incident_ref})", "i") +
     " SET i.kind = row.kind, i.occurred_at = row.occurred_at,"
     " i.occurred_time = row.occurred_time, i.status = coalesce(row.status, i.status)"
@@ -122,11 +129,11 @@ INCIDENTS = _checked(Label.LOCATION, "l", "location_ref",
 
 
 def _involvements(rel: Rel) -> str:
-    return _checked(Label.INCIDENT, "i", "incident_ref",
+    return _checked(OF_INCIDENT, "i",
         _person("p", "person_ref") + _merge(f"(p)-[r:{schema.rel_type(rel)}]->(i)", "r"))
 
 
-SIGNALS = _checked(Label.LOCATION, "l", "location_ref",
+SIGNALS = _checked(AT_LOCATION, "l",
     _person("p", "person_ref") +
     _merge("(s:Signal {ref: row.signal_ref})", "s") +
     " SET s.kind = row.kind, s.observed_at = row.observed_at,"
@@ -146,7 +153,7 @@ def _relations(rel: Rel) -> str:
     )
 
 
-STAYS = _checked(Label.LOCATION, "l", "location_ref",
+STAYS = _checked(AT_LOCATION, "l",
     _person("p", "person_ref") +
     _merge("(p)-[r:STAYED_AT {from: row.from}]->(l)", "r") +
     " SET r.until = coalesce(row.until, r.until)"
@@ -192,14 +199,12 @@ class DeliveryWriter:
     partner: str
     delivery: str
 
-    def _write(self, query: str, rows: Sequence[Row],
-               check: tuple[Label, str] | None = None) -> set[str]:
+    def _write(self, query: str, rows: Sequence[Row], check: Check | None = None) -> set[str]:
         """Run a write over ``rows``. With ``check`` (label, column): the refs in that
         column that name no such node; their rows were not written (see ``_checked``)."""
         return self._write_parts([(query, rows, check)])
 
-    def _write_parts(self, parts: Sequence[tuple[str, Sequence[Row], tuple[Label, str] | None]]
-                     ) -> set[str]:
+    def _write_parts(self, parts: Sequence[tuple[str, Sequence[Row], Check | None]]) -> set[str]:
         """Several writes of one batch (one per relationship type) in one transaction:
         one commit, one flush of the transaction log, rather than one per type."""
         parts = [part for part in parts if part[1]]
@@ -242,23 +247,23 @@ class DeliveryWriter:
         return self._write(PERSONS, rows)
 
     def incidents(self, rows: Sequence[Row]) -> set[str]:
-        return self._write(INCIDENTS, rows, (Label.LOCATION, "location_ref"))
+        return self._write(INCIDENTS, rows, AT_LOCATION)
 
     def involvements(self, rows: Sequence[Row]) -> set[str]:
         return self._write_parts([
             (_involvements(rel), [r for r in rows if r["role"] == role],
-             (Label.INCIDENT, "incident_ref"))
+             OF_INCIDENT)
             for role, rel in schema.INVOLVEMENT_ROLES.items()])
 
     def signals(self, rows: Sequence[Row]) -> set[str]:
-        return self._write(SIGNALS, rows, (Label.LOCATION, "location_ref"))
+        return self._write(SIGNALS, rows, AT_LOCATION)
 
     def relations(self, rows: Sequence[Row]) -> set[str]:
         return self._write_parts([(_relations(rel), [r for r in rows if r["kind"] == kind], None)
                                   for kind, rel in schema.RELATION_KINDS.items()])
 
     def stays(self, rows: Sequence[Row]) -> set[str]:
-        return self._write(STAYS, rows, (Label.LOCATION, "location_ref"))
+        return self._write(STAYS, rows, AT_LOCATION)
 
     def identifiers(self, rows: Sequence[Row]) -> set[str]:
         return self._write(IDENTIFIERS, rows)

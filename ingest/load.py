@@ -187,9 +187,9 @@ def _write_batches(path: Path, delivery: Delivery, key: TeamKey | None,
 def _lander(delivery: Delivery, writer: DeliveryWriter, load: _FileLoad,
             batch: Batch) -> Callable[[], None]:
     """What a writer thread does with ``batch``: write it, then count what landed."""
-    write = _WRITERS[load.counts.file]
-    column, kind = next((f.spec.reference for f in delivery.files
-                         if f.name == load.counts.file and f.spec.reference), ("", ""))
+    file = delivery.files[batch.number]
+    write = _WRITERS[file.name]
+    column, kind = file.spec.reference or ("", "")
 
     def land() -> None:
         missing = write(writer, batch.params)

@@ -31,6 +31,11 @@ def fingerprint(values: tuple[object, ...]) -> int:
     return (hash(values) & 0xFFFF_FFFF_FFFF_FFFF) or 1
 
 
+def _signed(key: int) -> int:
+    """A 64-bit fingerprint as SQLite stores integers: signed."""
+    return key - (1 << 64) if key >= 1 << 63 else key
+
+
 LIMIT = 1 << 18  # rows kept in memory before the table moves to disk
 _CACHE_KIB = 4096  # SQLite's page cache once on disk
 
@@ -86,7 +91,7 @@ class SeenRows:
 
     def _first_line_on_disk(self, key: int, line: int) -> int | None:
         assert self._disk is not None
-        signed = key - (1 << 64) if key >= 1 << 63 else key  # SQLite integers are signed
+        signed = _signed(key)
         inserted = self._disk.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (signed, line))
         if inserted.rowcount:
             self._used += 1
@@ -105,7 +110,7 @@ class SeenRows:
             BEGIN;
         """)
         disk.executemany("INSERT INTO seen VALUES (?, ?)", (
-            (key - (1 << 64) if key >= 1 << 63 else key, line)
+            (_signed(key), line)
             for key, line in zip(self._keys, self._lines, strict=True) if key != _EMPTY))
         self._disk = disk
         self._keys, self._lines = array("Q"), array("I")
