@@ -60,25 +60,44 @@ _INVOLVEMENT_TYPES = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROL
 # Under 18 at an event, from the birth year alone: the year of the event minus the birth
 # year is at most 17. (A difference of 18 may be 17 or 18 years old: not counted.)
 # A person is labelled `Minor` when a minor at any recorded incident or signal, or, with
-# no birth year, when a partner gave category `minor`. Decided once a delivery's rows are
-# in, for everyone it touched (a birth year may arrive after the events it dates).
+# no birth year, when a partner gave category `minor`. Decided in the writes themselves,
+# for the rows they write, so no pass over the graph follows a delivery:
+# - an involvement or signal only ever adds the label (`_minor_at`);
+# - a person row decides again from all of the person's events (`_DECIDE`): its birth
+#   year or category may arrive after the events it dates, from another partner, either way;
+# - so does a corrected incident or signal date, for the persons it dates.
 _IS_MINOR = (
     "(p.birth_year IS NULL AND p.category = 'minor')"
     f" OR EXISTS {{ MATCH (p)-[:{_INVOLVEMENT_TYPES}]->(i:Incident)"
     "     WHERE i.occurred_at.year - p.birth_year <= 17 }"
     " OR EXISTS { MATCH (s:Signal)-[:ABOUT]->(p) WHERE s.observed_at.year - p.birth_year <= 17 }"
 )
-# Set or remove the label of each person `p` in the rows before it.
-DECIDE_MINOR = (
-    f" WITH p, {_IS_MINOR} AS minor WHERE minor <> (p:Minor)"
-    " CALL (p, minor) {"
-    "  FOREACH (_ IN CASE WHEN minor THEN [1] ELSE [] END | SET p:Minor)"
-    "  FOREACH (_ IN CASE WHEN minor THEN [] ELSE [1] END | REMOVE p:Minor)"
-    " } IN TRANSACTIONS OF 10000 ROWS"
+_SET_OR_REMOVE = (
+    " FOREACH (_ IN CASE WHEN minor THEN [1] ELSE [] END | SET p:Minor)"
+    " FOREACH (_ IN CASE WHEN minor THEN [] ELSE [1] END | REMOVE p:Minor)"
 )
-MARK_MINORS = "MATCH (p:Person) WHERE $delivery IN p.deliveries" + DECIDE_MINOR
+# Set or remove the label of each person `p` in the rows before it (drops the rows). The
+# first WITH hides the rows' other variables from `_IS_MINOR`'s own `i` and `s`.
+_DECIDE = f" WITH p WITH p, {_IS_MINOR} AS minor WHERE minor <> (p:Minor)" + _SET_OR_REMOVE
 # The same decision for named persons (retention: those who lost records but stay).
-REDECIDE_MINORS = "UNWIND $refs AS ref MATCH (p:Person {ref: ref})" + DECIDE_MINOR
+REDECIDE_MINORS = (
+    f"UNWIND $refs AS ref MATCH (p:Person {{ref: ref}}) WITH p, {_IS_MINOR} AS minor"
+    f" WHERE minor <> (p:Minor) CALL (p, minor) {{{_SET_OR_REMOVE} }} IN TRANSACTIONS OF 10000 ROWS"
+)
+
+
+def _minor_at(when: str) -> str:
+    """Cypher that labels ``p`` `Minor` if a minor at the event dated ``when``."""
+    return (f" FOREACH (_ IN CASE WHEN {when}.year - p.birth_year <= 17 AND NOT p:Minor"
+            " THEN [1] ELSE [] END | SET p:Minor)")
+
+
+def _redated(event: str, date: str, persons: str) -> str:
+    """Cypher that decides again for the ``persons`` of ``event`` (a pattern binding
+    ``p``) when the event's ``date`` was corrected: ``dated`` holds it as it was before
+    the row's SET, null for a new event."""
+    return (f" WITH * CALL ({event}, dated) {{ WITH * WHERE dated <> {event}.{date}"
+            f" MATCH {persons}{_DECIDE} }}")
 
 
 # What a write's rows name that must exist: the label, and the column that names it.
@@ -118,26 +137,30 @@ PERSONS = (
     "UNWIND $rows AS row" + _person("p", "person_ref") +
     " SET p.birth_year = coalesce(row.birth_year, p.birth_year),"
     " p.sex = coalesce(row.sex, p.sex), p.category = coalesce(row.category, p.category)"
+    + _DECIDE
 )
 
 INCIDENTS = _checked(AT_LOCATION, "l",
-    _merge("(i:Incident {ref: row.incident_ref})", "i") +
+    _merge("(i:Incident {ref: row.incident_ref})", "i") + " WITH *, i.occurred_at AS dated"
     " SET i.kind = row.kind, i.occurred_at = row.occurred_at,"
     " i.occurred_time = row.occurred_time, i.status = coalesce(row.status, i.status)"
     + _merge("(i)-[r:AT]->(l)", "r")
+    + _redated("i", "occurred_at", f"(p:Person)-[:{_INVOLVEMENT_TYPES}]->(i)")
 )
 
 
 def _involvements(rel: Rel) -> str:
     return _checked(OF_INCIDENT, "i",
-        _person("p", "person_ref") + _merge(f"(p)-[r:{schema.rel_type(rel)}]->(i)", "r"))
+        _person("p", "person_ref") + _merge(f"(p)-[r:{schema.rel_type(rel)}]->(i)", "r")
+        + _minor_at("i.occurred_at"))
 
 
 SIGNALS = _checked(AT_LOCATION, "l",
     _person("p", "person_ref") +
-    _merge("(s:Signal {ref: row.signal_ref})", "s") +
+    _merge("(s:Signal {ref: row.signal_ref})", "s") + " WITH *, s.observed_at AS dated"
     " SET s.kind = row.kind, s.observed_at = row.observed_at,"
     " s.observed_time = row.observed_time" + _merge("(s)-[a:ABOUT]->(p)", "a") +
+    _minor_at("s.observed_at") + _redated("s", "observed_at", "(s)-[:ABOUT]->(p:Person)") +
     " WITH row, l, s"
     " CALL (s, l) { WITH * WHERE l IS NOT NULL" + _merge("(s)-[r:AT]->(l)", "r") + " }"
     " CALL (s, row) { WITH * WHERE row.related_person_ref IS NOT NULL"
@@ -270,8 +293,3 @@ class DeliveryWriter:
 
     def aliases(self, rows: Sequence[Row]) -> set[str]:
         return self._write(ALIASES, rows)
-
-    def derive_minors(self) -> None:
-        """Label who was a minor, for every person this delivery touched."""
-        with self.store.session() as session:
-            session.run(MARK_MINORS, {"delivery": self.delivery}).consume()

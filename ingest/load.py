@@ -232,7 +232,6 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
                 load.counts.read = load.counts.loaded + load.counts.rejected
                 report.files.append(load.counts)
                 report.rejects.extend(load.rejects)
-            writer.derive_minors()
             writer.complete({
                 "rows_read": sum(f.read for f in report.files),
                 "rows_loaded": report.loaded,

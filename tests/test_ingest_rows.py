@@ -238,6 +238,34 @@ def test_a_birth_year_from_a_later_delivery_marks_the_minor(store: Store,
     assert [r["ref"] for r in store.run("MATCH (p:Minor) RETURN p.ref AS ref")] == ["P1"]
 
 
+def minors(store: Store) -> set[str]:
+    return {r["ref"] for r in store.run("MATCH (p:Minor) RETURN p.ref AS ref")}
+
+
+def test_a_corrected_event_date_decides_again(store: Store, tmp_path: Path) -> None:
+    """A later delivery moves an incident and a signal: who was a minor follows the dates."""
+    persons = "person_ref,birth_year,sex,category\nA,1998,,\nB,1990,,\nC,1998,,\nD,1990,,\n"
+    signals = "signal_ref,person_ref,kind,observed_at,location_ref,related_person_ref\n"
+    first = basic_files(**{
+        "persons.csv": persons,
+        # A is 17 at I1 (a minor), B is 26 at I2 (not)
+        "incidents.csv": INCIDENTS.replace("2016-02-11", "2015-06-01").replace(
+            "2016-02-12T14:05:00+01:00", "2016-02-12"),
+        "involvements.csv": "incident_ref,person_ref,role\nI1,A,suspect\nI2,B,suspect\n",
+        # C is 17 at S1, D is 26 at S2
+        "signals.csv": signals + "S1,C,runaway,2015-06-01,L1,\nS2,D,runaway,2016-02-01,L1,\n"})
+    load(store, delivery(tmp_path, first))
+    assert minors(store) == {"A", "C"}
+    # the corrections: I1 and S1 a year later (18: not counted), I2 and S2 years earlier
+    corrected = {
+        "locations.csv": LOCATIONS,
+        "incidents.csv": ("incident_ref,kind,occurred_at,location_ref,status\n"
+                          "I1,pickpocketing,2016-02-11,L1,\nI2,shoplifting,2004-05-01,L2,\n"),
+        "signals.csv": signals + "S1,C,runaway,2016-02-11,L1,\nS2,D,runaway,2004-05-01,L1,\n"}
+    load(store, delivery(tmp_path, corrected, name="fix"))
+    assert minors(store) == {"B", "D"}
+
+
 def test_provenance_lists_every_partner_and_delivery(store: Store, tmp_path: Path) -> None:
     first = load(store, delivery(tmp_path, basic_files()))
     second = load(store, delivery(tmp_path, {"persons.csv": "person_ref,birth_year\nP1,2004\n"},
