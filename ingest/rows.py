@@ -122,7 +122,8 @@ def read_rows(delivery: Delivery, file: DeliveryFile, *,
             if broken is not None:
                 yield reject(line, *broken)
                 continue
-            first = seen.first_line(tuple(sorted(values.items())), line)
+            # the values in the file's column order, the same for every row of the file
+            first = seen.first_line(tuple(values.values()), line)
             if first is not None:
                 yield reject(line, "", f"duplicate of line {first}")
                 continue
