@@ -6,7 +6,7 @@ For each scale it generates a synthetic scenario and, in the same emptied Neo4j:
 - the ceiling: every row of every file sent as-is with ``UNWIND $rows AS row CREATE``
   in batches of the loader's size (no validation, no MERGE, no provenance);
 - the pipeline: ``ingest_delivery`` for every delivery (validate, pseudonymise, check
-  references, MERGE with provenance, derive minors), in a child process whose peak
+  references, MERGE with provenance, decide minors), in a child process whose peak
   memory is measured, with that of the parser process it forks.
 A fresh JVM compiles Neo4j's query code as it first meets it, and the pipeline meets far
 more of it than a bare CREATE: on a fresh server Neo4j spent 49, then 10, then 9 and 8 s
@@ -14,9 +14,9 @@ of CPU on the same scale-10 pipeline, the ceiling 10, 4, 3 and 3 s. So ``--warmu
 rounds of both on the same scenario are run first and discarded (a server that ingests
 deliveries runs for months: the warm one is the one to measure). Then ``--rounds``
 rounds, ceiling and pipeline in turn, so that a slower moment of a shared machine hits
-both. It prints the median of each, the median of the
-rounds' ratios (target: pipeline >= 0.5 x ceiling), and peak memory at each scale
-(target: flat in the size of the delivery).
+both. It prints the median of each, the median of the rounds' ratios (target: pipeline
+>= 0.5 x ceiling), and peak memory at each scale (target: flat in the size of the
+delivery).
 """
 
 from __future__ import annotations
