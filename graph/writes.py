@@ -66,11 +66,16 @@ _INVOLVEMENT_TYPES = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROL
 # - a person row decides again from all of the person's events (`_DECIDE`): its birth
 #   year or category may arrive after the events it dates, from another partner, either way;
 # - so does a corrected incident or signal date, for the persons it dates.
+def _minor_on(when: str) -> str:
+    """Cypher that is true when ``p`` was a minor at the event dated ``when``."""
+    return f"{when}.year - p.birth_year <= 17"
+
+
 _IS_MINOR = (
     "(p.birth_year IS NULL AND p.category = 'minor')"
     f" OR EXISTS {{ MATCH (p)-[:{_INVOLVEMENT_TYPES}]->(i:Incident)"
-    "     WHERE i.occurred_at.year - p.birth_year <= 17 }"
-    " OR EXISTS { MATCH (s:Signal)-[:ABOUT]->(p) WHERE s.observed_at.year - p.birth_year <= 17 }"
+    f" WHERE {_minor_on('i.occurred_at')} }}"
+    f" OR EXISTS {{ MATCH (s:Signal)-[:ABOUT]->(p) WHERE {_minor_on('s.observed_at')} }}"
 )
 _SET_OR_REMOVE = (
     " FOREACH (_ IN CASE WHEN minor THEN [1] ELSE [] END | SET p:Minor)"
@@ -88,7 +93,7 @@ REDECIDE_MINORS = (
 
 def _minor_at(when: str) -> str:
     """Cypher that labels ``p`` `Minor` if a minor at the event dated ``when``."""
-    return (f" FOREACH (_ IN CASE WHEN {when}.year - p.birth_year <= 17 AND NOT p:Minor"
+    return (f" FOREACH (_ IN CASE WHEN {_minor_on(when)} AND NOT p:Minor"
             " THEN [1] ELSE [] END | SET p:Minor)")
 
 
