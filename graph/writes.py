@@ -81,13 +81,15 @@ _SET_OR_REMOVE = (
     " FOREACH (_ IN CASE WHEN minor THEN [1] ELSE [] END | SET p:Minor)"
     " FOREACH (_ IN CASE WHEN minor THEN [] ELSE [1] END | REMOVE p:Minor)"
 )
+# Each person `p` whose label is wrong, with `minor`, what it should be.
+_WRONG = f" WITH p, {_IS_MINOR} AS minor WHERE minor <> (p:Minor)"
 # Set or remove the label of each person `p` in the rows before it (drops the rows). The
 # first WITH hides the rows' other variables from `_IS_MINOR`'s own `i` and `s`.
-_DECIDE = f" WITH p WITH p, {_IS_MINOR} AS minor WHERE minor <> (p:Minor)" + _SET_OR_REMOVE
+_DECIDE = " WITH p" + _WRONG + _SET_OR_REMOVE
 # The same decision for named persons (retention: those who lost records but stay).
 REDECIDE_MINORS = (
-    f"UNWIND $refs AS ref MATCH (p:Person {{ref: ref}}) WITH p, {_IS_MINOR} AS minor"
-    f" WHERE minor <> (p:Minor) CALL (p, minor) {{{_SET_OR_REMOVE} }} IN TRANSACTIONS OF 10000 ROWS"
+    "UNWIND $refs AS ref MATCH (p:Person {ref: ref})" + _WRONG
+    + f" CALL (p, minor) {{{_SET_OR_REMOVE} }} IN TRANSACTIONS OF 10000 ROWS"
 )
 
 
