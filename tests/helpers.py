@@ -82,6 +82,11 @@ def dump(store: Store) -> dict[str, Any]:
     return {"nodes": nodes, "relationships": rels}
 
 
+def minors(store: Store) -> set[str]:
+    """The refs of the persons labelled `Minor`."""
+    return {r["ref"] for r in store.run("MATCH (p:Minor) RETURN p.ref AS ref", read_only=True)}
+
+
 def totals(store: Store) -> tuple[int, int]:
     row = store.run("MATCH (n) WITH count(n) AS n "
                     "OPTIONAL MATCH ()-[r]->() RETURN n, count(r) AS r", read_only=True)[0]

@@ -10,7 +10,7 @@ import pytest
 from graph.store import Store
 from ingest.load import DeliveryReport, ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
-from tests.helpers import INCIDENTS, LOCATIONS, basic_files, delivery
+from tests.helpers import INCIDENTS, LOCATIONS, basic_files, delivery, minors
 
 KEY = TeamKey("demo", DEMO_KEY)
 
@@ -215,8 +215,7 @@ def test_minors_are_decided_per_event(store: Store, tmp_path: Path) -> None:
     files = basic_files(**{"persons.csv": persons, "incidents.csv": incidents,
                            "involvements.csv": involvements})
     load(store, delivery(tmp_path, files))
-    minors = {r["ref"] for r in store.run("MATCH (p:Minor) RETURN p.ref AS ref")}
-    assert minors == {"KID", "CAT", "GREW"}
+    assert minors(store) == {"KID", "CAT", "GREW"}
 
 
 def test_a_later_birth_year_can_also_unmark(store: Store, tmp_path: Path) -> None:
@@ -236,10 +235,6 @@ def test_a_birth_year_from_a_later_delivery_marks_the_minor(store: Store,
     load(store, delivery(tmp_path, {"persons.csv": "person_ref,birth_year\nP1,2005\n"},
                          name="care", partner="youth-care", partner_kind="youth_care"))
     assert [r["ref"] for r in store.run("MATCH (p:Minor) RETURN p.ref AS ref")] == ["P1"]
-
-
-def minors(store: Store) -> set[str]:
-    return {r["ref"] for r in store.run("MATCH (p:Minor) RETURN p.ref AS ref")}
 
 
 def test_a_corrected_event_date_decides_again(store: Store, tmp_path: Path) -> None:

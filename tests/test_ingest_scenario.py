@@ -21,7 +21,7 @@ from graph.settings import Settings
 from graph.store import Store
 from ingest.pseudonymise import DEMO_KEY, TeamKey
 from ingest.synth import generate
-from tests.helpers import SCHAKEL, cli_env, delivery, dump, schakel, totals
+from tests.helpers import SCHAKEL, cli_env, delivery, dump, minors, schakel, totals
 
 PERSON_COLUMNS = ("person_ref", "other_ref", "related_person_ref")
 
@@ -137,11 +137,10 @@ def test_scenario_loads_cleanly_twice_and_matches_the_files(
     second = schakel(neo4j_settings, "ingest", *deliveries(scenario))
     assert second.returncode == 0, second.stderr
     assert dump(store) == before
-    minors = store.count_nodes()["Minor"]
     truth = json.loads((scenario / "truth.json").read_text())
     planted = {m for s in truth["structures"] for m in s["minors"]}
-    marked = {r["ref"] for r in store.run("MATCH (p:Minor) RETURN p.ref AS ref")}
-    assert minors > 0 and len(planted & marked) >= 0.8 * len(planted)
+    marked = minors(store)
+    assert len(marked) > 0 and len(planted & marked) >= 0.8 * len(planted)
 
 
 def _stable(d: dict[str, Any]) -> dict[str, Any]:
