@@ -13,12 +13,41 @@ from typing import Any, LiteralString, cast
 
 import neo4j
 from neo4j import Driver, GraphDatabase, Session
+from neo4j._sync.work.session import Session as _DriverSession
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from graph import schema
 from graph.audit import AuditLog
 from graph.errors import DatabaseUnavailable, GraphError
 from graph.settings import Settings
+
+
+def _keep_the_connection_of_a_failed_transaction() -> None:
+    """Mend a race in the neo4j driver (6.4.1, the newest on the package index here).
+
+    When a query in a transaction fails, the driver's session gives the connection back
+    to the pool at once, from the failure's callback; the transaction then closes and,
+    while it does, still reads that connection. Another thread can take the connection
+    in between. Then the failing thread gets ``ResultFailedError`` instead of the
+    server's error, so a deadlock is not retried and a unique-key clash is not seen as
+    one, and the thread that took the connection can wait two minutes for an answer
+    (seen in CI, in tests/test_views.py, and reproduced in tests/test_store.py).
+
+    The session keeps the connection instead; it gives it back once the transaction has
+    closed (the transaction's closed handler), or in its own clean-up when the driver
+    refuses to commit a failed transaction: the two ways the driver's code goes on.
+    """
+    if not callable(getattr(_DriverSession, "_transaction_error_handler", None)):
+        raise ImportError("this neo4j driver is not one graph/store.py was written for: "
+                          "see _keep_the_connection_of_a_failed_transaction")
+
+    def keep_until_closed(session: _DriverSession, error: BaseException) -> None:
+        """The failure of a query in ``session``'s transaction: nothing to do yet."""
+
+    _DriverSession._transaction_error_handler = keep_until_closed  # type: ignore[method-assign]
+
+
+_keep_the_connection_of_a_failed_transaction()
 
 
 @dataclass(frozen=True)
