@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, LiteralString
@@ -67,6 +68,7 @@ class SavedView:
         return f"?view={self.id}" + (f"&version={self.version}" if pinned else "")
 
 
+_SAVE_ATTEMPTS = 10
 _VISIBLE = ("(v.owner = $user OR v.visibility = 'everyone' "
             "OR (v.visibility = 'team' AND any(t IN v.teams WHERE t IN $teams)))")
 SAVE: LiteralString = (
@@ -134,10 +136,13 @@ def save(store: Store, viewer: Viewer, *, name: str, kind: Kind, state: dict[str
         raise ViewRefused("only the owner saves new versions of a view; save it as a new view")
     props = _props(name, description, kind, state, visibility, teams)
     view_id = view_id or secrets.token_urlsafe(9)
-    for _ in range(5):  # two saves at once: the unique ref makes the later one retry
+    for attempt in range(_SAVE_ATTEMPTS):
         try:
             rows = store.run(SAVE, {"id": view_id, "props": props, **_who(viewer)})
         except ConstraintError:
+            # Two saves at once took the same version number; the unique ref refused the
+            # later one. A short, random wait keeps the same two from clashing again.
+            time.sleep(secrets.randbelow(10 * (attempt + 1)) / 1000)
             continue
         if not rows:  # deleted, or taken over, between the check and the save
             raise ViewNotFound(view_id)

@@ -96,3 +96,13 @@ def test_saves_at_the_same_moment_get_distinct_versions(store: Store) -> None:
         versions = list(pool.map(again, range(8)))
     assert sorted(versions) == list(range(2, 10))
     assert len(views.history(store, OWNER, view.id)) == 9
+
+
+def test_a_save_that_keeps_clashing_is_refused_with_a_message(store: Store) -> None:
+    view = views.save(store, OWNER, name="stuck", kind=Kind.EXPLORE, state=STATE)
+    # A node that holds the next version's ref without being a version of the view:
+    # every attempt takes version 2, and the unique ref refuses every one.
+    store.run("CREATE (:SavedView {ref: $ref})", {"ref": f"{view.id}@2"})
+    with pytest.raises(ViewRefused, match="being saved by someone else"):
+        views.save(store, OWNER, name="stuck", kind=Kind.EXPLORE, state=STATE, view_id=view.id)
+    assert [v.version for v in views.history(store, OWNER, view.id)] == [1]
