@@ -50,6 +50,9 @@ def _keep_the_connection_of_a_failed_transaction() -> None:
 _keep_the_connection_of_a_failed_transaction()
 
 
+RETRY_DELAY_S = 0.05  # the first wait before a failed transaction is tried again
+
+
 @dataclass(frozen=True)
 class ServerInfo:
     name: str
@@ -79,8 +82,15 @@ class Store:
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
         # Notifications ("this label does not exist yet") are for people writing queries, not
         # for Schakel's own, which count labels of an empty graph on purpose.
+        # A transaction that failed on a transient error (in practice: a deadlock between
+        # the two ingest writers) is retried after 0.05 s, then 0.1, 0.2 … up to the
+        # driver's 30 s in all, rather than after 1 s: the other transaction of a deadlock
+        # goes on at once, and the lost second held up a whole delivery (a file's next
+        # batches wait for its last one). The option is accepted by driver 6.4.1 but not
+        # documented; tests/test_store.py checks that it takes effect.
         driver = GraphDatabase.driver(settings.uri, auth=auth, user_agent="schakel",
-                                      notifications_min_severity="OFF")
+                                      notifications_min_severity="OFF",
+                                      initial_retry_delay=RETRY_DELAY_S)
         try:
             driver.verify_connectivity()
         except (ServiceUnavailable, OSError) as exc:
