@@ -71,6 +71,11 @@ class Settings:
     def uri(self) -> str:
         return self.neo4j_uri or self.local.uri
 
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        """The driver's credentials: none when no password is set (the local launcher)."""
+        return (self.neo4j_user, self.neo4j_password) if self.neo4j_password else None
+
     def child_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """An environment for a child ``schakel`` process that talks to this same server:
         ``base`` (default ``os.environ``) without its NEO4J_/SCHAKEL_ variables, plus

@@ -79,7 +79,6 @@ class Store:
     @classmethod
     def connect(cls, settings: Settings) -> Store:
         """A store for the configured server; :class:`DatabaseUnavailable` if it does not answer."""
-        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
         # Notifications ("this label does not exist yet") are for people writing queries, not
         # for Schakel's own, which count labels of an empty graph on purpose.
         # A transaction that failed on a transient error (in practice: a deadlock between
@@ -88,7 +87,7 @@ class Store:
         # goes on at once, and the lost second held up a whole delivery (a file's next
         # batches wait for its last one). The option is accepted by driver 6.4.1 but not
         # documented; tests/test_store.py checks that it takes effect.
-        driver = GraphDatabase.driver(settings.uri, auth=auth, user_agent="schakel",
+        driver = GraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="schakel",
                                       notifications_min_severity="OFF",
                                       initial_retry_delay=RETRY_DELAY_S)
         try:

@@ -17,9 +17,8 @@ from graph.store import RETRY_DELAY_S, Store
 @pytest.fixture
 def one_connection(neo4j_settings: Settings, store: Store) -> Iterator[Driver]:
     """A driver with a pool of one connection, so a released one is the next one taken."""
-    s = neo4j_settings
-    auth = (s.neo4j_user, s.neo4j_password) if s.neo4j_password else None
-    with GraphDatabase.driver(s.uri, auth=auth, max_connection_pool_size=1) as driver:
+    with GraphDatabase.driver(neo4j_settings.uri, auth=neo4j_settings.auth,
+                              max_connection_pool_size=1) as driver:
         yield driver
 
 
