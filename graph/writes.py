@@ -99,16 +99,23 @@ def _minor_at(when: str) -> str:
             " THEN [1] ELSE [] END | SET p:Minor)")
 
 
+def _dated(event: str, date: str) -> str:
+    """Cypher that keeps ``event``'s ``date`` as ``dated``, before a SET may correct it
+    (null for a new event): :func:`_redated` compares the two."""
+    return f" WITH *, {event}.{date} AS dated"
+
+
 def _redated(event: str, date: str, persons: str) -> str:
     """Cypher that decides again for the ``persons`` of ``event`` (a pattern binding
-    ``p``) when the event's ``date`` was corrected: ``dated`` holds it as it was before
-    the row's SET, null for a new event."""
+    ``p``) when the event's ``date`` was corrected since :func:`_dated` kept it."""
     return (f" WITH * CALL ({event}, dated) {{ WITH * WHERE dated <> {event}.{date}"
             f" MATCH {persons}{_DECIDE} }}")
 
 
 # What a write's rows name that must exist: the label, and the column that names it.
 Check = tuple[Label, str]
+# What a batch named that exists nowhere: by check, the refs whose rows were not written.
+Missing = dict[Check, set[str]]
 AT_LOCATION: Check = (Label.LOCATION, "location_ref")
 OF_INCIDENT: Check = (Label.INCIDENT, "incident_ref")
 
@@ -148,7 +155,7 @@ PERSONS = (
 )
 
 INCIDENTS = _checked(AT_LOCATION, "l",
-    _merge("(i:Incident {ref: row.incident_ref})", "i") + " WITH *, i.occurred_at AS dated"
+    _merge("(i:Incident {ref: row.incident_ref})", "i") + _dated("i", "occurred_at") +
     " SET i.kind = row.kind, i.occurred_at = row.occurred_at,"
     " i.occurred_time = row.occurred_time, i.status = coalesce(row.status, i.status)"
     + _merge("(i)-[r:AT]->(l)", "r")
@@ -164,7 +171,7 @@ def _involvements(rel: Rel) -> str:
 
 SIGNALS = _checked(AT_LOCATION, "l",
     _person("p", "person_ref") +
-    _merge("(s:Signal {ref: row.signal_ref})", "s") + " WITH *, s.observed_at AS dated"
+    _merge("(s:Signal {ref: row.signal_ref})", "s") + _dated("s", "observed_at") +
     " SET s.kind = row.kind, s.observed_at = row.observed_at,"
     " s.observed_time = row.observed_time" + _merge("(s)-[a:ABOUT]->(p)", "a") +
     _minor_at("s.observed_at") + _redated("s", "observed_at", "(s)-[:ABOUT]->(p:Person)") +
@@ -229,20 +236,20 @@ class DeliveryWriter:
     partner: str
     delivery: str
 
-    def _write(self, query: str, rows: Sequence[Row], check: Check | None = None) -> set[str]:
+    def _write(self, query: str, rows: Sequence[Row], check: Check | None = None) -> Missing:
         """Run a write over ``rows``. With ``check`` (label, column): the refs in that
         column that name no such node; their rows were not written (see ``_checked``)."""
         return self._write_parts([(query, rows, check)])
 
-    def _write_parts(self, parts: Sequence[tuple[str, Sequence[Row], Check | None]]) -> set[str]:
+    def _write_parts(self, parts: Sequence[tuple[str, Sequence[Row], Check | None]]) -> Missing:
         """Several writes of one batch (one per relationship type) in one transaction:
         one commit, one flush of the transaction log, rather than one per type."""
         parts = [part for part in parts if part[1]]
         if not parts:
-            return set()
+            return {}
 
-        def work(tx: ManagedTransaction) -> set[str]:
-            missing: set[str] = set()
+        def work(tx: ManagedTransaction) -> Missing:
+            missing: Missing = {}
             for query, rows, check in parts:
                 sent = list(rows)
                 try:
@@ -261,7 +268,8 @@ class DeliveryWriter:
                 refs = sorted({r[column] for r in rows if r.get(column)})
                 found = tx.run(cast(LiteralString, _MISSING.format(label=schema.label(label))),
                                {"refs": refs}).single(strict=True)
-                missing.update(found["missing"])
+                if found["missing"]:
+                    missing.setdefault(check, set()).update(found["missing"])
             return missing
 
         with self.store.session() as session:
@@ -275,36 +283,36 @@ class DeliveryWriter:
         self.store.run(COMPLETE_DELIVERY, {"counts": counts, "delivery": self.delivery})
 
     # Each method below writes a batch of one file's rows and returns the refs to a
-    # location or incident that is in neither the delivery nor the graph: the rows that
-    # name them are not written.
+    # location or incident that is in neither the delivery nor the graph, with the
+    # column that names them: the rows that name them are not written.
 
-    def locations(self, rows: Sequence[Row]) -> set[str]:
+    def locations(self, rows: Sequence[Row]) -> Missing:
         return self._write(LOCATIONS, rows)
 
-    def persons(self, rows: Sequence[Row]) -> set[str]:
+    def persons(self, rows: Sequence[Row]) -> Missing:
         return self._write(PERSONS, rows)
 
-    def incidents(self, rows: Sequence[Row]) -> set[str]:
+    def incidents(self, rows: Sequence[Row]) -> Missing:
         return self._write(INCIDENTS, rows, AT_LOCATION)
 
-    def involvements(self, rows: Sequence[Row]) -> set[str]:
+    def involvements(self, rows: Sequence[Row]) -> Missing:
         return self._write_parts([
             (_involvements(rel), [r for r in rows if r["role"] == role],
              OF_INCIDENT)
             for role, rel in schema.INVOLVEMENT_ROLES.items()])
 
-    def signals(self, rows: Sequence[Row]) -> set[str]:
+    def signals(self, rows: Sequence[Row]) -> Missing:
         return self._write(SIGNALS, rows, AT_LOCATION)
 
-    def relations(self, rows: Sequence[Row]) -> set[str]:
+    def relations(self, rows: Sequence[Row]) -> Missing:
         return self._write_parts([(_relations(rel), [r for r in rows if r["kind"] == kind], None)
                                   for kind, rel in schema.RELATION_KINDS.items()])
 
-    def stays(self, rows: Sequence[Row]) -> set[str]:
+    def stays(self, rows: Sequence[Row]) -> Missing:
         return self._write(STAYS, rows, AT_LOCATION)
 
-    def identifiers(self, rows: Sequence[Row]) -> set[str]:
+    def identifiers(self, rows: Sequence[Row]) -> Missing:
         return self._write(IDENTIFIERS, rows)
 
-    def aliases(self, rows: Sequence[Row]) -> set[str]:
+    def aliases(self, rows: Sequence[Row]) -> Missing:
         return self._write(ALIASES, rows)

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from graph.store import Store
-from graph.writes import DeliveryWriter
+from graph.writes import DeliveryWriter, Missing
 from ingest.delivery import Delivery, open_delivery
 from ingest.errors import DeliveryRefused
 from ingest.parser import Batch, FileEnded, FileStarted, parsed
 from ingest.pseudonymise import TeamKey
 from ingest.rows import Reject
 
-_WRITERS: dict[str, Callable[[DeliveryWriter, list[dict[str, Any]]], set[str]]] = {
+_WRITERS: dict[str, Callable[[DeliveryWriter, list[dict[str, Any]]], Missing]] = {
     "locations.csv": DeliveryWriter.locations,
     "persons.csv": DeliveryWriter.persons,
     "incidents.csv": DeliveryWriter.incidents,
@@ -74,7 +74,8 @@ class Progress:
     def file_done(self) -> None: ...
 
 
-def _missing_reason(kind: str) -> str:
+def _missing_reason(label: str) -> str:
+    kind = label.lower()
     article = "an" if kind[0] in "aeiou" else "a"
     return f"names {article} {kind} that is in neither this delivery nor the graph"
 
@@ -152,12 +153,14 @@ class _FileLoad:
         with self.lock:
             self.rejects.extend(rejects)
 
-    def landed(self, lines: list[int], params: list[dict[str, Any]], missing: set[str],
-               column: str, kind: str, delivery: str) -> None:
-        """A batch was written, except the rows naming one of the ``missing`` refs."""
-        lost = [Reject(delivery, self.counts.file, line, column, _missing_reason(kind))
+    def landed(self, lines: list[int], params: list[dict[str, Any]], missing: Missing,
+               delivery: str) -> None:
+        """A batch was written, except the rows naming one of the ``missing`` refs (the
+        writes say which column names them: each file's rows are checked on one)."""
+        lost = [Reject(delivery, self.counts.file, line, column, _missing_reason(label))
+                for (label, column), refs in missing.items()
                 for line, param in zip(lines, params, strict=True)
-                if param.get(column) in missing] if missing else []
+                if param.get(column) in refs]
         with self.lock:
             self.rejects.extend(lost)
             self.counts.loaded += len(lines) - len(lost)
@@ -189,11 +192,10 @@ def _lander(delivery: Delivery, writer: DeliveryWriter, load: _FileLoad,
     """What a writer thread does with ``batch``: write it, then count what landed."""
     file = delivery.files[batch.number]
     write = _WRITERS[file.name]
-    column, kind = file.spec.reference or ("", "")
 
     def land() -> None:
         missing = write(writer, batch.params)
-        load.landed(batch.lines, batch.params, missing, column, kind, delivery.ref)
+        load.landed(batch.lines, batch.params, missing, delivery.ref)
 
     return land
 

@@ -147,8 +147,6 @@ class FileSpec:
 
     filename: str
     columns: tuple[Column, ...]
-    # the column naming something that must exist, and what: "location" | "incident"
-    reference: tuple[str, str] | None = None
 
     @property
     def names(self) -> frozenset[str]:
@@ -196,12 +194,12 @@ FILES: tuple[FileSpec, ...] = (
         Column("location_ref", ref, required=True),
         Column("status", one_of("reported", "suspect_identified", "prosecuted", "convicted",
                                 "dismissed")),
-    ), reference=("location_ref", "location")),
+    )),
     FileSpec("involvements.csv", (
         Column("incident_ref", ref, required=True),
         Column("person_ref", ref, required=True, identifying=True),
         Column("role", one_of(*ROLES), required=True),
-    ), reference=("incident_ref", "incident")),
+    )),
     FileSpec("signals.csv", (
         Column("signal_ref", ref, required=True),
         Column("person_ref", ref, required=True, identifying=True),
@@ -209,7 +207,7 @@ FILES: tuple[FileSpec, ...] = (
         Column("observed_at", date_or_datetime, required=True),
         Column("location_ref", ref),
         Column("related_person_ref", ref, identifying=True),
-    ), reference=("location_ref", "location")),
+    )),
     FileSpec("relations.csv", (
         Column("person_ref", ref, required=True, identifying=True),
         Column("other_ref", ref, required=True, identifying=True),
@@ -222,7 +220,7 @@ FILES: tuple[FileSpec, ...] = (
         Column("location_ref", ref, required=True),
         Column("from", iso_date, required=True),
         Column("until", iso_date),
-    ), reference=("location_ref", "location")),
+    )),
     FileSpec("identifiers.csv", (
         Column("person_ref", ref, required=True, identifying=True),
         Column("kind", one_of(*IDENTIFIER_KINDS), required=True),

@@ -166,6 +166,22 @@ def test_references_to_an_earlier_delivery_resolve(store: Store, tmp_path: Path)
     assert report.status == 0 and incident_count(store) == 2
 
 
+@pytest.mark.parametrize(("file", "rows"), [
+    ("signals.csv", "signal_ref,person_ref,kind,observed_at,location_ref,related_person_ref\n"
+                    "S1,P1,runaway,2016-02-11,L1,\nS2,P2,runaway,2016-02-11,L9,\n"
+                    "S3,P3,runaway,2016-02-11,,\n"),
+    ("stays.csv", "person_ref,location_ref,from,until\nP1,L1,2016-01-01,\n"
+                  "P2,L9,2016-01-01,\nP3,L2,2016-01-01,\n"),
+])
+def test_signal_or_stay_at_an_unknown_location_is_rejected(
+        store: Store, tmp_path: Path, file: str, rows: str) -> None:
+    report = load(store, delivery(tmp_path, basic_files(**{file: rows})))
+    assert only_reject(report) == (
+        file, 3, "location_ref", "names a location that is in neither this delivery nor the graph")
+    # the rows around it landed: a signal with no location at all is no unknown location
+    assert next(f for f in report.files if f.file == file).loaded == 2
+
+
 def test_self_alias_and_reversed_periods_are_rejected(store: Store, tmp_path: Path) -> None:
     files = {
         "aliases.csv": "person_ref,other_ref,basis,established_at\nP1,P1,photo,\n"
