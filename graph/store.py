@@ -82,11 +82,11 @@ class Store:
         # Notifications ("this label does not exist yet") are for people writing queries, not
         # for Schakel's own, which count labels of an empty graph on purpose.
         # A transaction that failed on a transient error (in practice: a deadlock between
-        # the two ingest writers) is retried after 0.05 s, then 0.1, 0.2 … up to the
-        # driver's 30 s in all, rather than after 1 s: the other transaction of a deadlock
-        # goes on at once, and the lost second held up a whole delivery (a file's next
-        # batches wait for its last one). The option is accepted by driver 6.4.1 but not
-        # documented; tests/test_store.py checks that it takes effect.
+        # the two ingest writers) is retried after RETRY_DELAY_S, then twice that, and so
+        # on up to the driver's 30 s in all, rather than after 1 s: the other transaction
+        # of a deadlock goes on at once, and the lost second held up a whole delivery (a
+        # file's next batches wait for its last one). The option is accepted by driver
+        # 6.4.1 but not documented; tests/test_store.py checks that it takes effect.
         driver = GraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="schakel",
                                       notifications_min_severity="OFF",
                                       initial_retry_delay=RETRY_DELAY_S)
