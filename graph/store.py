@@ -14,7 +14,7 @@ from typing import Any, LiteralString, cast
 import neo4j
 from neo4j import Driver, GraphDatabase, Session
 from neo4j._sync.work.session import Session as _DriverSession
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 
 from graph import schema
 from graph.audit import AuditLog
@@ -64,10 +64,11 @@ class Store:
     """Schakel's access to one Neo4j database."""
 
     def __init__(self, driver: Driver, database: str = "neo4j",
-                 audit: AuditLog | None = None) -> None:
+                 audit: AuditLog | None = None, where: str = "") -> None:
         self.driver = driver
         self.database = database
         self._audit = audit
+        self._where = where  # the server's address and what to do when it does not answer
 
     @property
     def audit(self) -> AuditLog:
@@ -90,22 +91,34 @@ class Store:
         driver = GraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="schakel",
                                       notifications_min_severity="OFF",
                                       initial_retry_delay=RETRY_DELAY_S)
+        hint = (
+            "Start the local one with `schakel neo4j start`."
+            if settings.uses_local_neo4j
+            else "Check NEO4J_URI and that the server runs."
+        )
+        where = f"{settings.uri}. {hint}"
         try:
             driver.verify_connectivity()
         except (ServiceUnavailable, OSError) as exc:
             driver.close()
-            hint = (
-                "Start the local one with `schakel neo4j start`."
-                if settings.uses_local_neo4j
-                else "Check NEO4J_URI and that the server runs."
-            )
-            raise DatabaseUnavailable(f"Neo4j does not answer at {settings.uri}. {hint}") from exc
+            raise DatabaseUnavailable(f"Neo4j does not answer at {where}") from exc
         except AuthError as exc:
             driver.close()
             raise DatabaseUnavailable(
                 f"Neo4j at {settings.uri} refused the credentials of NEO4J_USER/NEO4J_PASSWORD."
             ) from exc
-        return cls(driver, settings.neo4j_database, AuditLog.of_home(settings.home))
+        return cls(driver, settings.neo4j_database, AuditLog.of_home(settings.home), where)
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """Turn the driver's "no server" errors into :class:`DatabaseUnavailable`, whose
+        message is fit for a user: Neo4j stopped or restarted after :meth:`connect`.
+        The driver has already retried a managed transaction for 30 s by then."""
+        try:
+            yield
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise DatabaseUnavailable(
+                f"Neo4j stopped answering at {self._where or 'its address'}") from exc
 
     def close(self) -> None:
         self.driver.close()
@@ -119,16 +132,18 @@ class Store:
     @contextmanager
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
         access = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS
-        with self.driver.session(database=self.database, default_access_mode=access) as session:
+        with self._answering(), \
+                self.driver.session(database=self.database, default_access_mode=access) as session:
             yield session
 
     def run(self, query: LiteralString, params: Mapping[str, Any] | None = None, *,
             read_only: bool = False) -> list[dict[str, Any]]:
         """Run one of ``graph``'s own queries (retried on transient errors); rows as dicts."""
-        records, _, _ = self.driver.execute_query(
-            query, dict(params or {}), database_=self.database,
-            routing_=neo4j.RoutingControl.READ if read_only else neo4j.RoutingControl.WRITE,
-        )
+        with self._answering():
+            records, _, _ = self.driver.execute_query(
+                query, dict(params or {}), database_=self.database,
+                routing_=neo4j.RoutingControl.READ if read_only else neo4j.RoutingControl.WRITE,
+            )
         return [record.data() for record in records]
 
     # -- the server ---------------------------------------------------------------

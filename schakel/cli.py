@@ -31,7 +31,7 @@ from graph.analysis.run import Result as AnalysisResult
 from graph.analysis.run import analyse as run_analysis
 from graph.analysis.run import candidate_json, latest_findings, structure_json
 from graph.audit import AuditLog
-from graph.errors import GraphError
+from graph.errors import DatabaseUnavailable, GraphError
 from graph.retention import Policy
 from graph.settings import Settings
 from graph.store import Store
@@ -213,14 +213,24 @@ class _RichProgress(Progress):
             self.bar.update(self.task, completed=self.size)
 
 
-def _ingest(store: Store, paths: list[Path], key: TeamKey) -> list[DeliveryReport]:
+def _ingest(store: Store, paths: list[Path], key: TeamKey
+            ) -> tuple[list[DeliveryReport], DatabaseUnavailable | None]:
+    """The reports of the deliveries loaded, and why the rest were not if Neo4j stopped."""
     reports = []
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                TimeElapsedColumn())
     with RichBar(*columns, console=err, transient=True) as bar:
-        for path in paths:
-            reports.append(ingest_delivery(store, path, key, _RichProgress(bar)))
-    return reports
+        for number, path in enumerate(paths):
+            try:
+                reports.append(ingest_delivery(store, path, key, _RichProgress(bar)))
+            except DatabaseUnavailable as exc:
+                rest = len(paths) - number - 1
+                after = ("" if not rest else " The delivery after it was not started."
+                         if rest == 1 else f" The {rest} deliveries after it were not started.")
+                return reports, DatabaseUnavailable(
+                    f"{exc} Delivery {path} is incomplete (its status stays 'loading'): load "
+                    f"it again once Neo4j answers, and it completes; nothing is lost.{after}")
+    return reports, None
 
 
 def _print_reports(reports: list[DeliveryReport]) -> None:
@@ -258,17 +268,20 @@ def ingest(
         "reason).")] = None,
 ) -> None:
     """Load partner deliveries (exchange format v1). Exit 0: all rows loaded; 1: some rows
-    rejected, the rest loaded; 2: a delivery refused whole (nothing of it stored)."""
+    rejected, the rest loaded; 2: a delivery refused whole (nothing of it stored), or
+    Neo4j did not answer (load again: a delivery cut short completes)."""
     settings = _settings()
     key = team_key(settings)
     if key.is_demo:
         err.print("[yellow]Using the public demo key: fit for synthetic data only.[/]")
     with Store.connect(settings) as store:
-        reports = _ingest(store, paths, key)
+        reports, stopped = _ingest(store, paths, key)
     _print_reports(reports)
     if rejects is not None:
         count = write_rejects(rejects, reports)
         err.print(f"{count} rejects written to {rejects}")
+    if stopped is not None:
+        raise stopped
     raise typer.Exit(max((r.status for r in reports), default=0))
 
 
@@ -420,7 +433,9 @@ def demo(
     with Store.connect(settings) as store:
         store.ensure_schema()
         server = store.server_info()
-        reports = _ingest(store, deliveries, key)
+        reports, stopped = _ingest(store, deliveries, key)
+        if stopped is not None:
+            raise stopped
         nodes = store.count_nodes()
         rels = sum(store.count_relationships().values())
         result = (run_analysis(store, top=10, viewer=_cli_viewer("demo", "the demo's analysis"))
@@ -672,5 +687,7 @@ def main() -> None:
 @app.callback()
 def _quiet_driver() -> None:
     # The driver logs each retried transaction (a deadlock between the two ingest writers
-    # is retried by design) as a warning; that is not news for the person at the terminal.
-    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    # is retried by design) as a warning, and a server that stopped as an error on each
+    # connection it had open; neither is news for the person at the terminal, who gets
+    # the error itself (see graph/store.py, Store._answering) as one clear message.
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)

@@ -1,6 +1,6 @@
 """A whole synthetic scenario: the graph holds exactly what the files say, a second
-load changes nothing, a load killed half-way completes on the next run, and no raw
-identifier reaches the database, a log or the rejects report."""
+load changes nothing, a load killed half-way or cut short by Neo4j stopping completes on
+the next run, and no raw identifier reaches the database, a log or the rejects report."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from graph.settings import Settings
+from graph import local_neo4j
+from graph.settings import LocalNeo4j, Settings
 from graph.store import Store
 from ingest.pseudonymise import DEMO_KEY, TeamKey
 from ingest.synth import generate
@@ -184,6 +185,47 @@ def test_a_load_killed_half_way_completes_with_the_right_counts(
     again = schakel(neo4j_settings, "ingest", police)
     assert again.returncode == 0, again.stderr
     assert _stable(dump(store)) == reference
+
+
+@pytest.mark.launcher
+def test_a_load_cut_short_by_neo4j_stopping_completes_with_the_right_counts(
+        neo4j_settings: Settings, store: Store, local_config: LocalNeo4j,
+        tmp_path: Path) -> None:
+    """Neo4j stops mid-load: one clear message, no stack trace, exit 2; the next load,
+    once Neo4j runs again, completes the delivery to exactly the graph of a whole load."""
+    generate(tmp_path / "big", seed=11, scale=1.0, key=TeamKey("demo", DEMO_KEY))
+    police, youth = (str(tmp_path / "big" / name) for name in ("police-nl", "youth-care"))
+    assert schakel(neo4j_settings, "ingest", police).returncode == 0
+    reference = _stable(dump(store))
+
+    second = Settings.from_env({
+        "SCHAKEL_HOME": str(tmp_path / "home"), "SCHAKEL_NEO4J_DATA": str(local_config.data_dir),
+        "SCHAKEL_NEO4J_PORT": str(local_config.port), "SCHAKEL_NEO4J_HEAP": local_config.heap,
+        "SCHAKEL_NEO4J_PAGECACHE": local_config.pagecache})
+    with local_neo4j.serve(second.local), Store.connect(second) as other:
+        proc = subprocess.Popen([SCHAKEL, "ingest", police, youth], env=cli_env(second),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if other.run("MATCH (p:Person) RETURN count(p) AS c")[0]["c"] > 0:
+                break
+            time.sleep(0.05)
+        local_neo4j.stop(second.local)
+        output, errors = proc.communicate(timeout=300)
+    assert proc.returncode == 2, output + errors
+    message = " ".join(errors.split())
+    assert "Neo4j stopped answering at " + second.uri in message
+    assert f"Delivery {police} is incomplete" in message
+    assert "The delivery after it was not started." in message
+    assert "Traceback" not in output + errors
+
+    with local_neo4j.serve(second.local), Store.connect(second) as other:
+        status = other.run("MATCH (d:Delivery) RETURN d.partner AS p, d.status AS s")
+        assert status == [{"p": "police-nl", "s": "loading"}], "the stop must land half-way"
+        assert totals(other)[0] < len(reference["nodes"])
+        again = schakel(second, "ingest", police)
+        assert again.returncode == 0, again.stderr
+        assert _stable(dump(other)) == reference
 
 
 RAW_PERSONS = ["BSN-123456782", "Jansen, Jan 12-03-2004", "NL-ID-XK12345", "Petrov-Ivanov 99"]
