@@ -6,6 +6,8 @@ A share link (``?view=<id>[&version=N]``) survives the sign-in and opens the vie
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from dashboard import state
 from dashboard.pages import console, explore
 from dashboard.text import md
 from graph.access import Capability, Viewer
+from graph.errors import DatabaseUnavailable
 from graph.views import Kind, ViewNotFound, open_view
 
 PAGES = Path(__file__).parent / "pages"
@@ -72,8 +75,29 @@ def _sidebar(viewer: Viewer) -> None:
             st.rerun()
 
 
+@contextmanager
+def _database_answers() -> Iterator[None]:
+    """A page whose database stopped answering (Neo4j stopped, restarting, not started):
+    say so and offer to try again, rather than Streamlit's "This app has encountered an
+    error". The session stays signed in; the driver reconnects once Neo4j is back."""
+    try:
+        yield
+    except DatabaseUnavailable as exc:
+        st.error("The graph database does not answer, so this page cannot be shown. "
+                 "Ask whoever runs Schakel to start it, then try again: you stay signed in.",
+                 icon=":material/cloud_off:")
+        st.text(str(exc))  # plain text: no Markdown is read in it
+        if st.button("Try again", key="database_try_again"):
+            st.rerun()
+
+
 def main() -> None:
     st.set_page_config(page_title="Schakel", page_icon=str(ICON), layout="wide")
+    with _database_answers():
+        _pages()
+
+
+def _pages() -> None:
     viewer = state.viewer()
     if viewer is None:
         st.navigation([st.Page(PAGES / "signin.py", title="Sign in", url_path="signin")],

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import Users
-from graph import overview, views
+from graph import local_neo4j, overview, views
 from graph.access import Role, Viewer
 from graph.settings import Settings
 from tests.conftest import Scenario
@@ -78,6 +78,28 @@ def iframe_html(at: AppTest) -> str:
     frames = at.get("iframe")
     assert frames, "no graph drawn"
     return frames[0].proto.srcdoc
+
+
+def test_a_database_that_does_not_answer_gets_a_message_not_a_crash(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{local_neo4j.free_port()}")
+    st.cache_resource.clear()  # the settings and the store of the real server
+    try:
+        at = signed_in(ANN)
+        assert any("graph database does not answer" in e.value for e in at.error), \
+            [e.value for e in at.error]
+        assert any("Neo4j does not answer at bolt://127.0.0.1:" in t.value for t in at.text)
+        assert "Try again" in [b.label for b in at.button]
+        assert not titles(at), "no page drawn from a database that is not there"
+
+        monkeypatch.undo()  # Neo4j is back: the same session goes on, still signed in
+        st.cache_resource.clear()
+        button(at, "Try again").click().run()
+        assert not at.exception, at.exception
+        assert not at.error
+        assert titles(at) == ["Overview"]
+    finally:
+        st.cache_resource.clear()
 
 
 def test_signed_out_sees_only_the_sign_in(home: Path) -> None:
