@@ -228,8 +228,8 @@ def _ingest(store: Store, paths: list[Path], key: TeamKey
                 after = ("" if not rest else " The delivery after it was not started."
                          if rest == 1 else f" The {rest} deliveries after it were not started.")
                 return reports, DatabaseUnavailable(
-                    f"{exc} Delivery {path} is incomplete (its status stays 'loading'): load "
-                    f"it again once Neo4j answers, and it completes; nothing is lost.{after}")
+                    f"{exc} Delivery {path} did not complete: load it again once Neo4j "
+                    f"answers, and it completes; nothing is lost.{after}")
     return reports, None
 
 

@@ -215,7 +215,7 @@ def test_a_load_cut_short_by_neo4j_stopping_completes_with_the_right_counts(
     assert proc.returncode == 2, output + errors
     message = " ".join(errors.split())
     assert "Neo4j stopped answering at " + second.uri in message
-    assert f"Delivery {police} is incomplete" in message
+    assert f"Delivery {police} did not complete: load it again" in message
     assert "The delivery after it was not started." in message
     assert "Traceback" not in output + errors
 
