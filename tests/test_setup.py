@@ -1,4 +1,4 @@
-"""``bin/setup`` run again on a checkout that is set up: quick, and it leaves ``.venv`` be.
+"""``bin/setup`` run again on a checkout that is set up leaves ``.venv`` as it is.
 
 ``bin/demo`` and ``bin/test`` both run it first, so it runs while a dashboard or a test
 run of the same checkout uses ``.venv``. It once asked uv for the interpreter by its
