@@ -152,22 +152,32 @@ def _stable(d: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
+def _big_police(settings: Settings, store: Store, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """A scale-1 scenario, and the dump of its police delivery loaded whole into ``store``."""
+    generate(tmp_path / "big", seed=11, scale=1.0, key=TeamKey("demo", DEMO_KEY))
+    assert schakel(settings, "ingest", str(tmp_path / "big" / "police-nl")).returncode == 0
+    return tmp_path / "big", _stable(dump(store))
+
+
+def _until_persons_land(store: Store, proc: subprocess.Popen[str] | subprocess.Popen[bytes]
+                        ) -> None:
+    """Wait (at most 120 s) until ``proc``'s load has written a person to ``store``."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if store.run("MATCH (p:Person) RETURN count(p) AS c")[0]["c"] > 0:
+            return
+        time.sleep(0.05)
+
+
 def test_a_load_killed_half_way_completes_with_the_right_counts(
         neo4j_settings: Settings, store: Store, tmp_path: Path) -> None:
-    generate(tmp_path / "big", seed=11, scale=1.0, key=TeamKey("demo", DEMO_KEY))
-    police = str(tmp_path / "big" / "police-nl")
-    assert schakel(neo4j_settings, "ingest", police).returncode == 0
-    reference = _stable(dump(store))
+    scenario, reference = _big_police(neo4j_settings, store, tmp_path)
+    police = str(scenario / "police-nl")
     store.reset()
 
     proc = subprocess.Popen([SCHAKEL, "ingest", police], env=cli_env(neo4j_settings),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        people = store.run("MATCH (p:Person) RETURN count(p) AS c")[0]["c"]
-        if people > 0:
-            break
-        time.sleep(0.05)
+    _until_persons_land(store, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # The parser process the loader forked has the loader's command line; with the
@@ -193,10 +203,8 @@ def test_a_load_cut_short_by_neo4j_stopping_completes_with_the_right_counts(
         tmp_path: Path) -> None:
     """Neo4j stops mid-load: one clear message, no stack trace, exit 2; the next load,
     once Neo4j runs again, completes the delivery to exactly the graph of a whole load."""
-    generate(tmp_path / "big", seed=11, scale=1.0, key=TeamKey("demo", DEMO_KEY))
-    police, youth = (str(tmp_path / "big" / name) for name in ("police-nl", "youth-care"))
-    assert schakel(neo4j_settings, "ingest", police).returncode == 0
-    reference = _stable(dump(store))
+    scenario, reference = _big_police(neo4j_settings, store, tmp_path)
+    police, youth = (str(scenario / name) for name in ("police-nl", "youth-care"))
 
     second = Settings.from_env({
         "SCHAKEL_HOME": str(tmp_path / "home"), "SCHAKEL_NEO4J_DATA": str(local_config.data_dir),
@@ -205,11 +213,7 @@ def test_a_load_cut_short_by_neo4j_stopping_completes_with_the_right_counts(
     with local_neo4j.serve(second.local), Store.connect(second) as other:
         proc = subprocess.Popen([SCHAKEL, "ingest", police, youth], env=cli_env(second),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if other.run("MATCH (p:Person) RETURN count(p) AS c")[0]["c"] > 0:
-                break
-            time.sleep(0.05)
+        _until_persons_land(other, proc)
         local_neo4j.stop(second.local)
         output, errors = proc.communicate(timeout=300)
     assert proc.returncode == 2, output + errors
