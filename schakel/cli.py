@@ -225,8 +225,11 @@ def _ingest(store: Store, paths: list[Path], key: TeamKey
                 reports.append(ingest_delivery(store, path, key, _RichProgress(bar)))
             except DatabaseUnavailable as exc:
                 rest = len(paths) - number - 1
-                after = ("" if not rest else " The delivery after it was not started."
-                         if rest == 1 else f" The {rest} deliveries after it were not started.")
+                after = ""
+                if rest == 1:
+                    after = " The delivery after it was not started."
+                elif rest > 1:
+                    after = f" The {rest} deliveries after it were not started."
                 return reports, DatabaseUnavailable(
                     f"{exc} Delivery {path} did not complete: load it again once Neo4j "
                     f"answers, and it completes; nothing is lost.{after}")
