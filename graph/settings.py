@@ -79,12 +79,19 @@ class Settings:
     def child_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """An environment for a child ``schakel`` process that talks to this same server:
         ``base`` (default ``os.environ``) without its NEO4J_/SCHAKEL_ variables, plus
-        this server's connection settings and home."""
+        this server's connection settings and home. The local Neo4j stays the local one
+        to the child (so its messages say how to start it, not to check NEO4J_URI)."""
         env = {k: v for k, v in (os.environ if base is None else base).items()
                if not k.startswith(("NEO4J_", "SCHAKEL_"))}
-        env.update({"NEO4J_URI": self.uri, "NEO4J_USER": self.neo4j_user,
-                    "NEO4J_PASSWORD": self.neo4j_password,
+        env.update({"NEO4J_USER": self.neo4j_user, "NEO4J_PASSWORD": self.neo4j_password,
                     "NEO4J_DATABASE": self.neo4j_database, "SCHAKEL_HOME": str(self.home)})
+        if self.uses_local_neo4j:
+            env.update({"SCHAKEL_NEO4J_DATA": str(self.local.data_dir),
+                        "SCHAKEL_NEO4J_PORT": str(self.local.port),
+                        "SCHAKEL_NEO4J_HEAP": self.local.heap,
+                        "SCHAKEL_NEO4J_PAGECACHE": self.local.pagecache})
+        else:
+            env["NEO4J_URI"] = self.uri
         return env
 
     @classmethod

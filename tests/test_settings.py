@@ -54,3 +54,25 @@ def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str) -> 
         Settings.from_env({name: value}, cwd=tmp_path)
     assert info.value.variable == name
     assert name in str(info.value)
+
+
+@pytest.mark.parametrize("env", [
+    {"SCHAKEL_HOME": "h", "SCHAKEL_NEO4J_PORT": "7999", "SCHAKEL_NEO4J_HEAP": "8g",
+     "SCHAKEL_NEO4J_DATA": "elsewhere", "SCHAKEL_NEO4J_PAGECACHE": "512m"},
+    {"NEO4J_URI": "neo4j+s://db.example:7687", "NEO4J_USER": "u", "NEO4J_PASSWORD": "p",
+     "NEO4J_DATABASE": "jit"},
+], ids=["local", "NEO4J_URI"])
+def test_a_child_process_gets_the_same_server_and_home(tmp_path: Path,
+                                                      env: dict[str, str]) -> None:
+    """A child ``schakel`` (the dashboard the demo serves, a benchmark's ingest) talks to
+    the same server, and a local one stays local to it: the dashboard's message when
+    that server stops says to start it, not to check a NEO4J_URI nobody set."""
+    parent = Settings.from_env(env, cwd=tmp_path)
+    child = Settings.from_env(parent.child_env({"PATH": "/bin", "SCHAKEL_KEY": "k"}),
+                              cwd=tmp_path / "elsewhere")
+    assert child.uses_local_neo4j == parent.uses_local_neo4j
+    assert (child.uri, child.home, child.local, child.neo4j_user, child.neo4j_password,
+            child.neo4j_database) == (parent.uri, parent.home, parent.local,
+                                      parent.neo4j_user, parent.neo4j_password,
+                                      parent.neo4j_database)
+    assert child.key is None, "the base environment's SCHAKEL_ variables are not passed on"
