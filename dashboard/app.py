@@ -14,15 +14,18 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import state
-from dashboard.pages import console, explore
+from dashboard.screens import console, explore
 from dashboard.text import md
 from graph.access import Capability, Viewer
 from graph.errors import DatabaseUnavailable
 from graph.views import Kind, ViewNotFound, open_view
 
-PAGES = Path(__file__).parent / "pages"
+# Not "pages/": Streamlit runs a folder of that name beside app.py as the old multipage
+# app, each file on its own without app.py (so without its sign-in check), until the
+# process's first st.navigation call, and in every run of its AppTest.
+PAGES = Path(__file__).parent / "screens"
 ICON = Path(__file__).parent / "icon.png"
-# name (file in pages/ and URL path), title, icon (Material icons are bundled), capability
+# name (file in screens/ and URL path), title, icon (Material icons are bundled), capability
 PAGE_TABLE: tuple[tuple[str, str, str, Capability], ...] = (
     ("overview", "Overview", ":material/dashboard:", Capability.OVERVIEW),
     ("candidates", "Candidates", ":material/flag:", Capability.EXPLORE),
@@ -113,6 +116,9 @@ def _pages() -> None:
              for name, title, icon, needs in PAGE_TABLE if viewer.can(needs)}
     nav = st.navigation(list(pages.values()))
     _sidebar(viewer)
+    # Every page reads the graph. Asking first takes a millisecond; without it, a page
+    # whose Neo4j has stopped waits out the driver's retries (about 50 s) to say so.
+    state.store().check_answers()
     if viewer.can(Capability.EXPLORE):
         _open_shared_view()
     error = st.session_state.pop("link_error", None)

@@ -79,12 +79,12 @@ def current(*, needs_purpose: bool = True) -> Viewer:
         st.stop()
     assert v is not None
     if needs_purpose and v.purpose is None:
-        st.switch_page("pages/purpose.py")
+        st.switch_page("screens/purpose.py")
     return v
 
 
 def go(name: str, **state: Any) -> None:
-    """Put ``state`` in the session and switch to page ``name`` (a file in ``pages/``)."""
+    """Put ``state`` in the session and switch to page ``name`` (a file in ``screens/``)."""
     for key, value in state.items():
         st.session_state[key] = value
-    st.switch_page(f"pages/{name}.py")
+    st.switch_page(f"screens/{name}.py")

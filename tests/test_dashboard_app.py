@@ -4,6 +4,7 @@ a saved view round-trips through its share link, with its versions."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.auth import Users
 from graph import local_neo4j, overview, views
 from graph.access import Role, Viewer
-from graph.settings import Settings
+from graph.settings import LocalNeo4j, Settings
 from tests.conftest import Scenario
 from tests.helpers import PURPOSE
 
@@ -61,7 +62,7 @@ def signed_in(viewer: Viewer, page: str | None = None, **params: str) -> AppTest
     at.session_state["seen_at"] = time.time()
     at.run()
     if page:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"screens/{page}.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -102,13 +103,51 @@ def test_a_database_that_does_not_answer_gets_a_message_not_a_crash(
         st.cache_resource.clear()
 
 
+@pytest.mark.launcher
+def test_a_page_whose_local_neo4j_stopped_says_so_at_once_and_how_to_start_it(
+        home: Path, local_config: LocalNeo4j, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The store is connected, then its Neo4j stops: the next page says so without first
+    waiting out the driver's retries (about 50 s), and names the local server's way back,
+    as the demo's own dashboard (run with the local server) must."""
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("SCHAKEL_NEO4J_DATA", str(local_config.data_dir))
+    monkeypatch.setenv("SCHAKEL_NEO4J_PORT", str(local_config.port))
+    st.cache_resource.clear()
+    local_neo4j.start(local_config)
+    try:
+        at = signed_in(ANN)
+        assert titles(at) == ["Overview"]
+
+        local_neo4j.stop(local_config)
+        caplog.set_level(logging.INFO, logger="neo4j")
+        at.run()
+        assert not at.exception, "\n".join(at.exception[0].stack_trace)
+        assert any("graph database does not answer" in e.value for e in at.error)
+        assert [t.value for t in at.text] == [
+            f"Neo4j stopped answering at bolt://127.0.0.1:{local_config.port}. "
+            "Start the local one with `schakel neo4j start`."]
+        assert not titles(at)
+        retried = [r.getMessage() for r in caplog.records if "retried" in r.getMessage()]
+        assert not retried, "the page waited out the driver's retries"
+
+        local_neo4j.start(local_config)
+        button(at, "Try again").click().run()
+        assert not at.exception, at.exception
+        assert not at.error
+        assert titles(at) == ["Overview"]
+    finally:
+        local_neo4j.stop(local_config)
+        st.cache_resource.clear()
+
+
 def test_signed_out_sees_only_the_sign_in(home: Path) -> None:
     at = app().run()
     assert titles(at) == ["Schakel"]
     assert not at.metric and not at.dataframe and not at.get("iframe")
     assert [t.key for t in at.text_input] == ["signin_name", "signin_password"]
     with pytest.raises(ValueError, match="navigation page"):  # no other page is registered
-        at.switch_page("pages/overview.py")
+        at.switch_page("screens/overview.py")
 
 
 def test_a_wrong_password_is_refused_and_the_right_one_signs_in(home: Path) -> None:
@@ -130,7 +169,7 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(home: Path) -> N
     straight.run()
     assert titles(straight) == ["Purpose of this session"]
     with pytest.raises(ValueError, match="navigation page"):
-        straight.switch_page("pages/explore.py")
+        straight.switch_page("screens/explore.py")
     at.text_input(key="purpose_case").input("JIT-2026-014")
     at.text_area(key="purpose_reason").input("too short")
     button(at, "Continue").click().run()
@@ -214,11 +253,11 @@ def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -
 def test_roles_decide_which_pages_exist(home: Path) -> None:
     analyst = signed_in(ANN)
     with pytest.raises(ValueError, match="navigation page"):
-        analyst.switch_page("pages/console.py")
+        analyst.switch_page("screens/console.py")
     admin = signed_in(ROOT)
     with pytest.raises(ValueError, match="navigation page"):
-        admin.switch_page("pages/explore.py")
-    admin.switch_page("pages/users.py").run()
+        admin.switch_page("screens/explore.py")
+    admin.switch_page("screens/users.py").run()
     assert titles(admin) == ["Users"]
     assert {"ivo", "ann", "root", "otto"} <= set(admin.dataframe[0].value["name"])
 
@@ -281,8 +320,8 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
                              "RETURN count(p) AS n")[0]["n"]
     assert {m.label: m.value for m in at.metric}["Persons"] == f"{own:,}"
     with pytest.raises(ValueError, match="navigation page"):
-        at.switch_page("pages/console.py")
-    at.switch_page("pages/candidates.py").run()
+        at.switch_page("screens/console.py")
+    at.switch_page("screens/candidates.py").run()
     assert not at.exception and not at.expander  # nothing shared with this team yet
 
 

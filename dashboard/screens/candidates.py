@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state
-from dashboard.pages import explore
+from dashboard.screens import explore
 from dashboard.text import md
 from graph import overview
 from graph.access import Capability

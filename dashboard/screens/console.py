@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import graph_view, state
 from dashboard.history import QueryHistory
-from dashboard.pages import views
+from dashboard.screens import views
 from dashboard.text import md
 from graph import console
 from graph.views import Kind, SavedView

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import graph_view, state
-from dashboard.pages import views
+from dashboard.screens import views
 from dashboard.text import md
 from graph import explore
 from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters, GraphNode, Subgraph

@@ -14,7 +14,7 @@ CASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./_#-]{1,63}$")
 
 def render() -> None:
     if state.current(needs_purpose=False).purpose is not None:
-        st.switch_page("pages/overview.py")
+        st.switch_page("screens/overview.py")
     st.title("Purpose of this session")
     st.caption("The law (LED art. 25, Wpg) requires that every consultation of these records "
                "is logged with who, when and why. State the case or request and the reason; "

@@ -10,7 +10,7 @@ from dashboard import state
 def render() -> None:
     signed_in = state.viewer()
     if signed_in is not None:  # signed in already: the purpose, then the overview
-        st.switch_page("pages/overview.py" if signed_in.purpose else "pages/purpose.py")
+        st.switch_page("screens/overview.py" if signed_in.purpose else "screens/purpose.py")
     st.title("Schakel")
     st.caption("Knowledge graph for joint investigation teams. Authorised users only.")
     if st.session_state.pop("expired", False):

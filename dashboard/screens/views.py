@@ -74,7 +74,7 @@ def save_form(kind: Kind, view_state: dict[str, Any], *, key: str,
 
 
 def _open(view: SavedView) -> None:
-    from dashboard.pages import console, explore  # the pages import this module
+    from dashboard.screens import console, explore  # the pages import this module
 
     if view.kind is Kind.EXPLORE:
         explore.load_view(view)
