@@ -38,7 +38,10 @@ Parser = Callable[[str], Any]
 # C0 control characters and DEL; one regex scan is ~20x faster than testing each
 # character in Python, and refs are most of what a delivery holds.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_C0 = re.compile(r"[\x00-\x1f]")
+# Free text (a city, a location's name) may hold what RFC 4180 quoting is for: a line
+# break or a tab inside quotes. Rejecting it would also reject every incident, stay and
+# signal at that location. Other control characters are no text.
+_C0_BUT_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def ref(text: str) -> str:
@@ -56,7 +59,7 @@ def free_text(text: str) -> str:
         raise CellError(f"is longer than {MAX_TEXT} characters")
     if value.startswith(FORMULA_PREFIXES):
         raise CellError("starts with = + - @ (a spreadsheet formula prefix); free text may not")
-    if _C0.search(value):
+    if _C0_BUT_BREAKS.search(value):
         raise CellError("holds control characters")
     return value
 

@@ -125,6 +125,23 @@ def test_formula_prefix_in_free_text_is_rejected(store: Store, tmp_path: Path,
     assert store.count_nodes()["Location"] == 2
 
 
+def test_a_quoted_line_break_in_free_text_loads_and_later_lines_keep_their_numbers(
+        store: Store, tmp_path: Path) -> None:
+    """RFC 4180 quoting allows a line break in a cell; the spec names that quoting. Only
+    the other control characters reject a name, and a rejected location would take
+    every incident at it along."""
+    locations = (LOCATIONS + 'L3,market,Leiden,NL,,,"Markt\r\n(noord)\tkraam 4"\n'
+                 "L4,market,Delft,NL,,,Markt\x07\n")
+    incidents = INCIDENTS + "I3,theft,2016-02-13,L3,\n"
+    report = load(store, delivery(tmp_path, basic_files(**{"locations.csv": locations,
+                                                           "incidents.csv": incidents})))
+    file, line, column, reason = only_reject(report)
+    assert (file, line, column) == ("locations.csv", 6, "name")  # L3 takes lines 4 and 5
+    assert "control characters" in reason
+    assert store.run("MATCH (:Incident {ref: 'I3'})-[:AT]->(l:Location {ref: 'L3'}) "
+                     "RETURN l.name AS name") == [{"name": "Markt\r\n(noord)\tkraam 4"}]
+
+
 @pytest.mark.parametrize(("row", "column", "reason"), [
     ("P9,2017,m,", "birth_year", "birth year in the future"),
     ("P9,95,m,", "birth_year", "four-digit year"),
