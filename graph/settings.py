@@ -44,6 +44,12 @@ class LocalNeo4j:
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.port}"
 
+    def env(self) -> dict[str, str]:
+        """The ``SCHAKEL_NEO4J_*`` variables that name this server to another process
+        (read back by :meth:`Settings.from_env`)."""
+        return {"SCHAKEL_NEO4J_DATA": str(self.data_dir), "SCHAKEL_NEO4J_PORT": str(self.port),
+                "SCHAKEL_NEO4J_HEAP": self.heap, "SCHAKEL_NEO4J_PAGECACHE": self.pagecache}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -86,10 +92,7 @@ class Settings:
         env.update({"NEO4J_USER": self.neo4j_user, "NEO4J_PASSWORD": self.neo4j_password,
                     "NEO4J_DATABASE": self.neo4j_database, "SCHAKEL_HOME": str(self.home)})
         if self.uses_local_neo4j:
-            env.update({"SCHAKEL_NEO4J_DATA": str(self.local.data_dir),
-                        "SCHAKEL_NEO4J_PORT": str(self.local.port),
-                        "SCHAKEL_NEO4J_HEAP": self.local.heap,
-                        "SCHAKEL_NEO4J_PAGECACHE": self.local.pagecache})
+            env.update(self.local.env())
         else:
             env["NEO4J_URI"] = self.uri
         return env

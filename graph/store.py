@@ -113,7 +113,7 @@ class Store:
     def _answering(self) -> Iterator[None]:
         """Turn the driver's "no server" errors into :class:`DatabaseUnavailable`, whose
         message is fit for a user: Neo4j stopped or restarted after :meth:`connect`.
-        The driver has already retried a managed transaction for 30 s by then."""
+        The driver has already retried a managed transaction for 30 s and more by then."""
         try:
             yield
         except (ServiceUnavailable, SessionExpired) as exc:

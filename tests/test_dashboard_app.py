@@ -111,8 +111,8 @@ def test_a_page_whose_local_neo4j_stopped_says_so_at_once_and_how_to_start_it(
     waiting out the driver's retries (about 50 s), and names the local server's way back,
     as the demo's own dashboard (run with the local server) must."""
     monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.setenv("SCHAKEL_NEO4J_DATA", str(local_config.data_dir))
-    monkeypatch.setenv("SCHAKEL_NEO4J_PORT", str(local_config.port))
+    for key, value in local_config.env().items():
+        monkeypatch.setenv(key, value)
     st.cache_resource.clear()
     local_neo4j.start(local_config)
     try:

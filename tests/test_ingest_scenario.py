@@ -206,10 +206,7 @@ def test_a_load_cut_short_by_neo4j_stopping_completes_with_the_right_counts(
     scenario, reference = _big_police(neo4j_settings, store, tmp_path)
     police, youth = (str(scenario / name) for name in ("police-nl", "youth-care"))
 
-    second = Settings.from_env({
-        "SCHAKEL_HOME": str(tmp_path / "home"), "SCHAKEL_NEO4J_DATA": str(local_config.data_dir),
-        "SCHAKEL_NEO4J_PORT": str(local_config.port), "SCHAKEL_NEO4J_HEAP": local_config.heap,
-        "SCHAKEL_NEO4J_PAGECACHE": local_config.pagecache})
+    second = Settings.from_env({"SCHAKEL_HOME": str(tmp_path / "home"), **local_config.env()})
     with local_neo4j.serve(second.local), Store.connect(second) as other:
         proc = subprocess.Popen([SCHAKEL, "ingest", police, youth], env=cli_env(second),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -24,11 +24,7 @@ pytestmark = pytest.mark.launcher
 def run(local: LocalNeo4j, *args: str, path: str | None = None,
         extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "SCHAKEL_"))}
-    env.update({
-        "SCHAKEL_NEO4J_DATA": str(local.data_dir), "SCHAKEL_NEO4J_PORT": str(local.port),
-        "SCHAKEL_NEO4J_HEAP": local.heap, "SCHAKEL_NEO4J_PAGECACHE": local.pagecache,
-        "COLUMNS": "200", **(extra or {}),
-    })
+    env.update({**local.env(), "COLUMNS": "200", **(extra or {})})
     if path is not None:
         env["PATH"] = path
     return subprocess.run([SCHAKEL, *args], env=env, capture_output=True, text=True,
