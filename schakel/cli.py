@@ -647,6 +647,23 @@ def users_remove(name: str) -> None:
     out.print(f"Removed {name}.")
 
 
+def streamlit_command(app_file: Path, port: int, address: str) -> list[str]:
+    """The command that serves the dashboard: nothing in it may reach beyond the machine.
+
+    No usage statistics; no error details (they could hold data); and no "Ask Google" and
+    "Ask ChatGPT" links under an unexpected error, which Streamlit shows by default when
+    the page is served from this machine (as it is) and which would send the error to
+    those sites at a click.
+    """
+    return [sys.executable, "-m", "streamlit", "run", str(app_file),
+            "--server.port", str(port), "--server.address", address,
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--global.developmentMode", "false", "--server.fileWatcherType", "none",
+            "--server.runOnSave", "false", "--client.toolbarMode", "minimal",
+            "--client.showErrorDetails", "none", "--client.showErrorLinks", "false",
+            "--server.enableXsrfProtection", "true", "--theme.base", "light"]
+
+
 def _run_dashboard(settings: Settings, port: int, address: str) -> None:
     with Store.connect(settings):
         pass  # fail here, with the reason, rather than on the first page
@@ -656,13 +673,7 @@ def _run_dashboard(settings: Settings, port: int, address: str) -> None:
     env = settings.child_env()
     # Streamlit signs its cookies with this; a new one per start, never stored.
     env["STREAMLIT_SERVER_COOKIE_SECRET"] = secrets.token_hex(32)
-    command = [sys.executable, "-m", "streamlit", "run", str(app_file),
-               "--server.port", str(port), "--server.address", address,
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--global.developmentMode", "false", "--server.fileWatcherType", "none",
-               "--server.runOnSave", "false", "--client.toolbarMode", "minimal",
-               "--client.showErrorDetails", "none", "--server.enableXsrfProtection", "true",
-               "--theme.base", "light"]
+    command = streamlit_command(app_file, port, address)
     shown = "127.0.0.1" if address == "0.0.0.0" else address  # noqa: S104  (a comparison)
     out.print(f"Dashboard: http://{shown}:{port}/ "
               "(Ctrl-C stops it)")

@@ -202,6 +202,25 @@ def test_overview_shows_the_graphs_counts_and_latest_run(home: Path, scenario: S
     assert len(at.dataframe) >= 2  # by partner, deliveries
 
 
+def test_the_served_dashboard_offers_no_way_off_the_machine() -> None:
+    """Streamlit's options as ``schakel dashboard`` serves it."""
+    from streamlit import config
+
+    from schakel.cli import streamlit_command
+
+    command = streamlit_command(Path(APP), 8501, "127.0.0.1")
+    flags = command[command.index(APP) + 1:]
+    options = dict(zip(flags[::2], flags[1::2], strict=True))
+    assert all(o.startswith("--") and o[2:] in config._config_options_template
+               for o in options), options  # each one an option Streamlit knows
+    assert options["--server.address"] == "127.0.0.1"
+    assert options["--browser.gatherUsageStats"] == "false"
+    assert options["--client.showErrorDetails"] == "none"
+    # Links to Google and ChatGPT under an unexpected error: "auto" shows them on
+    # localhost, where Schakel is served.
+    assert options["--client.showErrorLinks"] == "false"
+
+
 def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
                                                                  scenario: Scenario) -> None:
     at = signed_in(ANN, "candidates")
