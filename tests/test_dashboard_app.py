@@ -4,6 +4,7 @@ a saved view round-trips through its share link, with its versions."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -198,8 +199,30 @@ def test_overview_shows_the_graphs_counts_and_latest_run(home: Path, scenario: S
     counts = scenario.store.count_nodes()
     assert metrics["Persons"] == f"{counts['Person']:,}"
     assert metrics["Incidents"] == f"{counts['Incident']:,}"
-    assert metrics["Run"] == scenario.run_id
+    assert scenario.run_id in [m.value for m in at.markdown][-1]  # whole, not cut off
     assert len(at.dataframe) >= 2  # by partner, deliveries
+    deliveries = next(d.value for d in at.dataframe if "loaded_at" in d.value.columns)
+    assert len(deliveries) == len(overview.deliveries(scenario.store, ANN))
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t)
+               for t in deliveries["loaded_at"])
+
+
+def test_overview_charts_put_the_busiest_city_first_and_show_every_place(
+        home: Path, scenario: Scenario) -> None:
+    at = signed_in(ANN)
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    by_field = {s["encoding"]["y"]["field"]: s for s in specs if "y" in s["encoding"]}
+    # Cities in order of incidents, not of name (the scenario's busiest is not its first
+    # in the alphabet, so the order shows).
+    places = overview.incidents_by_place(scenario.store, ANN)
+    assert sorted(p["city"] for p in places)[0] != places[0]["city"]
+    assert by_field["city"]["encoding"]["y"]["sort"] == "-x"
+    # The place with the fewest incidents still gets a circle one can see and point at
+    # (the default scale drew a dot two or three pixels across), in the colour of its country.
+    circles = by_field["lat"]["encoding"]
+    assert circles["size"]["scale"]["range"][0] >= 50
+    assert circles["color"]["field"] == by_field["city"]["encoding"]["color"]["field"]
+    assert circles["x"]["scale"]["padding"] > 0 and circles["y"]["scale"]["padding"] > 0
 
 
 def test_the_served_dashboard_offers_no_way_off_the_machine() -> None:

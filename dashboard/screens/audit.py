@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import state
+from dashboard.text import stamp
 from graph.access import Capability
 
 
@@ -38,7 +39,7 @@ def render() -> None:
             continue
         if isinstance(since, date) and e["at"][:10] < since.isoformat():
             continue
-        rows.append({"#": e["seq"], "at": e["at"][:19], "user": e["user"], "role": e["role"],
+        rows.append({"#": e["seq"], "at": stamp(e["at"]), "user": e["user"], "role": e["role"],
                      "partner": e.get("partner") or "", "case": e.get("case") or "",
                      "reason": e.get("reason") or "", "action": e["action"],
                      "records": e["records"], "persons": len(e.get("persons", ())),

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.screens import explore
-from dashboard.text import md
+from dashboard.text import md, stamp
 from graph import overview
 from graph.access import Capability
 from graph.explore import describe
@@ -58,8 +58,9 @@ def render() -> None:
         st.info("No analysis run yet: run `schakel analyse` to rank candidates.")
         return
     run = runs[0]
-    st.caption(f"Run {run['run']} of {run['at']}: {run['findings']} findings. A finding is a "
-               "set of pattern hits for a person to review, never a conclusion.")
+    st.caption(f"Run {run['run']} of {stamp(run['at'])}: {run['findings']:,} findings. "
+               "A finding is a set of pattern hits for a person to review, never a "
+               "conclusion.")
     top = st.slider("Show the top", min_value=5, max_value=min(200, max(5, run["findings"])),
                     value=min(20, max(5, run["findings"])), key="cand_top")
     found = overview.findings(store, viewer, run["run"], limit=top)

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import state
-from dashboard.text import md
+from dashboard.text import md, stamp
 from graph.access import Capability
 from graph.errors import GraphError
 from graph.views import (
@@ -100,7 +100,7 @@ def render() -> None:
     st.dataframe([{"name": v.name, "kind": v.kind.value, "owner": v.owner,
                    "visible to": VISIBILITY_TEXT[v.visibility]
                    + (f" ({', '.join(v.teams)})" if v.visibility is Visibility.TEAM else ""),
-                   "versions": v.versions, "saved": v.saved_at[:19], "id": v.id}
+                   "versions": v.versions, "saved": stamp(v.saved_at), "id": v.id}
                   for v in found], hide_index=True)
     by_id = {v.id: v for v in found}
     pick = st.selectbox("View", list(by_id), key="sv_pick",
@@ -114,7 +114,7 @@ def render() -> None:
         _open(view)
     versions = history(store, viewer, view.id)
     with st.expander(f"History ({len(versions)} versions)"):
-        st.dataframe([{"version": v.version, "name": v.name, "saved": v.saved_at[:19],
+        st.dataframe([{"version": v.version, "name": v.name, "saved": stamp(v.saved_at),
                        "visible to": VISIBILITY_TEXT[v.visibility]} for v in versions],
                       hide_index=True)
         number = st.selectbox("Version", [v.version for v in versions], key="sv_version")
