@@ -4,6 +4,8 @@ and times as people read them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # An ISO 8601 date-time as Neo4j, Python and the audit log write it: date, time, any
@@ -40,3 +42,8 @@ def stamp(value: str | None) -> str:
     if zone in ("Z", "+00:00", "-00:00"):
         zone = "UTC"
     return f"{day} {time} {zone}" if zone else f"{day} {time}"
+
+
+def stamped(rows: Iterable[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """``rows`` for a table, with the times under ``keys`` shown by :func:`stamp`."""
+    return [{**row, **{k: stamp(row.get(k)) for k in keys}} for row in rows]

@@ -29,6 +29,8 @@ ANN = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
 ROOT = Viewer("root", Role.ADMIN, ("ops",), purpose=PURPOSE)
 OTTO = Viewer("otto", Role.ANALYST, ("other",), purpose=PURPOSE)
 CARLA = Viewer("carla", Role.PARTNER, ("care",), partner="youth-care", purpose=PURPOSE)
+# A time as the dashboard shows it (dashboard.text.stamp).
+UTC_SECOND = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +205,7 @@ def test_overview_shows_the_graphs_counts_and_latest_run(home: Path, scenario: S
     assert len(at.dataframe) >= 2  # by partner, deliveries
     deliveries = next(d.value for d in at.dataframe if "loaded_at" in d.value.columns)
     assert len(deliveries) == len(overview.deliveries(scenario.store, ANN))
-    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t)
+    assert all(UTC_SECOND.fullmatch(t)
                for t in deliveries["loaded_at"])
 
 
@@ -271,6 +273,11 @@ def test_explore_searches_draws_and_shows_details(home: Path, scenario: Scenario
     assert ref in detail.format_func(detail.value)  # flagged first: the candidate itself
     props = at.dataframe[0].value
     assert ref in list(props["value"])
+    provenance = at.dataframe[1].value  # the deliveries the candidate came from
+    assert len(provenance) == len(scenario.store.run(
+        "MATCH (p:Person {ref: $ref}) RETURN p.deliveries AS d", {"ref": ref})[0]["d"])
+    assert all(UTC_SECOND.fullmatch(t)
+               for t in provenance["loaded_at"])
     at.slider(key="ex_hops").set_value(1).run()
     assert not at.exception
 
@@ -375,5 +382,6 @@ def test_the_audit_page_shows_reads_and_that_the_log_is_intact(home: Path,
     assert any(s.value.startswith("Intact") for s in at.success)
     log = at.dataframe[0].value
     assert "candidates.findings" in set(log["action"]) and "ann" in set(log["user"])
+    assert all(UTC_SECOND.fullmatch(t) for t in log["at"])
     at.text_input(key="au_user").input("ann").run()
     assert set(at.dataframe[0].value["user"]) == {"ann"}

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import graph_view, state
 from dashboard.screens import views
-from dashboard.text import md
+from dashboard.text import md, stamped
 from graph import explore
 from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters, GraphNode, Subgraph
 from graph.schema import INVOLVEMENT_ROLES
@@ -124,7 +124,11 @@ def _details(sub: Subgraph) -> None:
              for k, v in sorted(info["props"].items())}
     st.dataframe([{"property": k, "value": v} for k, v in props.items()], hide_index=True)
     st.markdown("**Provenance**")
-    st.dataframe(info["deliveries"] or [{"note": "no delivery recorded"}], hide_index=True)
+    if info["deliveries"]:
+        st.dataframe(stamped(info["deliveries"], "extracted_at", "loaded_at"), hide_index=True,
+                     column_order=("partner", "partner_kind", "ref", "extracted_at", "loaded_at"))
+    else:
+        st.caption("No delivery recorded.")
     if info["links"]:
         st.markdown("**Relationships**")
         st.dataframe([{"type": k, "count": v} for k, v in info["links"].items()],
@@ -156,7 +160,9 @@ def _exports(sub: Subgraph, html: str) -> None:
     nodes_csv, edges_csv = graph_view.to_csv(sub)
     log = explore.record_export
     who = (state.store(), state.current(), sub)
-    a, b, c, d = st.columns(4)
+    # Two to a row: four in half the page cut "HTML (offline)" and "Relationships CSV".
+    a, b = st.columns(2)
+    c, d = st.columns(2)
     a.download_button("HTML (offline)", html, "schakel-view.html", "text/html", key="ex_dl_html",
                       on_click=log, args=(*who, "html"))
     b.download_button("GraphML", graph_view.to_graphml(sub), "schakel-view.graphml",

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
-from dashboard.text import stamp
+from dashboard.text import stamp, stamped
 from graph import overview
 
 # Circles on the places chart: areas in square pixels, the fewest incidents to the most,
@@ -41,10 +41,8 @@ def render() -> None:
         st.info("No data loaded yet: `schakel ingest` a delivery.")
     st.subheader("Deliveries")
     # The whole width: eight columns, of which the times are what one checks.
-    st.dataframe(pd.DataFrame([{**d, "extracted_at": stamp(d["extracted_at"]),
-                                "loaded_at": stamp(d["loaded_at"])}
-                               for d in overview.deliveries(store, viewer)]),
-                 hide_index=True)
+    st.dataframe(pd.DataFrame(stamped(overview.deliveries(store, viewer),
+                                      "extracted_at", "loaded_at")), hide_index=True)
 
     st.subheader("Incidents over time")
     months = overview.incidents_by_month(store, viewer)
