@@ -23,7 +23,7 @@ from neo4j.graph import Node, Path, Relationship
 
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
-from graph.explore import GraphEdge, GraphNode, Subgraph, kind_of, plain
+from graph.explore import PERSON_KINDS, GraphEdge, GraphNode, Subgraph, kind_of, plain
 from graph.store import Store
 
 MAX_TIMEOUT_S = 120.0
@@ -158,14 +158,15 @@ def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | No
     graph = _graph(store, nodes, rels)
     store.audit.record(viewer, "console.query", {**what, "timeout_s": timeout_s,
                                                  "row_limit": row_limit},
-                       records=len(rows), persons=_persons_in(store, rows, nodes))
+                       records=len(rows), persons=_persons_in(store, rows, graph))
     return QueryResult(columns, rows, graph, truncated, (time.perf_counter() - started) * 1000)
 
 
-def _persons_in(store: Store, rows: list[dict[str, Any]], nodes: dict[str, Node]) -> list[str]:
-    """The persons a result shows: its Person nodes, and any text in it that is a
-    person's ref (``RETURN p.ref`` shows a person as much as ``RETURN p``)."""
-    found = {str(n.get("ref")) for n in nodes.values() if "Person" in n.labels}
+def _persons_in(store: Store, rows: list[dict[str, Any]], graph: Subgraph) -> list[str]:
+    """The persons a result shows: the persons drawn (those it returned, and those at
+    the ends of the relationships it returned), and any text in it that is a person's
+    ref (``RETURN p.ref`` shows a person as much as ``RETURN p``)."""
+    found = {n.ref for n in graph.nodes.values() if n.kind in PERSON_KINDS}
     texts: set[str] = set()
 
     def walk(value: Any) -> None:

@@ -30,6 +30,8 @@ OTHER_RELS: tuple[str, ...] = tuple(r for r in DATA_RELS if r not in ROLE_RELS +
 
 # Node kinds as the dashboard shows them.
 KINDS: tuple[str, ...] = ("minor", "adult", "incident", "location", "signal", "identifier")
+# The kinds that are persons (kind_of): what the audit log names.
+PERSON_KINDS = frozenset({"minor", "adult"})
 SEARCHABLE: tuple[Label, ...] = (Label.PERSON, Label.INCIDENT, Label.LOCATION, Label.SIGNAL,
                                  Label.IDENTIFIER)
 MAX_CAP = 2000
@@ -218,7 +220,7 @@ def _node(row: dict[str, Any], hop: int = 0, partner: str | None = None) -> Grap
 
 
 def _persons(nodes: Iterable[GraphNode]) -> list[str]:
-    return [n.ref for n in nodes if n.kind in ("adult", "minor")]
+    return [n.ref for n in nodes if n.kind in PERSON_KINDS]
 
 
 def search(store: Store, viewer: Viewer, text: str, *, limit: int = 25) -> list[GraphNode]:
@@ -315,7 +317,7 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
                  for r in session.run(EDGES, {**params, "ids": keep})]
     marks = flagged(store, viewer)
     for n in nodes.values():
-        n.flagged = marks.get(n.ref) if n.kind in ("adult", "minor") else None
+        n.flagged = marks.get(n.ref) if n.kind in PERSON_KINDS else None
     sub = Subgraph(nodes, edges, len(distance), exact, tuple(seeds))
     store.audit.record(viewer, "explore.neighbourhood", {
         "seeds": list(seeds), "expanded": list(expanded), "hops": hops, "cap": cap,
@@ -336,7 +338,7 @@ def details(store: Store, viewer: Viewer, node_id: str) -> dict[str, Any] | None
     row = plain(rows[0])
     kind = kind_of(row["labels"])
     store.audit.record(viewer, "explore.details", {"id": node_id, "ref": row["props"].get("ref")},
-                       records=1, persons=[row["props"]["ref"]] if kind in ("adult", "minor")
+                       records=1, persons=[row["props"]["ref"]] if kind in PERSON_KINDS
                        else [])
     return {"id": row["id"], "kind": kind, "labels": row["labels"],
             "props": _own(row["props"], viewer.only_partner), "deliveries": row["deliveries"],

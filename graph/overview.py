@@ -118,8 +118,10 @@ def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200
                                 **_mine(viewer)}, read_only=True)
     for row in rows:
         row["indicators"] = json.loads(row["indicators"]) if row["indicators"] else []
+    # The page names each finding's person and the refs merged into it as aliases.
     store.audit.record(viewer, "candidates.findings", {"run": run_id, "limit": limit},
-                       records=len(rows), persons=[r["person_ref"] for r in rows])
+                       records=len(rows),
+                       persons=[p for r in rows for p in (r["person_ref"], *(r["aliases"] or ()))])
     return rows
 
 

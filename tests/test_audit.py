@@ -130,6 +130,23 @@ def test_every_read_of_personal_data_is_logged(scenario: Scenario) -> None:
     assert log.verify()[1] == []
 
 
+def test_a_findings_aliases_are_named_with_its_person(scenario: Scenario) -> None:
+    """Candidates shows a finding's person "also" under the refs merged into it: a read
+    of those persons too. (The test scenario's findings have no aliases: one is made.)"""
+    store = scenario.store
+    a, b = (r["ref"] for r in store.run("MATCH (p:Person) RETURN p.ref AS ref LIMIT 2"))
+    store.run("CREATE (:Finding {ref: 'audit-alias-f', run_id: 'audit-alias-run', rank: 1, "
+              "score: 1.0, person_ref: $a, aliases: [$b], patterns: ['broker'], "
+              "indicators: '[]'})", {"a": a, "b": b})
+    try:
+        found = overview.findings(store, IVO, "audit-alias-run")
+        assert [(f["person_ref"], f["aliases"]) for f in found] == [(a, [b])]
+        entry = list(store.audit.entries())[-1]
+        assert entry["action"] == "candidates.findings" and set(entry["persons"]) == {a, b}
+    finally:
+        store.run("MATCH (f:Finding {run_id: 'audit-alias-run'}) DELETE f")
+
+
 def test_the_log_is_not_in_the_graph_the_console_reads(scenario: Scenario) -> None:
     store = scenario.store
     explore.search(store, IVO, "a")

@@ -126,3 +126,15 @@ def test_syntax_errors_come_back_as_messages(scenario: Scenario) -> None:
 def test_only_investigators_have_a_console(scenario: Scenario) -> None:
     with pytest.raises(AccessDenied):
         console.run(scenario.store, ANALYST, "RETURN 1")
+
+
+def test_persons_drawn_from_a_result_are_in_the_audit_log(scenario: Scenario) -> None:
+    """Relationships alone bring their endpoints into the drawing: those persons were
+    shown as much as the ones the query returned, and the log names them."""
+    result = console.run(scenario.store, INVESTIGATOR,
+                         "MATCH ()-[r:SUSPECT_IN]->() RETURN r LIMIT 3")
+    drawn = {n.ref for n in result.graph.nodes.values() if n.kind in ("minor", "adult")}
+    assert drawn  # the suspects, fetched as endpoints
+    entry = list(scenario.store.audit.entries())[-1]
+    assert entry["action"] == "console.query"
+    assert drawn <= set(entry["persons"])
