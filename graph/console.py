@@ -40,6 +40,14 @@ PERSON_REFS: LiteralString = "MATCH (p:Person) WHERE p.ref IN $texts RETURN p.re
 ENDPOINTS: LiteralString = (
     "MATCH (n) WHERE elementId(n) IN $ids "
     "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props")
+# "Connect result nodes", as Neo4j Browser does: the relationships between the nodes a
+# result drew that it did not return itself, up to MAX_CONNECTED.
+MAX_CONNECTED = 5_000
+CONNECTED: LiteralString = (
+    "MATCH (a)-[r]->(b) WHERE elementId(a) IN $ids AND elementId(b) IN $ids "
+    "AND NOT elementId(r) IN $have "
+    "RETURN elementId(r) AS id, elementId(a) AS source, elementId(b) AS target, "
+    "type(r) AS type, properties(r) AS props LIMIT $max")
 
 
 class QueryRefused(GraphError):
@@ -67,6 +75,7 @@ class QueryResult:
     truncated: bool  # more rows than the limit
     elapsed_ms: float
     notes: list[str] = field(default_factory=list)
+    connected: int = 0  # relationships drawn that the query did not return (``connect``)
 
 
 def check(query: str) -> str:
@@ -115,8 +124,12 @@ def _cell(value: Any, nodes: dict[str, Any], rels: dict[str, Relationship]) -> A
 
 
 def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | None = None, *,
-        timeout_s: float = 30.0, row_limit: int = 1000) -> QueryResult:
-    """Run an investigator's query read-only; :class:`QueryRefused` or :class:`QueryFailed`."""
+        timeout_s: float = 30.0, row_limit: int = 1000, connect: bool = False) -> QueryResult:
+    """Run an investigator's query read-only; :class:`QueryRefused` or :class:`QueryFailed`.
+
+    ``connect``: draw the relationships between the result's nodes too, not only those
+    it returned (the table shows only what it returned).
+    """
     viewer.require(Capability.CONSOLE)
     params = dict(params or {})
     what: dict[str, Any] = {"query": query, "params": params}
@@ -156,10 +169,13 @@ def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | No
         store.audit.record(viewer, "console.failed", {**what, "error": failed.code}, records=0)
         raise failed from None
     graph = _graph(store, nodes, rels)
+    notes: list[str] = []
+    connected = _connect(store, graph, rels, timeout_s, notes) if connect else 0
     store.audit.record(viewer, "console.query", {**what, "timeout_s": timeout_s,
-                                                 "row_limit": row_limit},
+                                                 "row_limit": row_limit, "connect": connect},
                        records=len(rows), persons=_persons_in(store, rows, graph))
-    return QueryResult(columns, rows, graph, truncated, (time.perf_counter() - started) * 1000)
+    return QueryResult(columns, rows, graph, truncated, (time.perf_counter() - started) * 1000,
+                       notes, connected)
 
 
 def _persons_in(store: Store, rows: list[dict[str, Any]], graph: Subgraph) -> list[str]:
@@ -207,3 +223,25 @@ def _graph(store: Store, nodes: dict[str, Node], rels: dict[str, Relationship]) 
                                          kind_of(row["labels"]), props)
     edges = [GraphEdge(i, *ends[i], r.type, plain(dict(r))) for i, r in rels.items()]
     return Subgraph(shown, edges, len(shown))
+
+
+def _connect(store: Store, graph: Subgraph, rels: dict[str, Relationship], timeout_s: float,
+             notes: list[str]) -> int:
+    """Add to ``graph`` the relationships between its nodes that the result did not hold,
+    within the query's time-out; how many were added."""
+    if len(graph.nodes) < 2:
+        return 0
+    query = neo4j.Query(CONNECTED, timeout=timeout_s)
+    try:
+        with store.session(read_only=True) as session:
+            rows = session.run(query, {"ids": sorted(graph.nodes), "have": sorted(rels),
+                                       "max": MAX_CONNECTED}).data()
+    except Neo4jError as exc:
+        why = ("it took longer than the time-out" if "TimedOut" in (exc.code or "")
+               else f"the server said {exc.code}")
+        notes.append(f"The result's nodes were not connected ({why}): drawn with only the "
+                     "relationships the query returned.")
+        return 0
+    graph.edges.extend(GraphEdge(r["id"], r["source"], r["target"], r["type"], plain(r["props"]))
+                       for r in rows)
+    return len(rows)

@@ -138,3 +138,42 @@ def test_persons_drawn_from_a_result_are_in_the_audit_log(scenario: Scenario) ->
     entry = list(scenario.store.audit.entries())[-1]
     assert entry["action"] == "console.query"
     assert drawn <= set(entry["persons"])
+
+
+def test_connect_result_nodes_draws_the_relationships_between_them(scenario: Scenario) -> None:
+    store = scenario.store
+
+    def between(result: console.QueryResult) -> set[str]:
+        return {r["id"] for r in store.run(
+            "MATCH (a)-[r]->(b) WHERE elementId(a) IN $ids AND elementId(b) IN $ids "
+            "RETURN elementId(r) AS id", {"ids": sorted(result.graph.nodes)})}
+
+    query = "MATCH (m:Minor)-[s:SUSPECT_IN]->(i:Incident) RETURN m, i LIMIT 5"
+    bare = console.run(store, INVESTIGATOR, query)
+    assert bare.graph.nodes and not bare.graph.edges and bare.connected == 0
+    joined = console.run(store, INVESTIGATOR, query, connect=True)
+    assert joined.rows == bare.rows  # the table is what the query returned
+    assert len(between(joined)) >= 5  # at least the five SUSPECT_IN
+    assert {e.id for e in joined.graph.edges} == between(joined)
+    assert joined.connected == len(between(joined))
+    # A relationship the query returned is drawn once, and not counted as added.
+    returned = console.run(store, INVESTIGATOR, query.replace("RETURN m, i", "RETURN m, s, i"),
+                           connect=True)
+    ids = [e.id for e in returned.graph.edges]
+    assert sorted(ids) == sorted(set(ids)) and set(ids) == between(returned)
+    assert returned.connected == len(ids) - len(returned.rows)
+
+
+def test_connecting_that_runs_out_of_time_keeps_the_result_and_says_so(
+        scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A connecting query that cannot finish within the time-out (the server stops it).
+    monkeypatch.setattr(console, "CONNECTED", (
+        "UNWIND range(1, 10000000000) AS x WITH x WHERE x < 0 "
+        "RETURN x AS id, x AS source, x AS target, '' AS type, {} AS props LIMIT $max"))
+    result = console.run(scenario.store, INVESTIGATOR,
+                         "MATCH (m:Minor)-[:SUSPECT_IN]->(i) RETURN m, i LIMIT 3",
+                         timeout_s=0.5, connect=True)
+    assert len(result.rows) == 3 and result.graph.nodes
+    assert result.connected == 0 and not result.graph.edges
+    assert result.notes == ["The result's nodes were not connected (it took longer than the "
+                            "time-out): drawn with only the relationships the query returned."]

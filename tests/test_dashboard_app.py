@@ -290,13 +290,19 @@ def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -
     assert not at.error, [e.value for e in at.error]
     assert len(at.dataframe[0].value) == 4
     assert at.get("iframe")  # nodes in the result: drawn as a graph
+    # Connect result nodes (on, as in Neo4j Browser): the SUSPECT_IN not returned is drawn.
+    assert at.checkbox(key="cs_connect").value
+    at.text_area(key="cs_query").input("MATCH (m:Minor)-[:SUSPECT_IN]->(i) RETURN m, i LIMIT 3")
+    at.button(key="cs_run").click().run()
+    assert any(c.value.startswith("Drawn with ") for c in at.caption)
+    assert iframe_html(at).count("SUSPECT_IN") >= 3
     before = scenario.store.count_nodes()
     at.text_area(key="cs_query").input("MATCH (p:Person) SET p.hacked = true")
     at.button(key="cs_run").click().run()
     assert any("only reads" in e.value for e in at.error)
     assert scenario.store.count_nodes() == before
     history = at.selectbox(key="cs_hist_pick")
-    assert len(history.options) == 2  # both queries, the refused one too
+    assert len(history.options) == 3  # every query, the refused one too
 
 
 def test_roles_decide_which_pages_exist(home: Path) -> None:

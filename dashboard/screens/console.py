@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import graph_view, state
 from dashboard.history import QueryHistory
 from dashboard.screens import views
-from dashboard.text import md
+from dashboard.text import md, stamp
 from graph import console
 from graph.views import Kind, SavedView
 
@@ -26,6 +26,7 @@ def load_view(view: SavedView) -> None:
     st.session_state["cs_params"] = json.dumps(view.state.get("params", {}), indent=1)
     st.session_state["cs_timeout"] = float(view.state.get("timeout_s", 30.0))
     st.session_state["cs_rows"] = int(view.state.get("row_limit", 1000))
+    st.session_state["cs_connect"] = bool(view.state.get("connect", True))
     st.session_state["console_view"] = view
 
 
@@ -46,7 +47,7 @@ def _history(hist: QueryHistory) -> None:
     if not entries:
         return
     with st.expander(f"Your history ({len(entries)})"):
-        labels = [f"{e['at'][:19]} · {' '.join(e['query'].split())[:90]}" for e in entries]
+        labels = [f"{stamp(e['at'])} · {' '.join(e['query'].split())[:90]}" for e in entries]
         i = st.selectbox("Query", range(len(entries)), format_func=labels.__getitem__,
                          key="cs_hist_pick")
         if st.button("Put in the editor", key="cs_hist_use"):
@@ -71,21 +72,28 @@ def render() -> None:
     st.session_state.setdefault("cs_params", '{"limit": 25}')
     st.session_state.setdefault("cs_timeout", 30.0)
     st.session_state.setdefault("cs_rows", 1000)
+    st.session_state.setdefault("cs_connect", True)
     query = st.text_area("Query", height=160, key="cs_query")
     a, b, c = st.columns([3, 1, 1])
     params_text = a.text_area("Parameters (JSON)", height=90, key="cs_params")
     timeout_s = b.number_input("Time-out (s)", 1.0, console.MAX_TIMEOUT_S, key="cs_timeout")
     row_limit = c.number_input("Row limit", 1, console.MAX_ROWS, key="cs_rows")
-    run = st.button("Run", type="primary", key="cs_run")
+    run_col, connect_col = st.columns([1, 5], vertical_alignment="center")
+    run = run_col.button("Run", type="primary", key="cs_run")
+    connect = connect_col.checkbox(
+        "Connect result nodes", key="cs_connect",
+        help="Also draw the relationships between the nodes of the result that the query "
+             "did not return, as Neo4j Browser does, from the next Run on. The table shows "
+             "only what the query returned.")
     params = _params(params_text)
     if params is None:
         return
     view_state = {"query": query, "params": params, "timeout_s": timeout_s,
-                  "row_limit": int(row_limit)}
+                  "row_limit": int(row_limit), "connect": connect}
     if run:
         try:
             result = console.run(store, viewer, query, params, timeout_s=timeout_s,
-                                 row_limit=int(row_limit))
+                                 row_limit=int(row_limit), connect=connect)
         except (console.QueryRefused, console.QueryFailed) as exc:
             hist.add(query, params, rows=None, error=str(exc))
             st.session_state.pop("cs_result", None)
@@ -102,7 +110,14 @@ def render() -> None:
                                else v for k, v in row.items()} for row in result.rows],
                              columns=result.columns)
         st.dataframe(frame, hide_index=True)
+        for note in result.notes:
+            st.caption(note)
         if result.graph.nodes:
+            if result.connected:
+                cut = " (the first ones: there are more)" if (
+                    result.connected == console.MAX_CONNECTED) else ""
+                st.caption(f"Drawn with {result.connected:,} relationships between the "
+                           f"result's nodes that the query did not return{cut}.")
             st.iframe(graph_view.to_html(result.graph, heading="Schakel query"), height=560)
     _history(hist)
     views.save_form(Kind.QUERY, view_state, key="cs", opened=opened)
