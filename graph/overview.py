@@ -46,7 +46,8 @@ BY_PLACE: LiteralString = (
     "avg(l.lon) AS lon, count(i) AS incidents ORDER BY incidents DESC")
 RUNS: LiteralString = (
     "MATCH (f:Finding) WITH f.run_id AS run, f.run_at AS at, f.parameters AS parameters, "
-    "count(f) AS findings "
+    "count(CASE WHEN $partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams) "
+    "THEN f END) AS findings "
     "OPTIONAL MATCH (s:Structure {run_id: run}) "
     "RETURN run, at, parameters, findings, count(s) AS structures ORDER BY at DESC LIMIT $n")
 FINDINGS: LiteralString = (
@@ -101,9 +102,12 @@ def incidents_by_place(store: Store, viewer: Viewer) -> list[dict[str, Any]]:
 
 
 def runs(store: Store, viewer: Viewer, *, n: int = 10) -> list[dict[str, Any]]:
-    """The latest analysis runs, newest first, with their parameters."""
+    """The latest analysis runs, newest first, with their parameters and how many
+    findings the viewer may see: all of them, or for a care partner's user those an
+    investigator shared with one of its teams (as :func:`findings` lists them)."""
     viewer.require(Capability.OVERVIEW)
-    rows = plain(store.run(RUNS, {"n": n}, read_only=True))
+    rows = plain(store.run(RUNS, {"n": n, "teams": list(viewer.teams), **_mine(viewer)},
+                           read_only=True))
     for row in rows:
         row["parameters"] = json.loads(row["parameters"]) if row["parameters"] else {}
     return rows

@@ -373,11 +373,30 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
     at = signed_in(CARLA)
     own = scenario.store.run("MATCH (p:Person) WHERE 'youth-care' IN p.partners "
                              "RETURN count(p) AS n")[0]["n"]
-    assert {m.label: m.value for m in at.metric}["Persons"] == f"{own:,}"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Persons"] == f"{own:,}"
+    # The run's findings as far as they concern this team: none shared yet (not the
+    # run's total, which the Candidates page would then not list).
+    assert metrics["Findings shared with your team"] == "0"
+    assert "Findings" not in metrics and "Structures" not in metrics
     with pytest.raises(ValueError, match="navigation page"):
         at.switch_page("screens/console.py")
     at.switch_page("screens/candidates.py").run()
-    assert not at.exception and not at.expander  # nothing shared with this team yet
+    assert not at.exception and not at.expander
+    assert any("No finding of this run has been shared with your team (care)" in i.value
+               for i in at.info)
+    top = overview.findings(scenario.store, IVO, scenario.run_id, limit=1)[0]
+    overview.share(scenario.store, IVO, top["finding"], ["care"])
+    try:
+        at = signed_in(CARLA)
+        assert {m.label: m.value for m in at.metric}["Findings shared with your team"] == "1"
+        at.switch_page("screens/candidates.py").run()
+        # One finding: listed, with no "Show the top" slider to choose among one.
+        assert not at.exception and not at.slider
+        assert [e.label.split(" · ")[1] for e in at.expander] == [top["person_ref"]]
+        assert "1 findings shared with your team" in at.caption[0].value
+    finally:
+        overview.share(scenario.store, IVO, top["finding"], [])
 
 
 def test_the_audit_page_shows_reads_and_that_the_log_is_intact(home: Path,

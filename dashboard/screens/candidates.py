@@ -11,6 +11,10 @@ from graph import overview
 from graph.access import Capability
 from graph.explore import describe
 
+# Findings listed: all when there are at most FEWEST_TO_CHOOSE, else a choice of the
+# top ones, up to MOST_SHOWN.
+FEWEST_TO_CHOOSE = 5
+MOST_SHOWN = 200
 PATTERNS: dict[str, str] = {
     "unrelated_collector": "collects, or is present with, minors to whom no family or "
                            "professional tie is known",
@@ -58,11 +62,19 @@ def render() -> None:
         st.info("No analysis run yet: run `schakel analyse` to rank candidates.")
         return
     run = runs[0]
-    st.caption(f"Run {run['run']} of {stamp(run['at'])}: {run['findings']:,} findings. "
+    shared = " shared with your team" if viewer.only_partner else ""
+    st.caption(f"Run {run['run']} of {stamp(run['at'])}: {run['findings']:,} findings{shared}. "
                "A finding is a set of pattern hits for a person to review, never a "
                "conclusion.")
-    top = st.slider("Show the top", min_value=5, max_value=min(200, max(5, run["findings"])),
-                    value=min(20, max(5, run["findings"])), key="cand_top")
+    if not run["findings"]:
+        st.info(f"No finding of this run has been shared with your team"
+                f"{'s' if len(viewer.teams) > 1 else ''} ({md(', '.join(viewer.teams))}). "
+                "Investigators share the findings a care partner needs to act on.")
+        return
+    top = run["findings"]
+    if top > FEWEST_TO_CHOOSE:  # a slider from 5 to 5 is refused by Streamlit
+        top = st.slider("Show the top", min_value=FEWEST_TO_CHOOSE,
+                        max_value=min(MOST_SHOWN, top), value=min(20, top), key="cand_top")
     found = overview.findings(store, viewer, run["run"], limit=top)
     refs = sorted({r for f in found for i in f["indicators"] for r in i["evidence"]})
     lines = describe(store, viewer, refs)

@@ -14,6 +14,8 @@ from graph import overview
 # and room in pixels kept around the outermost ones.
 CIRCLE_AREA = (60, 900)
 PAD = 24
+# Under a chart with nothing to draw (a care partner that records no incidents).
+NO_INCIDENTS = "No incidents among the records you may see."
 
 
 def render() -> None:
@@ -50,6 +52,8 @@ def render() -> None:
         frame = pd.DataFrame(months).pivot_table(index="month", columns="kind",
                                                  values="incidents", fill_value=0)
         st.bar_chart(frame, x_label="month", y_label="incidents")
+    else:
+        st.caption(NO_INCIDENTS)
 
     st.subheader("Where incidents happen")
     places = overview.incidents_by_place(store, viewer)
@@ -67,6 +71,8 @@ def render() -> None:
             st.caption("Incidents by place (longitude, latitude; no map tiles are fetched)")
             if not located.empty:
                 st.altair_chart(place_chart(located, country), width="stretch")
+    else:
+        st.caption(NO_INCIDENTS)
 
     st.subheader("Latest analysis run")
     runs = overview.runs(store, viewer, n=5)
@@ -77,8 +83,11 @@ def render() -> None:
     # The run id in full, as text: as a metric it was cut off after 14 characters.
     st.markdown(f"Run `{latest['run']}`, started {stamp(latest['at'])}")
     a, b = st.columns(2)
-    a.metric("Findings", f"{latest['findings']:,}")
-    b.metric("Structures", f"{latest['structures']:,}")
+    if viewer.only_partner:  # what was shared with them, not what the run found
+        a.metric("Findings shared with your team", f"{latest['findings']:,}")
+    else:
+        a.metric("Findings", f"{latest['findings']:,}")
+        b.metric("Structures", f"{latest['structures']:,}")
     with st.expander("Parameters"):
         st.json(latest["parameters"])
     if len(runs) > 1:
