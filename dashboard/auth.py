@@ -7,6 +7,7 @@ Writes replace the file atomically, so a crash never leaves half a file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -47,6 +48,14 @@ class User:
 
     def viewer(self) -> Viewer:
         return Viewer(self.name, self.role, self.teams, self.partner)
+
+    @property
+    def mark(self) -> str:
+        """A digest that changes with the account: its role, teams, partner or password.
+        A session signed in under another mark (or whose user is gone) has ended."""
+        text = json.dumps([self.name, self.role.value, list(self.teams), self.partner,
+                           self.password_hash])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class Throttle:

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.auth import Throttle, Users
+from dashboard.auth import Throttle, User, Users
 from graph.access import Purpose, Viewer
 from graph.settings import Settings
 from graph.store import Store
@@ -40,8 +40,9 @@ def throttle() -> Throttle:
     return Throttle()
 
 
-def sign_in(viewer: Viewer) -> None:
-    st.session_state["viewer"] = viewer
+def sign_in(user: User) -> None:
+    st.session_state["viewer"] = user.viewer()
+    st.session_state["account"] = user.mark
     st.session_state["signed_in_at"] = time.time()
     st.session_state["seen_at"] = time.time()
 
@@ -58,7 +59,9 @@ def sign_out() -> None:
 
 
 def viewer() -> Viewer | None:
-    """The signed-in user, or ``None`` (also when the session has expired)."""
+    """The signed-in user, or ``None``: also when the session has expired, and when an
+    administrator has since removed the account or changed its role, teams, partner or
+    password (access ends at once, not when the session would have)."""
     v = st.session_state.get("viewer")
     if v is None:
         return None
@@ -67,6 +70,11 @@ def viewer() -> Viewer | None:
             or now - st.session_state.get("seen_at", 0) > IDLE_MINUTES * 60):
         sign_out()
         st.session_state["expired"] = True
+        return None
+    account = users().get(v.user)
+    if account is None or account.mark != st.session_state.get("account"):
+        sign_out()
+        st.session_state["account_changed"] = True
         return None
     st.session_state["seen_at"] = now
     return v

@@ -9,6 +9,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,17 @@ def app(**params: str) -> AppTest:
     return at
 
 
+def account(user: str) -> str:
+    """The mark of ``user``'s account as the sign-in page stores it (see ``state.viewer``)."""
+    found = Users.of_home(Settings.from_env().home).get(user)
+    assert found is not None, user
+    return found.mark
+
+
 def signed_in(viewer: Viewer, page: str | None = None, **params: str) -> AppTest:
     at = app(**params)
     at.session_state["viewer"] = viewer
+    at.session_state["account"] = account(viewer.user)
     at.session_state["signed_in_at"] = time.time()
     at.session_state["seen_at"] = time.time()
     at.run()
@@ -168,6 +177,7 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(home: Path) -> N
     assert not at.metric and not at.dataframe
     straight = app()  # a URL straight to a page, without a purpose: back to the purpose
     straight.session_state["viewer"] = IVO.with_purpose(None)  # type: ignore[arg-type]
+    straight.session_state["account"] = account("ivo")
     straight.session_state["signed_in_at"] = straight.session_state["seen_at"] = time.time()
     straight.run()
     assert titles(straight) == ["Purpose of this session"]
@@ -192,6 +202,40 @@ def test_an_old_or_idle_session_signs_out(home: Path, signed_in: int, seen: int)
     at.run()
     assert titles(at) == ["Schakel"]
     assert any("expired" in i.value for i in at.info)
+
+
+def test_a_changed_or_removed_account_ends_its_session_at_the_next_click(home: Path) -> None:
+    users = Users.of_home(home)
+    tina = Viewer("tina", Role.ANALYST, ("jit",), purpose=PURPOSE)
+    users.add("tina", PASSWORD, role=Role.ANALYST, teams=("jit",))
+    try:
+        at = signed_in(tina)
+        assert titles(at) == ["Overview"]
+        # Moved to another team: what she may see has changed.
+        users.add("tina", PASSWORD, role=Role.ANALYST, teams=("other",), replace=True)
+        at.run()
+        assert titles(at) == ["Schakel"] and not at.metric
+        assert any("changed or removed your account" in i.value for i in at.info)
+        at = signed_in(replace(tina, teams=("other",)))  # signing in again works
+        assert titles(at) == ["Overview"]
+        # A new password (the old one may be known to someone else).
+        users.add("tina", "another long password", role=Role.ANALYST, teams=("other",),
+                  replace=True)
+        assert titles(at.run()) == ["Schakel"]
+        # Removed by an administrator on the Users page: her open session ends too.
+        at = signed_in(replace(tina, teams=("other",)))
+        admin = signed_in(ROOT, "users")
+        remove = next(s for s in admin.selectbox if s.label == "User")
+        assert "root" not in remove.options  # not oneself
+        remove.set_value("tina")
+        next(c for c in admin.checkbox if c.label.startswith("Yes")).check()
+        button(admin, "Remove").click().run()
+        assert any("Removed tina" in s.value for s in admin.success)
+        assert "tina" not in set(admin.dataframe[0].value["name"])
+        assert users.get("tina") is None
+        assert titles(at.run()) == ["Schakel"]
+    finally:
+        users.remove("tina")
 
 
 def test_overview_shows_the_graphs_counts_and_latest_run(home: Path, scenario: Scenario) -> None:

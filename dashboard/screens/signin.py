@@ -15,6 +15,9 @@ def render() -> None:
     st.caption("Knowledge graph for joint investigation teams. Authorised users only.")
     if st.session_state.pop("expired", False):
         st.info("Your session has expired. Please sign in again.")
+    if st.session_state.pop("account_changed", False):
+        st.info("An administrator has changed or removed your account, so your session has "
+                "ended. Sign in again if you still may.")
     if st.query_params.get("view"):
         st.info("Sign in to open the shared view.")
     with st.form("signin"):
@@ -26,7 +29,7 @@ def render() -> None:
         if user is None:
             st.error("Wrong user name or password.")
             return
-        state.sign_in(user.viewer())
+        state.sign_in(user)
         st.rerun()
 
 
