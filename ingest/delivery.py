@@ -261,7 +261,9 @@ def open_delivery(path: Path) -> Iterator[Delivery]:
         yield _checked(opener, source)
         return
     if not zipfile.is_zipfile(path):
-        raise DeliveryRefused(source, ["neither a folder nor a .zip file"])
+        raise DeliveryRefused(source, [
+            "not a readable zip file (damaged, cut short, or not a zip)"
+            if path.suffix.lower() == ".zip" else "neither a folder nor a .zip file"])
     try:
         with zipfile.ZipFile(path) as archive:
             prefix = _check_zip(archive, source)

@@ -270,9 +270,12 @@ def ingest(
         "--rejects", help="Write every rejected row as CSV (delivery, file, line, column, "
         "reason).")] = None,
 ) -> None:
-    """Load partner deliveries (exchange format v1). Exit 0: all rows loaded; 1: some rows
-    rejected, the rest loaded; 2: a delivery refused whole (nothing of it stored), or
-    Neo4j did not answer (load again: a delivery cut short completes)."""
+    """Load partner deliveries (exchange format v1), in the order given.
+
+    Exit 0: all rows loaded; 1: some rows rejected, the rest loaded; 2: a delivery
+    refused whole (nothing of it stored), or Neo4j did not answer (load again: a
+    delivery cut short completes).
+    """
     settings = _settings()
     key = team_key(settings)
     if key.is_demo:
@@ -343,8 +346,11 @@ def analyse(
     reason: Annotated[str, typer.Option(help="Why, for the audit log.")] =
         "analysis run from the command line",
 ) -> None:
-    """Rank adults by pattern hits, group them with the minors around them, and write
-    the findings back to the graph. Results are leads for human review, not verdicts."""
+    """Rank adults by pattern hits and group them with the minors around them.
+
+    The findings are written back to the graph. Results are leads for human review, not
+    verdicts.
+    """
     with Store.connect(_settings()) as store:
         result = run_analysis(store, top=top, viewer=_cli_viewer(case, reason))
     _print_candidates(result, top)
@@ -367,8 +373,10 @@ def evaluate_run(
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the figures as "
                                                    "JSON.")] = None,
 ) -> None:
-    """Score the latest analysis run against a synthetic scenario's truth, beside two
-    baselines (degree to minors, betweenness) computed on the same graph."""
+    """Score the latest analysis run against a synthetic scenario's truth.
+
+    Beside it, two baselines (degree to minors, betweenness) computed on the same graph.
+    """
     try:
         known = json.loads(truth.read_text())
         positives = set(known["exploiters"]) | set(known["helpers"])

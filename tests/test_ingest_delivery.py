@@ -164,6 +164,11 @@ def test_not_a_delivery_at_all(store: Store, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     assert any("neither a folder nor a .zip" in r for r in refused(store, tmp_path / "notes.txt"))
     assert any("no such file" in r for r in refused(store, tmp_path / "absent"))
+    # A .zip that is not one (cut short in transfer): said so, not "not a .zip file".
+    whole = zip_of(tmp_path / "whole.zip", {"manifest.json": json.dumps(MANIFEST)}).read_bytes()
+    (tmp_path / "cut.zip").write_bytes(whole[: len(whole) // 2])
+    assert refused(store, tmp_path / "cut.zip") == [
+        f"{tmp_path / 'cut.zip'}: not a readable zip file (damaged, cut short, or not a zip)"]
 
 
 def test_loading_the_same_delivery_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
