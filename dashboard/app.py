@@ -6,6 +6,7 @@ A share link (``?view=<id>[&version=N]``) survives the sign-in and opens the vie
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -14,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import state
+from dashboard.auth import UserError
 from dashboard.screens import console, explore
 from dashboard.text import md
 from graph.access import Capability, Viewer
@@ -94,9 +96,23 @@ def _database_answers() -> Iterator[None]:
             st.rerun()
 
 
+@contextmanager
+def _users_readable() -> Iterator[None]:
+    """The users file could not be read (hand-edited into something else): no one is
+    signed in or can sign in until it is mended. The page says so, not what is wrong
+    with it (a visitor need not see the file's path); the server's log says that."""
+    try:
+        yield
+    except UserError as exc:
+        logging.getLogger("schakel.dashboard").error("%s", exc)
+        st.error("No one can sign in now: the dashboard's users file cannot be read. "
+                 "An administrator must mend or restore it; `schakel users list` says "
+                 "what is wrong with it.", icon=":material/lock:")
+
+
 def main() -> None:
     st.set_page_config(page_title="Schakel", page_icon=str(ICON), layout="wide")
-    with _database_answers():
+    with _database_answers(), _users_readable():
         _pages()
 
 

@@ -103,12 +103,27 @@ class Users:
         return cls(home / "users.json")
 
     def _read(self) -> dict[str, User]:
+        """The users; :class:`UserError` naming the file, and the line when it is not JSON,
+        if it cannot be read (hand-edited, say: Schakel's own writes are atomic)."""
         if not self.path.exists():
             return {}
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        return {name: User(name, Role(u["role"]), tuple(u["teams"]), u["password_hash"],
-                           u.get("created_at", ""), u.get("partner"))
-                for name, u in data.get("users", {}).items()}
+        broken = f"{self.path}: the users file cannot be read, so no one can sign in"
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UserError(f"{broken} ({exc.strerror})") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{broken} (not UTF-8)") from None
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{broken}: line {exc.lineno}, column {exc.colno}: not JSON "
+                            f"({exc.msg})") from None
+        try:
+            return {name: User(name, Role(u["role"]), tuple(u["teams"]), u["password_hash"],
+                               u.get("created_at", ""), u.get("partner"))
+                    for name, u in data["users"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise UserError(f"{broken}: not the layout Schakel writes "
+                            f"({type(exc).__name__}: {exc})") from None
 
     def _write(self, users: dict[str, User]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

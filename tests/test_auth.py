@@ -104,3 +104,24 @@ def test_a_care_partners_user_needs_a_partner(tmp_path: Path) -> None:
     user = users.add("carla", PASSWORD, role=Role.PARTNER, teams=("care",), partner="youth-care")
     assert user.viewer().only_partner == "youth-care"
     assert Users(tmp_path / "users.json").get("carla").partner == "youth-care"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ('{"users": {"ann": {"role": "analyst",}}}', "line 1, column 38: not JSON"),
+    ('{"users": {"ann": {"role": "chief", "teams": [], "password_hash": "x"}}}',
+     "not the layout Schakel writes (ValueError: 'chief' is not a valid Role)"),
+    ('{"users": {"ann": {"role": "analyst"}}}', "not the layout Schakel writes (KeyError"),
+    (b"\xff\xfe", "not UTF-8"),
+])
+def test_a_broken_users_file_is_named_with_its_fault(neo4j_settings: Settings, tmp_path: Path,
+                                                    text: str | bytes, reason: str) -> None:
+    """A users file edited by hand into something else: a message with the file and what
+    is wrong (the line, for JSON), no stack trace, and no one signs in."""
+    path = tmp_path / "users.json"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(UserError, match="the users file cannot be read") as caught:
+        Users.of_home(tmp_path).authenticate("ann", PASSWORD)
+    assert str(caught.value).startswith(f"{path}: ") and reason in str(caught.value)
+    listed = schakel(neo4j_settings, "users", "list", SCHAKEL_HOME=str(tmp_path))
+    assert listed.returncode == 2 and "Traceback" not in listed.stderr
+    assert reason in " ".join(listed.stderr.split())

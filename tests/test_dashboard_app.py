@@ -238,6 +238,25 @@ def test_a_changed_or_removed_account_ends_its_session_at_the_next_click(home: P
         users.remove("tina")
 
 
+def test_a_broken_users_file_shuts_the_door_with_a_message(home: Path) -> None:
+    path = Users.of_home(home).path
+    kept = path.read_bytes()
+    at = signed_in(ANN)
+    path.write_text('{"users": {"ann": ')  # cut short, as by a hand edit
+    try:
+        visitor = app().run()
+        visitor.text_input(key="signin_name").input("ann")
+        visitor.text_input(key="signin_password").input(PASSWORD)
+        visitor.button[0].click()
+        for page in (at.run(), visitor.run()):  # a signed-in session, and a sign-in
+            assert not page.exception and not page.metric
+            assert any("No one can sign in now" in e.value for e in page.error)
+            assert not any(str(path) in e.value for e in page.error)
+    finally:
+        path.write_bytes(kept)
+    assert titles(at.run()) == ["Overview"]  # mended: the session goes on
+
+
 def test_overview_shows_the_graphs_counts_and_latest_run(home: Path, scenario: Scenario) -> None:
     at = signed_in(ANN)
     assert titles(at) == ["Overview"]
