@@ -35,6 +35,15 @@ def _digest(entry: dict[str, Any]) -> str:
                                      ensure_ascii=False, default=str).encode()).hexdigest()
 
 
+def _end_line(f: Any) -> None:
+    """Before an append: if the file's last line was cut short (no newline), end it, so
+    that the damaged fragment stays a line of its own and the new entry a whole one."""
+    fd = f.fileno()  # below the text layer, which has neither read nor written yet
+    size = os.fstat(fd).st_size
+    if size and os.pread(fd, 1, size - 1) != b"\n":
+        os.write(fd, b"\n")  # the file is opened O_APPEND: this lands at its end
+
+
 @dataclass(frozen=True)
 class Problem:
     line: int
@@ -69,6 +78,7 @@ class AuditLog:
         with os.fdopen(fd, "r+", encoding="utf-8") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
+                _end_line(f)
                 seq, prev = self._head_locked(f)
                 entry: dict[str, Any] = {
                     "seq": seq + 1,
@@ -107,12 +117,19 @@ class AuditLog:
         return int(entry["seq"]), str(entry["hash"])
 
     def entries(self) -> Iterator[dict[str, Any]]:
+        """Every entry that can be read. A line that cannot (damaged: a write cut short
+        by a full disk, say) is left out here; :meth:`verify` reports it by number."""
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8") as f:
+        with self.path.open(encoding="utf-8", errors="replace") as f:
             for line in f:
                 if line.strip():
-                    yield json.loads(line)
+                    try:
+                        entry = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    if isinstance(entry, dict):
+                        yield entry
 
     def verify(self) -> tuple[int, list[Problem]]:
         """Check every link of the chain and the head; (entries, problems)."""

@@ -519,6 +519,11 @@ def audit_show(
     """Who looked at this child, when and why: the entries whose results held the person."""
     settings = _settings()
     log = AuditLog.of_home(settings.home)
+    _, problems = log.verify()
+    if problems:
+        err.print(f"[bold red]The audit log is not intact[/] ({len(problems)} problem(s): "
+                  "`schakel audit verify` lists them); entries that cannot be read are left "
+                  "out below.")
     ref = person
     if person_id is not None:
         ref = team_key(settings).pseudonym(person_id)

@@ -87,6 +87,29 @@ def test_the_cli_verifies_and_shows_who_looked_at_a_person(neo4j_settings: Setti
     assert broken.returncode == 1 and "not intact" in broken.stderr
 
 
+def test_a_write_cut_short_is_reported_and_the_rest_stays_readable(
+        neo4j_settings: Settings, tmp_path: Path) -> None:
+    """A full disk or a power cut can leave the last entry half written. The officer can
+    still read every other entry; the next read is logged on a line of its own; and
+    verify names the damaged line."""
+    log = AuditLog.of_home(tmp_path)
+    fill(log, 3)
+    whole = log.path.read_bytes()
+    log.path.write_bytes(whole + b'{"seq": 4, "at": "2026-')  # no newline: cut short
+    assert [e["seq"] for e in log.entries()] == [1, 2, 3]
+    shown = schakel(neo4j_settings, "audit", "show", "--person", "p1", SCHAKEL_HOME=str(tmp_path))
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+    assert "not intact" in shown.stderr and "1 entries about p1" in shown.stdout
+    # audit show's own read was logged, after the damaged fragment, as a whole entry
+    rows = lines(log)
+    assert rows[3] == '{"seq": 4, "at": "2026-'
+    after = json.loads(rows[4])
+    assert after["action"] == "audit.show" and after["seq"] == 4
+    assert [e["seq"] for e in log.entries()] == [1, 2, 3, 4]
+    _, problems = log.verify()
+    assert problems[0].line == 4 and "not a JSON entry" in problems[0].reason
+
+
 def test_appends_from_many_threads_keep_one_chain(tmp_path: Path) -> None:
     log = AuditLog(tmp_path)
     with ThreadPoolExecutor(8) as pool:

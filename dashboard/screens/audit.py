@@ -19,7 +19,8 @@ def render() -> None:
     entries, problems = log.verify()
     if problems:
         st.error(f"The log is NOT intact: {len(problems)} problem(s). "
-                 + "; ".join(f"line {p.line}: {p.reason}" for p in problems[:5]))
+                 + "; ".join(f"line {p.line}: {p.reason}" for p in problems[:5])
+                 + ". Entries that cannot be read are left out below.")
     else:
         head = log.head() or {}
         st.success(f"Intact: {entries:,} entries, each linked to the one before. Last entry "
