@@ -323,6 +323,12 @@ def _indicator_text(indicators: list[dict[str, Any]]) -> str:
 
 
 def _print_candidates(result: AnalysisResult, top: int) -> None:
+    if not result.candidates:
+        out.print("No adult has a pattern hit in this graph, so the run found nothing to "
+                  "write back" + ("" if result.graph.number_of_nodes() else
+                                  ": the graph holds no persons yet (load deliveries with "
+                                  "`schakel ingest`)") + ".")
+        return
     table = Table("rank", "person", "score", "patterns (value)", "minors",
                   title=f"Run {result.run['id']}: {result.run['candidates']} adults with a "
                   f"pattern hit (leads for human review, not verdicts)", title_justify="left")

@@ -34,6 +34,15 @@ def test_projection_folds_aliases_and_keeps_ties(store: Store, tmp_path: Path) -
     assert g.nodes[("incident", "I1")]["city"] == "Amsterdam"
 
 
+def test_analyse_on_an_empty_graph_says_why_it_found_nothing(neo4j_settings: Settings,
+                                                           store: Store) -> None:
+    result = schakel(neo4j_settings, "analyse")
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "the graph holds no persons yet (load deliveries with `schakel ingest`)" in said
+    assert "written to the graph" not in said and not store.count_nodes().get("Finding")
+
+
 def test_analyse_writes_findings_and_evaluate_beats_the_baselines(
         neo4j_settings: Settings, store: Store, tmp_path: Path) -> None:
     scenario = tmp_path / "scenario"
