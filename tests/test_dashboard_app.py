@@ -266,10 +266,11 @@ def test_overview_shows_the_graphs_counts_and_latest_run(home: Path, scenario: S
     assert metrics["Incidents"] == f"{counts['Incident']:,}"
     assert scenario.run_id in [m.value for m in at.markdown][-1]  # whole, not cut off
     assert len(at.dataframe) >= 2  # by partner, deliveries
-    deliveries = next(d.value for d in at.dataframe if "loaded_at" in d.value.columns)
+    deliveries = next(d.value for d in at.dataframe if "loaded" in d.value.columns)
     assert len(deliveries) == len(overview.deliveries(scenario.store, ANN))
-    assert all(UTC_SECOND.fullmatch(t)
-               for t in deliveries["loaded_at"])
+    assert all(UTC_SECOND.fullmatch(t) for t in deliveries["loaded"])
+    assert list(deliveries.columns) == ["delivery", "partner", "kind", "extracted", "loaded",
+                                        "status", "rows loaded", "rows rejected"]
 
 
 def test_overview_charts_put_the_busiest_city_first_and_show_every_place(

@@ -14,6 +14,9 @@ from graph import overview
 # and room in pixels kept around the outermost ones.
 CIRCLE_AREA = (60, 900)
 PAD = 24
+# The deliveries table's headings, for the names graph.overview.deliveries gives.
+DELIVERY_HEADINGS = {"extracted_at": "extracted", "loaded_at": "loaded",
+                     "rows_loaded": "rows loaded", "rows_rejected": "rows rejected"}
 # Under a chart with nothing to draw (a care partner that records no incidents).
 NO_INCIDENTS = "No incidents among the records you may see."
 
@@ -43,8 +46,9 @@ def render() -> None:
         st.info("No data loaded yet: `schakel ingest` a delivery.")
     st.subheader("Deliveries")
     # The whole width: eight columns, of which the times are what one checks.
-    st.dataframe(pd.DataFrame(stamped(overview.deliveries(store, viewer),
-                                      "extracted_at", "loaded_at")), hide_index=True)
+    deliveries = pd.DataFrame(stamped(overview.deliveries(store, viewer),
+                                      "extracted_at", "loaded_at"))
+    st.dataframe(deliveries.rename(columns=DELIVERY_HEADINGS), hide_index=True)
 
     st.subheader("Incidents over time")
     months = overview.incidents_by_month(store, viewer)
