@@ -79,7 +79,7 @@ class AuditLog:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
                 _end_line(f)
-                seq, prev = self._head_locked(f)
+                seq, prev = self._head_locked()
                 entry: dict[str, Any] = {
                     "seq": seq + 1,
                     "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -101,20 +101,17 @@ class AuditLog:
                 fcntl.flock(f, fcntl.LOCK_UN)
         return entry
 
-    def _head_locked(self, f: Any) -> tuple[int, str]:
+    def _head_locked(self) -> tuple[int, str]:
         """The number and hash of the last entry (read under the lock)."""
         if self.head_path.exists():
             head = json.loads(self.head_path.read_text())
             return int(head["seq"]), str(head["hash"])
-        f.seek(0)
-        last = None
-        for line in f:
-            if line.strip():
-                last = line
+        last: dict[str, Any] | None = None
+        for entry in self.entries():  # the last one that can be read
+            last = entry
         if last is None:
             return 0, GENESIS
-        entry = json.loads(last)
-        return int(entry["seq"]), str(entry["hash"])
+        return int(last["seq"]), str(last["hash"])
 
     def entries(self) -> Iterator[dict[str, Any]]:
         """Every entry that can be read. A line that cannot (damaged: a write cut short

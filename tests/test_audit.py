@@ -108,6 +108,11 @@ def test_a_write_cut_short_is_reported_and_the_rest_stays_readable(
     assert [e["seq"] for e in log.entries()] == [1, 2, 3, 4]
     _, problems = log.verify()
     assert problems[0].line == 4 and "not a JSON entry" in problems[0].reason
+    # Without audit.head too (lost with the same power cut): the chain goes on from the
+    # last entry that can be read.
+    log.head_path.unlink()
+    log.path.write_bytes(log.path.read_bytes() + b'{"seq": 5, "at')
+    assert log.record(IVO, "test.read", {}, records=0)["seq"] == 5
 
 
 def test_appends_from_many_threads_keep_one_chain(tmp_path: Path) -> None:
