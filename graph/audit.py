@@ -44,6 +44,11 @@ def _end_line(f: Any) -> None:
         os.write(fd, b"\n")  # the file is opened O_APPEND: this lands at its end
 
 
+def _number(value: Any, default: int) -> int:
+    """An entry's ``seq`` as a number; ``default`` for one edited into something else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
 @dataclass(frozen=True)
 class Problem:
     line: int
@@ -131,19 +136,24 @@ class AuditLog:
     def verify(self) -> tuple[int, list[Problem]]:
         """Check every link of the chain and the head; (entries, problems)."""
         problems: list[Problem] = []
-        prev, seq, n = GENESIS, 0, 0
+        prev, seq, n, end = GENESIS, 0, 0, 0
         if self.path.exists():
-            with self.path.open(encoding="utf-8") as f:
+            with self.path.open(encoding="utf-8", errors="replace") as f:
                 for number, line in enumerate(f, start=1):
+                    end = number
                     if not line.strip():
                         continue
-                    n += 1
                     try:
                         entry = json.loads(line)
                     except json.JSONDecodeError:
+                        entry = None
+                    if not isinstance(entry, dict):
+                        # Not counted as an entry: if the next one follows the entry before
+                        # this line, it was a write cut short and the chain holds across
+                        # it; if not (an entry edited into this), the next one says so.
                         problems.append(Problem(number, "not a JSON entry (edited or damaged)"))
-                        prev, seq = "?", seq + 1
                         continue
+                    n += 1
                     if entry.get("seq") != seq + 1:
                         problems.append(Problem(number, f"entry number {entry.get('seq')} where "
                                                         f"{seq + 1} was due (deleted or moved)"))
@@ -154,15 +164,15 @@ class AuditLog:
                     if _digest(entry) != entry.get("hash"):
                         problems.append(Problem(number, "its contents do not match its hash "
                                                         "(edited)"))
-                    prev, seq = entry.get("hash", "?"), int(entry.get("seq", seq + 1))
+                    prev, seq = entry.get("hash", "?"), _number(entry.get("seq"), seq + 1)
         if self.head_path.exists():
             head = json.loads(self.head_path.read_text())
             if (head.get("seq"), head.get("hash")) != (seq, prev):
-                problems.append(Problem(n + 1, f"the log ends at entry {seq}, but entry "
-                                               f"{head.get('seq')} was the last one written "
-                                               "(entries cut off the end)"))
+                problems.append(Problem(end + 1, f"the log ends at entry {seq}, but entry "
+                                                 f"{head.get('seq')} was the last one written "
+                                                 "(entries cut off the end)"))
         elif n:
-            problems.append(Problem(n + 1, "audit.head is missing"))
+            problems.append(Problem(end + 1, "audit.head is missing"))
         return n, problems
 
     def head(self) -> dict[str, Any] | None:
