@@ -107,9 +107,10 @@ class AuditLog:
         return entry
 
     def _head_locked(self) -> tuple[int, str]:
-        """The number and hash of the last entry (read under the lock)."""
-        if self.head_path.exists():
-            head = json.loads(self.head_path.read_text())
+        """The number and hash of the last entry (read under the lock): from audit.head,
+        or, when that is missing or cannot be read, from the last readable entry."""
+        head = self._read_head()
+        if head is not None:
             return int(head["seq"]), str(head["hash"])
         last: dict[str, Any] | None = None
         for entry in self.entries():  # the last one that can be read
@@ -165,8 +166,10 @@ class AuditLog:
                         problems.append(Problem(number, "its contents do not match its hash "
                                                         "(edited)"))
                     prev, seq = entry.get("hash", "?"), _number(entry.get("seq"), seq + 1)
-        if self.head_path.exists():
-            head = json.loads(self.head_path.read_text())
+        head = self._read_head()
+        if self.head_path.exists() and head is None:
+            problems.append(Problem(end + 1, "audit.head cannot be read (edited or damaged)"))
+        elif head is not None:
             if (head.get("seq"), head.get("hash")) != (seq, prev):
                 problems.append(Problem(end + 1, f"the log ends at entry {seq}, but entry "
                                                  f"{head.get('seq')} was the last one written "
@@ -176,9 +179,18 @@ class AuditLog:
         return n, problems
 
     def head(self) -> dict[str, Any] | None:
-        if not self.head_path.exists():
+        return self._read_head()
+
+    def _read_head(self) -> dict[str, Any] | None:
+        """audit.head as written (a number and a hash), or ``None``: missing or unreadable."""
+        try:
+            head = json.loads(self.head_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # missing; not UTF-8 or not JSON
             return None
-        return dict(json.loads(self.head_path.read_text()))
+        if not (isinstance(head, dict) and isinstance(head.get("seq"), int)
+                and isinstance(head.get("hash"), str)):
+            return None
+        return head
 
     def about(self, person_ref: str) -> list[dict[str, Any]]:
         """Every entry whose results held this person: who looked, when and why."""
