@@ -44,6 +44,15 @@ def _end_line(f: Any) -> None:
         os.write(fd, b"\n")  # the file is opened O_APPEND: this lands at its end
 
 
+def _entry(line: str) -> dict[str, Any] | None:
+    """A line of the log as an entry, or ``None`` if it is not a JSON object."""
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
 def _number(value: Any, default: int) -> int:
     """An entry's ``seq`` as a number; ``default`` for one edited into something else."""
     return value if isinstance(value, int) and not isinstance(value, bool) else default
@@ -109,7 +118,7 @@ class AuditLog:
     def _head_locked(self) -> tuple[int, str]:
         """The number and hash of the last entry (read under the lock): from audit.head,
         or, when that is missing or cannot be read, from the last readable entry."""
-        head = self._read_head()
+        head = self.head()
         if head is not None:
             return int(head["seq"]), str(head["hash"])
         last: dict[str, Any] | None = None
@@ -126,13 +135,8 @@ class AuditLog:
             return
         with self.path.open(encoding="utf-8", errors="replace") as f:
             for line in f:
-                if line.strip():
-                    try:
-                        entry = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    if isinstance(entry, dict):
-                        yield entry
+                if line.strip() and (entry := _entry(line)) is not None:
+                    yield entry
 
     def verify(self) -> tuple[int, list[Problem]]:
         """Check every link of the chain and the head; (entries, problems)."""
@@ -144,11 +148,8 @@ class AuditLog:
                     end = number
                     if not line.strip():
                         continue
-                    try:
-                        entry = json.loads(line)
-                    except json.JSONDecodeError:
-                        entry = None
-                    if not isinstance(entry, dict):
+                    entry = _entry(line)
+                    if entry is None:
                         # Not counted as an entry: if the next one follows the entry before
                         # this line, it was a write cut short and the chain holds across
                         # it; if not (an entry edited into this), the next one says so.
@@ -166,7 +167,7 @@ class AuditLog:
                         problems.append(Problem(number, "its contents do not match its hash "
                                                         "(edited)"))
                     prev, seq = entry.get("hash", "?"), _number(entry.get("seq"), seq + 1)
-        head = self._read_head()
+        head = self.head()
         if self.head_path.exists() and head is None:
             problems.append(Problem(end + 1, "audit.head cannot be read (edited or damaged)"))
         elif head is not None:
@@ -179,9 +180,6 @@ class AuditLog:
         return n, problems
 
     def head(self) -> dict[str, Any] | None:
-        return self._read_head()
-
-    def _read_head(self) -> dict[str, Any] | None:
         """audit.head as written (a number and a hash), or ``None``: missing or unreadable."""
         try:
             head = json.loads(self.head_path.read_text(encoding="utf-8"))
