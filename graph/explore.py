@@ -39,6 +39,9 @@ MAX_HOPS = 3
 
 # $partner: a care partner's users see only records their own partner delivered.
 _MINE = "($partner IS NULL OR $partner IN n.partners)"
+# A finding `f` this viewer may see: every one, or for a care partner's user one an
+# investigator shared with one of its teams ($teams).
+SHARED_WITH_ME = "($partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams))"
 SEARCH: LiteralString = (
     "CALL () { MATCH (n:Person) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
     "UNION MATCH (n:Incident) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
@@ -76,7 +79,7 @@ EDGES: LiteralString = (
 FLAGGED: LiteralString = (
     "MATCH (f:Finding) WITH f.run_id AS run, max(f.run_at) AS at ORDER BY at DESC LIMIT 1 "
     "MATCH (f:Finding {run_id: run})-[:CONCERNS]->(p:Person) "
-    "WHERE $partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams) "
+    "WHERE " + SHARED_WITH_ME + " "
     "RETURN p.ref AS ref, min(f.rank) AS rank, max(f.score) AS score")
 PARTNERS: LiteralString = "MATCH (d:Delivery) RETURN DISTINCT d.partner AS partner ORDER BY partner"
 SPAN: LiteralString = (
@@ -87,7 +90,7 @@ DETAILS: LiteralString = (
     "AND ($partner IS NULL OR d.partner = $partner) "
     "WITH n, collect(d {.ref, .partner, .partner_kind, .extracted_at, .loaded_at}) AS deliveries "
     "OPTIONAL MATCH (f:Finding)-[:CONCERNS]->(n) "
-    "WHERE $partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams) "
+    "WHERE " + SHARED_WITH_ME + " "
     "WITH n, deliveries, collect(f {.run_id, .rank, .score, .patterns}) AS findings "
     "CALL (n) { MATCH (n)-[r]-() WHERE type(r) IN $types "
     "AND ($partner IS NULL OR $partner IN r.partners) RETURN collect(type(r)) AS types } "

@@ -6,7 +6,7 @@ import json
 from typing import Any, LiteralString
 
 from graph.access import Capability, Viewer
-from graph.explore import plain
+from graph.explore import SHARED_WITH_ME, plain
 from graph.store import Store
 
 # $partner limits a care partner's users to their own partner's records.
@@ -46,13 +46,12 @@ BY_PLACE: LiteralString = (
     "avg(l.lon) AS lon, count(i) AS incidents ORDER BY incidents DESC")
 RUNS: LiteralString = (
     "MATCH (f:Finding) WITH f.run_id AS run, f.run_at AS at, f.parameters AS parameters, "
-    "count(CASE WHEN $partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams) "
-    "THEN f END) AS findings "
+    "count(CASE WHEN " + SHARED_WITH_ME + " THEN f END) AS findings "
     "OPTIONAL MATCH (s:Structure {run_id: run}) "
     "RETURN run, at, parameters, findings, count(s) AS structures ORDER BY at DESC LIMIT $n")
 FINDINGS: LiteralString = (
     "MATCH (f:Finding {run_id: $run}) "
-    "WHERE $partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams) "
+    "WHERE " + SHARED_WITH_ME + " "
     "OPTIONAL MATCH (s:Structure {run_id: $run})"
     "-[:HAS_MEMBER {role: 'core'}]->(:Person {ref: f.person_ref}) "
     "WITH f, collect(s.ref)[0] AS structure "
