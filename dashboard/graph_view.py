@@ -81,6 +81,8 @@ def layout(sub: Subgraph, *, seed: int = 7, scale: float = 1000.0,
         if e.source in neighbours and e.target in neighbours:
             neighbours[e.source].append(e.target)
             neighbours[e.target].append(e.source)
+    if sub.layered:
+        return _columns(sub, neighbours, scale)
     rings: dict[int, list[str]] = {}
     for node in sorted(sub.nodes.values(), key=lambda n: (n.hop, n.id)):
         rings.setdefault(node.hop, []).append(node.id)
@@ -109,6 +111,44 @@ def layout(sub: Subgraph, *, seed: int = 7, scale: float = 1000.0,
                                seed=seed, method="force")
     return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1))
             for n, (x, y) in pos.items()}
+
+
+def _columns(sub: Subgraph, neighbours: dict[str, list[str]],
+             scale: float) -> dict[str, tuple[float, float]]:
+    """Paths from left to right: a column per ``hop``, the start on the left and the end
+    on the right; within a column, each node beside the nodes it links to on its left.
+    The links of an expanded node (``via``) go on a ring around it."""
+    # Fixed steps, not the neighbourhood's span: the page zooms to fit, and a short path
+    # stretched as wide as a neighbourhood was drawn with nodes a few pixels across.
+    step, gap = scale * 0.25, scale * 0.12  # between columns, and within one
+    columns: dict[int, list[str]] = {}
+    around: dict[str, list[str]] = {}
+    for node in sorted(sub.nodes.values(), key=lambda n: (n.hop, n.id)):
+        if node.via in sub.nodes:
+            around.setdefault(node.via, []).append(node.id)
+        else:
+            columns.setdefault(node.hop, []).append(node.id)
+    pos: dict[str, tuple[float, float]] = {}
+    for hop in sorted(columns):
+        ids = columns[hop]
+        if pos:
+            def left(i: str) -> float:
+                placed = [pos[p][1] for p in neighbours[i] if p in pos]
+                return sum(placed) / len(placed) if placed else 0.0
+            ids = sorted(ids, key=left)
+        for i, node_id in enumerate(ids):
+            pos[node_id] = (round(hop * step, 1), round((i - (len(ids) - 1) / 2) * gap, 1))
+    pending = list(around)
+    while pending:  # a ring's node may itself have been expanded: its parent first
+        parent = next((p for p in pending if p in pos), pending[0])
+        pending.remove(parent)
+        x, y = pos.get(parent, (0.0, 0.0))
+        ring = around[parent]
+        radius = max(step * 0.5, len(ring) * gap * 0.5 / math.pi)
+        for i, node_id in enumerate(ring):
+            a = 2 * math.pi * i / len(ring) - math.pi / 2
+            pos[node_id] = (round(x + radius * math.cos(a), 1), round(y + radius * math.sin(a), 1))
+    return pos
 
 
 def tooltip(node: GraphNode) -> str:

@@ -12,8 +12,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, LiteralString
+from typing import Any, LiteralString, cast
 
+import neo4j
+from neo4j.exceptions import Neo4jError
 from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.access import Capability, Viewer
@@ -36,6 +38,9 @@ SEARCHABLE: tuple[Label, ...] = (Label.PERSON, Label.INCIDENT, Label.LOCATION, L
                                  Label.IDENTIFIER)
 MAX_CAP = 2000
 MAX_HOPS = 3
+MAX_PATH_LENGTH = 8  # relationships in a path between two nodes
+MAX_PATHS = 100  # shortest paths fetched; the cap on nodes may keep fewer
+PATH_TIMEOUT_S = 20.0
 
 # $partner: a care partner's users see only records their own partner delivered.
 _MINE = "($partner IS NULL OR $partner IN n.partners)"
@@ -67,6 +72,26 @@ HOP: LiteralString = (
     "WHERE at IS NULL OR (($since IS NULL OR date(at) >= $since) "
     "AND ($until IS NULL OR date(at) <= $until)) "
     "RETURN elementId(n) AS n, elementId(m) AS m LIMIT $row_limit")
+# Every shortest path between two nodes over links that pass the filters. The ends are
+# the user's choice, so, as a seed in HOP, they need not pass the partner and time
+# filters; every node between them must. (All predicates are on single nodes and
+# relationships, so Neo4j checks them during its breadth-first search: a filter makes
+# the search smaller, not a second pass.)
+_PATHS = (
+    "MATCH (a) WHERE elementId(a) = $a MATCH (b) WHERE elementId(b) = $b "
+    "MATCH p = allShortestPaths((a)-[*..{length}]-(b)) "
+    "WHERE all(r IN relationships(p) WHERE type(r) IN $types "
+    "AND ($partners IS NULL OR any(x IN r.partners WHERE x IN $partners))) "
+    "AND all(n IN nodes(p) WHERE n = a OR n = b OR "
+    "(($partners IS NULL OR any(x IN n.partners WHERE x IN $partners)) "
+    "AND (coalesce(n.occurred_at, n.observed_at) IS NULL "
+    "OR (($since IS NULL OR date(coalesce(n.occurred_at, n.observed_at)) >= $since) "
+    "AND ($until IS NULL OR date(coalesce(n.occurred_at, n.observed_at)) <= $until))))) "
+    "WITH p LIMIT $limit RETURN [n IN nodes(p) | elementId(n)] AS ids")
+# A path's longest length cannot be a parameter: one query per length, from integers.
+PATHS: dict[int, LiteralString] = {
+    length: cast(LiteralString, _PATHS.replace("{length}", str(length)))
+    for length in range(1, MAX_PATH_LENGTH + 1)}
 NODES: LiteralString = (
     "MATCH (n) WHERE elementId(n) IN $ids "
     "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props")
@@ -146,6 +171,7 @@ class GraphNode:
     props: dict[str, Any]
     hop: int = 0
     flagged: tuple[int, float] | None = None  # (rank, score) in the latest analysis run
+    via: str | None = None  # in a path: the expanded node that brought this one, not a path
 
     @property
     def caption(self) -> str:
@@ -175,6 +201,7 @@ class Subgraph:
     total: int  # nodes within reach, shown or not
     exact: bool = True  # False when a hop was cut short and ``total`` is a lower bound
     seeds: tuple[str, ...] = ()
+    layered: bool = False  # drawn in columns by ``hop`` (a path), not in rings
 
     @property
     def truncated(self) -> bool:
@@ -262,6 +289,52 @@ def incident_span(store: Store) -> tuple[date, date] | None:
     return row["first"].to_native(), row["last"].to_native()
 
 
+def _scoped(viewer: Viewer, filters: Filters | None) -> Filters:
+    """The filters, with a care partner's users kept to their own partner's records
+    whatever the filters ask."""
+    filters = filters or Filters()
+    mine = viewer.only_partner
+    if mine is not None:
+        return Filters(filters.types, (mine,), filters.since, filters.until)
+    return filters
+
+
+def _resolve(store: Store, viewer: Viewer, refs: Sequence[str]) -> list[str]:
+    """Element ids of the nodes with these refs that the viewer may see."""
+    return [r["id"] for r in store.run(RESOLVE, {"partner": viewer.only_partner,
+                                                 "refs": list(refs)}, read_only=True)]
+
+
+def _hop(session: Any, frontier: list[str], params: dict[str, Any],
+         row_limit: int) -> tuple[list[tuple[str, str]], bool]:
+    """Every link of the frontier that passes the filters, as (from, to) ids, and whether
+    that is all of them (False: cut short at ``row_limit``)."""
+    if not frontier:
+        return [], True
+    result = session.run(HOP, {**params, "frontier": frontier, "row_limit": row_limit})
+    pairs = [(r["n"], r["m"]) for r in result]
+    return pairs, len(pairs) < row_limit
+
+
+def _fetch(session: Any, viewer: Viewer, keep: list[str], distance: dict[str, int],
+           params: dict[str, Any]) -> tuple[dict[str, GraphNode], list[GraphEdge]]:
+    """The kept nodes with their properties, and every relationship between them that
+    passes the filters."""
+    mine = viewer.only_partner
+    nodes = {r["id"]: _node(r.data(), distance[r["id"]], mine)
+             for r in session.run(NODES, {"ids": keep})}
+    edges = [GraphEdge(r["id"], r["source"], r["target"], r["type"], _own(plain(r["props"]), mine))
+             for r in session.run(EDGES, {**params, "ids": keep})]
+    return nodes, edges
+
+
+def _mark(store: Store, viewer: Viewer, nodes: dict[str, GraphNode]) -> None:
+    """Ring the persons ranked in the latest analysis run."""
+    marks = flagged(store, viewer)
+    for n in nodes.values():
+        n.flagged = marks.get(n.ref) if n.kind in PERSON_KINDS else None
+
+
 def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: int = 2,
                   filters: Filters | None = None, cap: int = 300,
                   expanded: Sequence[str] = (), row_limit: int = 200_000) -> Subgraph:
@@ -271,36 +344,22 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
     links to nodes already kept. ``total`` counts every node in reach.
     """
     viewer.require(Capability.EXPLORE)
-    filters = filters or Filters()
-    mine = viewer.only_partner
-    if mine is not None:  # whatever the filters ask, a care partner sees its own records only
-        filters = Filters(filters.types, (mine,), filters.since, filters.until)
+    filters = _scoped(viewer, filters)
     hops = max(0, min(hops, MAX_HOPS))
     cap = max(1, min(cap, MAX_CAP))
     params = filters.params()
-    resolve = {"partner": mine}
-    seed_ids = [r["id"] for r in store.run(RESOLVE, {**resolve, "refs": list(seeds)},
-                                           read_only=True)]
-    extra_ids = [r["id"] for r in store.run(RESOLVE, {**resolve, "refs": list(expanded)},
-                                            read_only=True)]
+    seed_ids = _resolve(store, viewer, seeds)
+    extra_ids = _resolve(store, viewer, expanded)
     distance: dict[str, int] = dict.fromkeys(seed_ids, 0)
     links: Counter[str] = Counter()
     exact = True
     with store.session(read_only=True) as session:
-        def hop(frontier: list[str]) -> list[tuple[str, str]]:
-            nonlocal exact
-            if not frontier:
-                return []
-            result = session.run(HOP, {**params, "frontier": frontier, "row_limit": row_limit})
-            pairs = [(r["n"], r["m"]) for r in result]
-            if len(pairs) >= row_limit:
-                exact = False
-            return pairs
-
         frontier = list(seed_ids)
         for depth in range(1, hops + 1):
             fresh: list[str] = []
-            for _, m in hop(frontier):
+            pairs, whole = _hop(session, frontier, params, row_limit)
+            exact = exact and whole
+            for _, m in pairs:
                 links[m] += 1
                 if m not in distance:
                     distance[m] = depth
@@ -308,25 +367,127 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
             frontier = fresh
         for x in extra_ids:
             distance.setdefault(x, 1)
-        for _, m in hop(extra_ids):
+        pairs, whole = _hop(session, extra_ids, params, row_limit)
+        exact = exact and whole
+        for _, m in pairs:
             links[m] += 1
             distance.setdefault(m, 2)
         order = sorted(distance, key=lambda i: (distance[i], -links[i], i))
-        keep = order[:cap]
-        nodes = {r["id"]: _node(r.data(), distance[r["id"]], mine)
-                 for r in session.run(NODES, {"ids": keep})}
-        edges = [GraphEdge(r["id"], r["source"], r["target"], r["type"],
-                           _own(plain(r["props"]), mine))
-                 for r in session.run(EDGES, {**params, "ids": keep})]
-    marks = flagged(store, viewer)
-    for n in nodes.values():
-        n.flagged = marks.get(n.ref) if n.kind in PERSON_KINDS else None
+        nodes, edges = _fetch(session, viewer, order[:cap], distance, params)
+    _mark(store, viewer, nodes)
     sub = Subgraph(nodes, edges, len(distance), exact, tuple(seeds))
     store.audit.record(viewer, "explore.neighbourhood", {
         "seeds": list(seeds), "expanded": list(expanded), "hops": hops, "cap": cap,
         **{k: v for k, v in params.items() if k != "types"}, "types": params["types"]},
         records=len(nodes) + len(edges), persons=_persons(nodes.values()))
     return sub
+
+
+@dataclass
+class Paths:
+    """The shortest paths between two nodes, as a subgraph to draw."""
+
+    sub: Subgraph
+    longest: int  # the longest path length that was searched for
+    length: int | None = None  # relationships in each shortest path; None: none found
+    found: int = 0  # shortest paths found, at most MAX_PATHS
+    more: bool = False  # there are more than MAX_PATHS
+    missing: tuple[str, ...] = ()  # ends not in the graph, or not the viewer's to see
+    timed_out: bool = False
+    routes: list[list[str]] = field(default_factory=list)  # node ids of each path drawn
+
+    @property
+    def drawn(self) -> int:
+        """How many of the paths found are drawn (whole, within the node cap)."""
+        return len(self.routes)
+
+    def summary(self) -> str:
+        if self.missing:
+            return ("Not in the graph, or not among the records you may see: "
+                    + ", ".join(self.missing) + ".")
+        if self.timed_out:
+            return (f"The search for paths was stopped after {PATH_TIMEOUT_S:.0f} s. Lower "
+                    "the longest length or narrow the filters.")
+        if self.length is None:
+            return (f"No path of at most {self.longest} relationships between the two, with "
+                    "these filters.")
+        if self.length == 0:
+            return "Both ends are the same node."
+        count = f"{self.found:,}{'+' if self.more else ''}"
+        paths = f"{count} shortest path{'' if count == '1' else 's'}"
+        drawn = ("" if self.drawn == self.found
+                 else f", of which {self.drawn:,} within the cap")
+        return (f"{paths} of {self.length} relationship{'' if self.length == 1 else 's'}"
+                f"{drawn}: {len(self.sub.nodes):,} nodes and {len(self.sub.edges):,} "
+                "relationships")
+
+
+def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: int = 6,
+          filters: Filters | None = None, cap: int = 300, expanded: Sequence[str] = (),
+          row_limit: int = 200_000) -> Paths:
+    """Every shortest path of at most ``longest`` relationships between the nodes with refs
+    ``source`` and ``target``, over links that pass the filters (and one hop of each
+    ``expanded`` ref).
+
+    Paths are kept whole, in the order Neo4j finds them, while their nodes fit in ``cap``.
+    Each node's ``hop`` is its place along the path from ``source``.
+    """
+    viewer.require(Capability.EXPLORE)
+    filters = _scoped(viewer, filters)
+    longest = max(1, min(longest, MAX_PATH_LENGTH))
+    cap = max(2, min(cap, MAX_CAP))
+    params = filters.params()
+    ends = [_resolve(store, viewer, [ref]) for ref in (source, target)]
+    result = Paths(Subgraph({}, [], 0, seeds=(source, target), layered=True), longest)
+    result.missing = tuple(ref for ref, ids in zip((source, target), ends, strict=True)
+                           if not ids)
+    distance: dict[str, int] = {}
+    if not result.missing:
+        a, b = ends[0][0], ends[1][0]
+        found: list[list[str]] = [[a]] if a == b else []
+        with store.session(read_only=True) as session:
+            if a != b:
+                query = neo4j.Query(PATHS[longest], timeout=PATH_TIMEOUT_S)
+                try:
+                    found = [r["ids"] for r in session.run(
+                        query, {**params, "a": a, "b": b, "limit": MAX_PATHS + 1})]
+                except Neo4jError as exc:
+                    if "TimedOut" not in (exc.code or ""):
+                        raise
+                    result.timed_out = True
+            result.more = len(found) > MAX_PATHS
+            found = found[:MAX_PATHS]
+            result.found = len(found)
+            result.length = len(found[0]) - 1 if found else None
+            for path in found:
+                if len(set(distance) | set(path)) > cap:
+                    break
+                result.routes.append(path)
+                for place, node_id in enumerate(path):
+                    distance[node_id] = min(place, distance.get(node_id, place))
+            via: dict[str, str] = {}
+            for ref in expanded if distance else ():
+                # in the order expanded, as one may be a node the one before brought;
+                # an expanded node's links are drawn around it, in its column
+                extra = [x for x in _resolve(store, viewer, [ref]) if x in distance]
+                pairs, _ = _hop(session, extra, params, row_limit)
+                for n, m in pairs:
+                    if m not in distance and len(distance) < cap:
+                        distance[m] = distance[n]
+                        via[m] = n
+            nodes, edges = _fetch(session, viewer, list(distance), distance, params)
+            for node_id, parent in via.items():
+                if node_id in nodes:
+                    nodes[node_id].via = parent
+        _mark(store, viewer, nodes)
+        result.sub = Subgraph(nodes, edges, len(distance), True, (source, target), True)
+    sub = result.sub
+    store.audit.record(viewer, "explore.paths", {
+        "from": source, "to": target, "longest": longest, "expanded": list(expanded),
+        "cap": cap, **{k: v for k, v in params.items() if k != "types"},
+        "types": params["types"]},
+        records=len(sub.nodes) + len(sub.edges), persons=_persons(sub.nodes.values()))
+    return result
 
 
 def details(store: Store, viewer: Viewer, node_id: str) -> dict[str, Any] | None:
