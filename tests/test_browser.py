@@ -15,13 +15,14 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
 
 from dashboard.auth import Users
-from graph import local_neo4j, views
+from graph import explore, local_neo4j, overview, views
 from graph.access import Role, Viewer
 from graph.settings import Settings
 from tests.conftest import Scenario
@@ -146,6 +147,28 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     expect(saved).to_be_visible(timeout=60_000)
     view_id = re.search(r"\?view=([\w-]+)", saved.inner_text()).group(1)  # type: ignore[union-attr]
     assert views.open_view(scenario.store, ANN, view_id).name == "Browser test view"
+
+    # The shortest paths between two candidates, drawn from left to right.
+    ranked = [f["person_ref"] for f in overview.findings(scenario.store, ANN, scenario.run_id,
+                                                           limit=8)]
+    a, b = next((a, b) for a, b in pairwise(ranked)
+                if (explore.paths(scenario.store, ANN, a, b).length or 0) > 1)
+    page.get_by_text("Paths between two").click()
+    expect(page.get_by_text(re.compile("then choose From here and To here"))).to_be_visible(
+        timeout=60_000)
+    for ref, end in ((a, "From here"), (b, "To here")):
+        page.get_by_label(re.compile("^Find a person")).fill(ref)
+        page.get_by_label(re.compile("^Find a person")).press("Enter")
+        # the matches for this ref, not those of the one before
+        expect(page.get_by_role("combobox", name="Matches")).to_have_value(
+            re.compile(re.escape(ref)), timeout=60_000)
+        page.get_by_role("button", name=end).click()
+        page.wait_for_timeout(500)
+    expect(page.get_by_text(re.compile(r"^\d+ shortest paths? of"))).to_be_visible(
+        timeout=60_000)
+    assert drawn(page) >= 3
+    page.get_by_role("heading", name="Explore").click()  # no button's tooltip in the picture
+    page.screenshot(path=shots / "paths.png", full_page=True)
 
     # The link in a new context (no cookies, no session): sign in, and the view opens.
     other = context().new_page()

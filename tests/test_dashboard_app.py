@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import Users
-from graph import local_neo4j, overview, views
+from graph import explore, local_neo4j, overview, views
 from graph.access import Role, Viewer
 from graph.settings import LocalNeo4j, Settings
 from tests.conftest import Scenario
@@ -344,6 +345,48 @@ def test_explore_searches_draws_and_shows_details(home: Path, scenario: Scenario
                for t in provenance["loaded_at"])
     at.slider(key="ex_hops").set_value(1).run()
     assert not at.exception
+
+
+def test_explore_draws_the_paths_between_two_and_saves_them(home: Path,
+                                                            scenario: Scenario) -> None:
+    ranked = [f["person_ref"] for f in overview.findings(scenario.store, ANN, scenario.run_id,
+                                                           limit=8)]
+    linked = [(a, b) for a, b in pairwise(ranked)
+              if explore.paths(scenario.store, ANN, a, b).length]
+    assert linked, "the scenario should link some of its top candidates"
+    a, b = linked[0]
+    want = explore.paths(scenario.store, ANN, a, b).summary()
+    at = signed_in(ANN, "explore")
+    at.radio(key="ex_mode").set_value("paths").run()
+    assert any("*From here* and *To here*" in i.value for i in at.info)
+    for ref, end in ((a, "ex_from"), (b, "ex_to")):
+        at.text_input(key="ex_search").input(ref).run()
+        at.button(key=end).click().run()
+    assert not at.exception
+    assert want in [c.value for c in at.caption]
+    html = iframe_html(at)
+    assert a in html and b in html
+    at.text_input(key="ex_name").input("How the top two are linked")
+    at.radio(key="ex_visibility").set_value("team")
+    button(at, "Save").click().run()
+    link = re.search(r"\?view=([\w-]+)", at.success[0].value)
+    assert link, at.success[0].value
+
+    # A team mate opens the link: the same paths, in the same mode.
+    mate = signed_in(IVO, view=link.group(1))
+    assert mate.radio(key="ex_mode").value == "paths"
+    assert want in [c.value for c in mate.caption]
+    assert any(c.value.startswith("Saved view “How the top two") for c in mate.caption)
+    # Back to a neighbourhood: drawn around where the paths started.
+    mate.radio(key="ex_mode").set_value("neighbourhood").run()
+    assert not mate.exception
+    assert any(c.value.startswith("Showing ") for c in mate.caption)
+    assert a in iframe_html(mate)
+    # Paths from somewhere else are a new exploration, no longer the saved view.
+    mate.radio(key="ex_mode").set_value("paths").run()
+    mate.text_input(key="ex_search").input(b).run()
+    mate.button(key="ex_from").click().run()
+    assert not any(c.value.startswith("Saved view") for c in mate.caption)
 
 
 def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -> None:

@@ -1,5 +1,6 @@
-"""Explore: find a person, incident or location, draw its neighbourhood, filter, expand,
-read the details and provenance of any node, export, save as a view."""
+"""Explore: find a person, incident or location, draw its neighbourhood or the shortest
+paths between two nodes, filter, expand, read the details and provenance of any node,
+export, save as a view."""
 
 from __future__ import annotations
 
@@ -17,17 +18,20 @@ from graph.schema import INVOLVEMENT_ROLES
 from graph.views import Kind, SavedView
 
 ROLE_NAMES: dict[str, str] = {rel.value: role for role, rel in INVOLVEMENT_ROLES.items()}
+MODES: dict[str, str] = {"neighbourhood": "Neighbourhood", "paths": "Paths between two"}
 DEFAULT: dict[str, Any] = {
     "seeds": [], "hops": 2, "cap": 300, "roles": list(ROLE_RELS), "ties": list(TIE_RELS),
     "others": list(OTHER_RELS), "partners": [], "since": None, "until": None, "expanded": [],
+    # paths: from seeds[0] to target, of at most `longest` relationships
+    "mode": "neighbourhood", "target": None, "longest": 6,
 }
-WIDGETS = ("hops", "cap", "roles", "ties", "others", "partners")
+WIDGETS = ("hops", "longest", "cap", "roles", "ties", "others", "partners")
 
 
 def load_state(new: dict[str, Any]) -> None:
     """Make ``new`` (a saved view's state, or a candidate's structure) the exploration."""
     st.session_state["explore"] = {**DEFAULT, **{k: v for k, v in new.items() if k in DEFAULT}}
-    for key in (*WIDGETS, "window"):
+    for key in (*WIDGETS, "window", "mode"):
         st.session_state.pop(f"ex_{key}", None)
     st.session_state.pop("explore_view", None)
 
@@ -54,7 +58,13 @@ def _filters(s: dict[str, Any], partners: list[str]) -> None:
         st.subheader("What to show")
         for key in WIDGETS:
             _widget_default(key, s[key])
-        s["hops"] = st.slider("Hops", 1, explore.MAX_HOPS, key="ex_hops")
+        if s["mode"] == "paths":
+            s["longest"] = st.slider("Longest path (relationships)", 1, explore.MAX_PATH_LENGTH,
+                                     key="ex_longest",
+                                     help="Only the shortest paths are drawn; this is how far "
+                                          "to look for them.")
+        else:
+            s["hops"] = st.slider("Hops", 1, explore.MAX_HOPS, key="ex_hops")
         s["cap"] = int(st.number_input("At most this many nodes", 20, explore.MAX_CAP, step=50,
                                        key="ex_cap"))
         s["roles"] = st.multiselect("Involvement roles", list(ROLE_RELS), key="ex_roles",
@@ -90,15 +100,33 @@ def _search(s: dict[str, Any]) -> None:
             st.info("Nothing with a ref that starts so.")
         if found:
             labels = {n.ref: f"{n.kind} · {n.ref} · {n.caption}" for n in found}
-            pick = st.selectbox("Matches", list(labels), format_func=labels.__getitem__,
-                                key="ex_pick")
+            st.selectbox("Matches", list(labels), format_func=labels.__getitem__, key="ex_pick")
             c, d = st.columns(2)
-            if c.button("Show", key="ex_show", help="Start a new exploration here"):
-                s.update(seeds=[pick], expanded=[])
-                st.session_state.pop("explore_view", None)
-            if d.button("Add", key="ex_add", help="Add to what is shown"):
-                if pick not in s["seeds"]:
-                    s["seeds"] = [*s["seeds"], pick]
+            if s["mode"] == "paths":
+                c.button("From here", key="ex_from", help="Paths start here",
+                         on_click=_picked, args=("from",))
+                d.button("To here", key="ex_to", help="Paths end here",
+                         on_click=_picked, args=("to",))
+            else:
+                c.button("Show", key="ex_show", help="Start a new exploration here",
+                         on_click=_picked, args=("show",))
+                d.button("Add", key="ex_add", help="Add to what is shown",
+                         on_click=_picked, args=("add",))
+
+
+def _picked(action: str) -> None:
+    """What a button beside the matches does with the match picked. A callback, so that
+    the page drawn after the click already shows it (a saved view no longer named once
+    something else is shown)."""
+    s = _state()
+    pick = st.session_state["ex_pick"]
+    if action in ("show", "from"):  # a new exploration
+        s.update(seeds=[pick], expanded=[])
+        st.session_state.pop("explore_view", None)
+    elif action == "add" and pick not in s["seeds"]:
+        s["seeds"] = [*s["seeds"], pick]
+    elif action == "to":
+        s.update(target=pick, expanded=[])
 
 
 def _node_label(n: GraphNode) -> str:
@@ -139,9 +167,11 @@ def _details(sub: Subgraph) -> None:
 
 
 def _expand(s: dict[str, Any], sub: Subgraph) -> None:
+    # a neighbourhood draws its seeds' links already; a path draws only the links on it
+    drawn = () if sub.layered else s["seeds"]
     choices = {n.ref: _node_label(n) for n in sorted(sub.nodes.values(),
                                                      key=lambda n: (n.hop, n.kind, n.ref))
-               if n.ref and n.ref not in s["seeds"] and n.ref not in s["expanded"]}
+               if n.ref and n.ref not in drawn and n.ref not in s["expanded"]}
     if not choices:
         return
     pick = st.selectbox("Expand a node (adds its direct links)", list(choices),
@@ -174,6 +204,83 @@ def _exports(sub: Subgraph, html: str) -> None:
                       key="ex_dl_edges", on_click=log, args=(*who, "relationships_csv"))
 
 
+def _ref(ref: str) -> str:
+    """A ref as a code span, cut to 16 characters (only a backtick could end the span)."""
+    return f"`{ref[:16].replace('`', chr(39))}{'…' if len(ref) > 16 else ''}`"
+
+
+def _mode_changed() -> None:
+    """Expanded nodes belong to the drawing they were expanded in."""
+    s = _state()
+    s.update(mode=st.session_state["ex_mode"], expanded=[])
+
+
+def _filters_of(s: dict[str, Any]) -> Filters:
+    return Filters(types=tuple(s["roles"] + s["ties"] + s["others"]),
+                   partners=tuple(s["partners"]) or None,
+                   since=date.fromisoformat(s["since"]) if s["since"] else None,
+                   until=date.fromisoformat(s["until"]) if s["until"] else None)
+
+
+def _neighbourhood(s: dict[str, Any]) -> Subgraph | None:
+    if not s["seeds"]:
+        st.info("Find something by its ref, or open a candidate from the Candidates page.")
+        return None
+    a, b = st.columns([5, 1])
+    a.markdown(f"Starting from {_ref(s['seeds'][0])}"
+               + (f" and {len(s['seeds']) - 1} more" if len(s["seeds"]) > 1 else "")
+               + f", {s['hops']} hop{'s' if s['hops'] > 1 else ''}"
+               + (f", expanded {len(s['expanded'])}" if s["expanded"] else ""),
+               help="Starting points: " + ", ".join(md(r) for r in s["seeds"]))
+    if b.button("Clear", key="ex_clear"):
+        s.update(seeds=[], expanded=[])
+        st.session_state.pop("explore_view", None)
+        st.rerun()
+    sub = explore.neighbourhood(state.store(), state.current(), s["seeds"], hops=s["hops"],
+                                filters=_filters_of(s), cap=s["cap"], expanded=s["expanded"])
+    message = sub.summary()
+    if sub.truncated:
+        st.warning(f"{message.capitalize()}. Narrow the filters, lower the hops or raise "
+                   "the cap to see more.")
+    else:
+        st.caption(message.capitalize())
+    return sub
+
+
+def _paths(s: dict[str, Any]) -> Subgraph | None:
+    source = s["seeds"][0] if s["seeds"] else None
+    target = s["target"]
+    if source is None or target is None:
+        chosen = (f"From {_ref(source)}. " if source else "") + (
+            f"To {_ref(target)}. " if target else "")
+        st.info(f"{chosen}Find each end by its ref, then choose *From here* and *To here*: "
+                "the shortest paths between the two are drawn, over the links the sidebar "
+                "allows.")
+        return None
+    a, b = st.columns([5, 1])
+    a.markdown(f"Paths from {_ref(source)} to {_ref(target)}, at most {s['longest']} "
+               f"relationship{'s' if s['longest'] > 1 else ''}"
+               + (f", expanded {len(s['expanded'])}" if s["expanded"] else ""),
+               help=f"From {md(source)} to {md(target)}")
+    if b.button("Clear", key="ex_clear"):
+        s.update(seeds=[], target=None, expanded=[])
+        st.session_state.pop("explore_view", None)
+        st.rerun()
+    found = explore.paths(state.store(), state.current(), source, target,
+                          longest=s["longest"], filters=_filters_of(s), cap=s["cap"],
+                          expanded=s["expanded"])
+    if not found.sub.nodes:
+        hint = (" Raise *Longest path* or allow more relationships in the sidebar."
+                if found.length is None and not found.timed_out else "")
+        st.warning(found.summary() + hint)
+        return None
+    if found.drawn < found.found or found.more:
+        st.warning(f"{found.summary()}. Raise the cap or narrow the filters to see more.")
+    else:
+        st.caption(found.summary())
+    return found.sub
+
+
 def render() -> None:
     viewer = state.current()
     store = state.store()
@@ -183,35 +290,14 @@ def render() -> None:
     if opened is not None:
         st.caption(f"Saved view “{md(opened.name)}”, version {opened.version} of "
                    f"{opened.versions}, by {md(opened.owner)}")
+    _widget_default("mode", s["mode"])
+    st.radio("Draw", list(MODES), format_func=MODES.__getitem__, horizontal=True,
+             key="ex_mode", on_change=_mode_changed, label_visibility="collapsed")
     _filters(s, explore.partners(store, viewer))
     _search(s)
-    if not s["seeds"]:
-        st.info("Find something by its ref, or open a candidate from the Candidates page.")
+    sub = _paths(s) if s["mode"] == "paths" else _neighbourhood(s)
+    if sub is None:
         return
-    a, b = st.columns([5, 1])
-    first = s["seeds"][0]
-    shown = first[:16].replace("`", "'")  # a code span: only a backtick could end it
-    a.markdown(f"Starting from `{shown}{'…' if len(first) > 16 else ''}`"
-               + (f" and {len(s['seeds']) - 1} more" if len(s["seeds"]) > 1 else "")
-               + f", {s['hops']} hop{'s' if s['hops'] > 1 else ''}"
-               + (f", expanded {len(s['expanded'])}" if s["expanded"] else ""),
-               help="Starting points: " + ", ".join(md(r) for r in s["seeds"]))
-    if b.button("Clear", key="ex_clear"):
-        s.update(seeds=[], expanded=[])
-        st.session_state.pop("explore_view", None)
-        st.rerun()
-    filters = Filters(types=tuple(s["roles"] + s["ties"] + s["others"]),
-                      partners=tuple(s["partners"]) or None,
-                      since=date.fromisoformat(s["since"]) if s["since"] else None,
-                      until=date.fromisoformat(s["until"]) if s["until"] else None)
-    sub = explore.neighbourhood(store, viewer, s["seeds"], hops=s["hops"], filters=filters,
-                                cap=s["cap"], expanded=s["expanded"])
-    message = sub.summary()
-    if sub.truncated:
-        st.warning(f"{message.capitalize()}. Narrow the filters, lower the hops or raise "
-                   "the cap to see more.")
-    else:
-        st.caption(message.capitalize())
     html = graph_view.to_html(sub, heading="Schakel view")
     st.iframe(html, height=660)
     st.caption("Colour and shape: orange dot minor · blue dot adult · grey square incident · "
