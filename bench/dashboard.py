@@ -9,6 +9,11 @@ page does for a two-hop neighbourhood capped at 500 nodes: ``graph.explore.neigh
 run and on the same persons, the naive way: one variable-length Cypher query for the
 nodes and relationships, and pyvis's own ``add_node``/``add_edge``/``generate_html``
 with physics on. Prints medians, 90th percentiles and the ratio of the two.
+
+Then the same for the shortest paths between two persons (pairs of top candidates, and
+pairs drawn at random, most of which no path of six joins): ``graph.explore.paths`` of at
+most six relationships and its HTML, next to one bare Cypher ``shortestPath`` (a single
+path, no filters, no properties).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import random
 import statistics
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +78,48 @@ def ours(store: Store, ref: str) -> tuple[float, float, int, int]:
     return fetched - started, done - fetched, len(sub.nodes), sub.total
 
 
+BARE_PATH = ("MATCH (a:Person {ref: $a}), (b:Person {ref: $b}) "
+             "MATCH p = shortestPath((a)-[*..6]-(b)) RETURN length(p) AS n")
+
+
+def path_pair(store: Store, a: str, b: str) -> dict[str, float]:
+    """``explore.paths`` and its page, then the bare query, for one pair."""
+    started = time.perf_counter()
+    found = explore.paths(store, VIEWER, a, b, longest=6, cap=CAP)
+    fetched = time.perf_counter()
+    to_html(found.sub)
+    done = time.perf_counter()
+    store.run(BARE_PATH, {"a": a, "b": b}, read_only=True)
+    bare = time.perf_counter() - done
+    return {"fetch": fetched - started, "total": done - started, "bare": bare,
+            "linked": float(found.length is not None), "paths": found.found,
+            "shown": len(found.sub.nodes)}
+
+
+def paths(store: Store, top: list[str], persons: list[str], rng: random.Random,
+          samples: int) -> None:
+    pairs = list(pairwise(top))
+    pairs += [(rng.choice(persons), rng.choice(persons)) for _ in range(samples - len(pairs))]
+    for a, b in pairs[:3]:  # warm the plans
+        path_pair(store, a, b)
+    rows = [path_pair(store, a, b) for a, b in pairs]
+    print(f"shortest paths of at most 6 between {len(pairs)} pairs of persons "
+          f"({len(top) - 1} of top candidates, the rest at random):")
+    for name, group in (("all", rows), ("linked", [r for r in rows if r["linked"]]),
+                        ("not linked within 6", [r for r in rows if not r["linked"]])):
+        if not group:
+            continue
+        med = {k: statistics.median(r[k] for r in group) for k in group[0]}
+        p90 = pct([r["total"] for r in group], 0.9)
+        print(f"  {name} ({len(group)} pairs; paths median {med['paths']:.0f}, nodes shown "
+              f"median {med['shown']:.0f}, max {max(r['shown'] for r in group):.0f}): "
+              f"schakel fetch {med['fetch'] * 1000:.1f} ms, total median "
+              f"{med['total'] * 1000:.1f} ms, p90 {p90 * 1000:.1f}"
+              f" ms, max {max(r['total'] for r in group) * 1000:.1f} ms | bare shortestPath "
+              f"median {med['bare'] * 1000:.1f} ms | ratio schakel / bare "
+              f"{med['total'] / med['bare']:.1f}x")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -106,6 +154,7 @@ def main() -> None:
             rows.append({"fetch": f, "html": h, "total": f + h, "shown": shown, "reach": total,
                          "naive_fetch": nf, "naive_html": nh, "naive_total": nf + nh,
                          "naive_shown": nshown})
+        paths(store, top, persons, rng, len(sample) // 2)
     for name, group in (("all", rows), ("up to 500 in reach", [r for r in rows
                                                                 if r["reach"] <= CAP]),
                         ("more than 500 in reach (capped)", [r for r in rows
