@@ -407,7 +407,7 @@ class Paths:
                     + ", ".join(self.missing) + ".")
         if self.timed_out:
             return (f"The search for paths was stopped after {PATH_TIMEOUT_S:.0f} s. Lower "
-                    "the longest length or narrow the filters.")
+                    "the longest path or narrow the filters.")
         if self.length is None:
             return (f"No path of at most {self.longest} relationships between the two, with "
                     "these filters.")

@@ -206,7 +206,8 @@ def _exports(sub: Subgraph, html: str) -> None:
 
 def _ref(ref: str) -> str:
     """A ref as a code span, cut to 16 characters (only a backtick could end the span)."""
-    return f"`{ref[:16].replace('`', chr(39))}{'…' if len(ref) > 16 else ''}`"
+    shown = ref[:16].replace("`", "'")
+    return f"`{shown}{'…' if len(ref) > 16 else ''}`"
 
 
 def _mode_changed() -> None:
@@ -271,11 +272,14 @@ def _paths(s: dict[str, Any]) -> Subgraph | None:
                           expanded=s["expanded"])
     if not found.sub.nodes:
         hint = (" Raise *Longest path* or allow more relationships in the sidebar."
-                if found.length is None and not found.timed_out else "")
+                if found.length is None and not found.timed_out and not found.missing else "")
         st.warning(found.summary() + hint)
         return None
-    if found.drawn < found.found or found.more:
+    if found.drawn < found.found:
         st.warning(f"{found.summary()}. Raise the cap or narrow the filters to see more.")
+    elif found.more:
+        st.warning(f"{found.summary()}. Only the first {explore.MAX_PATHS} are drawn: narrow "
+                   "the filters to see others.")
     else:
         st.caption(found.summary())
     return found.sub
