@@ -121,6 +121,21 @@ DETAILS: LiteralString = (
     "AND ($partner IS NULL OR $partner IN r.partners) RETURN collect(type(r)) AS types } "
     "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props, deliveries, "
     "findings, types")
+# A person's events in time: the incidents it was involved in (with its role), the
+# signals about it or naming it, and its stays; each with its place. For a care
+# partner's user, only what its own partner delivered (the link, the event and the place).
+TIMELINE: LiteralString = (
+    "MATCH (n:Person) WHERE elementId(n) = $id AND " + _MINE + " "
+    "CALL (n) { MATCH (n)-[r]->(e:Incident) WHERE type(r) IN $roles RETURN r, e "
+    "UNION MATCH (e:Signal)-[r:ABOUT|NAMES]->(n) RETURN r, e "
+    "UNION MATCH (n)-[r:STAYED_AT]->(e:Location) RETURN r, e } "
+    "WITH r, e WHERE $partner IS NULL OR ($partner IN r.partners AND $partner IN e.partners) "
+    "OPTIONAL MATCH (e)-[:AT]->(l:Location) WHERE $partner IS NULL OR $partner IN l.partners "
+    "WITH r, e, CASE WHEN e:Location THEN e ELSE l END AS place "
+    "RETURN coalesce(e.occurred_at, e.observed_at, r.from) AS at, r.until AS until, "
+    "type(r) AS link, e.kind AS kind, e.ref AS ref, place.name AS place, place.city AS city, "
+    "place.country AS country, r.partners AS partners "
+    "ORDER BY toString(at), ref")
 DESCRIBE: LiteralString = (
     "UNWIND $refs AS ref "
     "OPTIONAL MATCH (i:Incident {ref: ref}) WHERE $partner IS NULL OR $partner IN i.partners "
@@ -501,13 +516,43 @@ def details(store: Store, viewer: Viewer, node_id: str) -> dict[str, Any] | None
         return None
     row = plain(rows[0])
     kind = kind_of(row["labels"])
+    events = timeline(store, viewer, node_id) if kind in PERSON_KINDS else []
     store.audit.record(viewer, "explore.details", {"id": node_id, "ref": row["props"].get("ref")},
-                       records=1, persons=[row["props"]["ref"]] if kind in PERSON_KINDS
-                       else [])
+                       records=1 + len(events), persons=[row["props"]["ref"]]
+                       if kind in PERSON_KINDS else [])
     return {"id": row["id"], "kind": kind, "labels": row["labels"],
             "props": _own(row["props"], viewer.only_partner), "deliveries": row["deliveries"],
             "findings": sorted(row["findings"], key=lambda f: f["run_id"] or "", reverse=True),
-            "links": dict(Counter(row["types"]).most_common())}
+            "links": dict(Counter(row["types"]).most_common()), "timeline": events}
+
+
+# How each link of a person to an event reads in its timeline.
+_TIMELINE_ROLES: dict[str, str] = {
+    **{rel.value: role for role, rel in INVOLVEMENT_ROLES.items()},
+    Rel.ABOUT.value: "signal about", Rel.NAMES.value: "named in signal",
+    Rel.STAYED_AT.value: "stayed"}
+
+
+def timeline(store: Store, viewer: Viewer, node_id: str) -> list[dict[str, Any]]:
+    """A person's incidents, signals and stays in time, each with its role and place:
+    where a child was, when, and with whom on record. Read as part of :func:`details`,
+    whose audit entry counts them."""
+    viewer.require(Capability.EXPLORE)
+    rows = plain(store.run(TIMELINE, {"id": node_id, "partner": viewer.only_partner,
+                                      "roles": list(ROLE_RELS)}, read_only=True))
+    events = []
+    for r in rows:
+        partners = r["partners"] or []
+        if viewer.only_partner is not None:
+            partners = [p for p in partners if p == viewer.only_partner]
+        role = _TIMELINE_ROLES.get(r["link"], r["link"])
+        if r["link"] == Rel.STAYED_AT.value:
+            role = f"stayed until {r['until']}" if r["until"] else "stays"
+        place = ", ".join(str(x) for x in (r["place"], r["city"]) if x)
+        events.append({"when": r["at"], "what": r["kind"], "role": role,
+                       "place": f"{place} ({r['country'] or 'NL'})" if place else "",
+                       "partners": ", ".join(partners), "ref": r["ref"]})
+    return events
 
 
 def describe(store: Store, viewer: Viewer, refs: Sequence[str]) -> dict[str, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.access import Purpose
+from graph.explore import ROLE_RELS
 from graph.settings import Settings
 from graph.store import Store
 
@@ -91,3 +92,17 @@ def totals(store: Store) -> tuple[int, int]:
     row = store.run("MATCH (n) WITH count(n) AS n "
                     "OPTIONAL MATCH ()-[r]->() RETURN n, count(r) AS r", read_only=True)[0]
     return row["n"], row["r"]
+
+
+def events_of(store: Store, ref: str, partner: str | None = None) -> set[tuple[str, str]]:
+    """(event ref, link type) of every incident, signal and stay of a person, by Cypher
+    alone (for ``partner``: only links and events it delivered)."""
+    rows = store.run(
+        "MATCH (p:Person {ref: $ref}) "
+        "CALL (p) { MATCH (p)-[r]->(e:Incident) WHERE type(r) IN $roles RETURN r, e "
+        "UNION MATCH (e:Signal)-[r]->(p) RETURN r, e "
+        "UNION MATCH (p)-[r:STAYED_AT]->(e) RETURN r, e } "
+        "WITH r, e WHERE $partner IS NULL OR ($partner IN r.partners AND $partner IN e.partners) "
+        "RETURN e.ref AS ref, type(r) AS type",
+        {"ref": ref, "roles": list(ROLE_RELS), "partner": partner}, read_only=True)
+    return {(r["ref"], r["type"]) for r in rows}

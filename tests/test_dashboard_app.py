@@ -22,7 +22,7 @@ from graph import explore, local_neo4j, overview, views
 from graph.access import Role, Viewer
 from graph.settings import LocalNeo4j, Settings
 from tests.conftest import Scenario
-from tests.helpers import PURPOSE
+from tests.helpers import PURPOSE, events_of
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PASSWORD = "correct horse battery"
@@ -343,6 +343,9 @@ def test_explore_searches_draws_and_shows_details(home: Path, scenario: Scenario
         "MATCH (p:Person {ref: $ref}) RETURN p.deliveries AS d", {"ref": ref})[0]["d"])
     assert all(UTC_SECOND.fullmatch(t)
                for t in provenance["loaded_at"])
+    timeline = at.dataframe[2].value  # the candidate's incidents, signals and stays
+    assert list(timeline.columns[:3]) == ["when", "what", "role"]
+    assert len(timeline) == len(events_of(scenario.store, ref)) > 0
     at.slider(key="ex_hops").set_value(1).run()
     assert not at.exception
 

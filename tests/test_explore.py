@@ -10,7 +10,7 @@ from graph import explore, overview
 from graph.access import AccessDenied, Role, Viewer
 from graph.explore import DATA_RELS, Filters
 from tests.conftest import Scenario
-from tests.helpers import PURPOSE
+from tests.helpers import PURPOSE, events_of
 
 ANALYST = Viewer("ann", Role.ANALYST, ("team-a",), purpose=PURPOSE)
 ADMIN = Viewer("root", Role.ADMIN, ("ops",), purpose=PURPOSE)
@@ -115,6 +115,44 @@ def test_details_show_provenance_and_findings(scenario: Scenario) -> None:
     assert {d["partner"] for d in info["deliveries"]} == set(info["props"]["partners"])
     assert info["findings"][0]["rank"] == 1 and info["findings"][0]["run_id"] == scenario.run_id
     assert sum(info["links"].values()) > 0
+
+
+def busiest_minor(s: Scenario) -> str:
+    """The minor with the most kinds of event (incidents, signals, stays), then most events."""
+    return s.store.run(
+        "MATCH (p:Minor) WITH p, COUNT { (p)-[:SUSPECT_IN|VICTIM_IN]->() } AS i, "
+        "COUNT { (:Signal)-[:ABOUT|NAMES]->(p) } AS g, COUNT { (p)-[:STAYED_AT]->() } AS t "
+        "RETURN p.ref AS ref ORDER BY sign(i) + sign(g) + sign(t) DESC, i + g + t DESC, ref "
+        "LIMIT 1", read_only=True)[0]["ref"]
+
+
+def test_a_persons_timeline_lists_its_incidents_signals_and_stays_in_order(
+        scenario: Scenario) -> None:
+    ref = busiest_minor(scenario)
+    (node,) = explore.neighbourhood(scenario.store, ANALYST, [ref], hops=0).nodes.values()
+    info = explore.details(scenario.store, ANALYST, node.id)
+    assert info is not None
+    events = info["timeline"]
+    roles = {v.value: k for k, v in explore.INVOLVEMENT_ROLES.items()}
+    roles.update(ABOUT="signal about", NAMES="named in signal")
+    links = {(e["ref"], "stay" if e["role"].startswith("stay") else e["role"]) for e in events}
+    want = events_of(scenario.store, ref)
+    assert len(events) == len(want) and {t for _, t in want} >= {"ABOUT", "STAYED_AT"}
+    assert links == {(event_ref, roles.get(rel, "stay")) for event_ref, rel in want}
+    days = [e["when"][:10] for e in events]
+    assert days == sorted(days)
+    for e in events:  # each incident at the place the graph says it happened
+        if e["role"] in explore.INVOLVEMENT_ROLES:
+            where = scenario.store.run(
+                "MATCH (:Incident {ref: $ref})-[:AT]->(l) RETURN l.city AS city",
+                {"ref": e["ref"]})[0]["city"]
+            assert where in e["place"]
+    entry = list(scenario.store.audit.entries())[-1]
+    assert entry["action"] == "explore.details" and entry["records"] == 1 + len(events)
+    # not for what is not a person
+    incident = next(e["ref"] for e in events if e["role"] in explore.INVOLVEMENT_ROLES)
+    (inc,) = explore.neighbourhood(scenario.store, ANALYST, [incident], hops=0).nodes.values()
+    assert explore.details(scenario.store, ANALYST, inc.id)["timeline"] == []  # type: ignore[index]
 
 
 def test_evidence_reads_as_sentences(scenario: Scenario) -> None:

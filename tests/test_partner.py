@@ -12,7 +12,7 @@ from graph.access import AccessDenied, Role, Viewer
 from graph.console import run as console_run
 from graph.explore import Filters
 from tests.conftest import Scenario
-from tests.helpers import PURPOSE
+from tests.helpers import PURPOSE, events_of
 
 MINE = "youth-care"
 CARE = Viewer("carla", Role.PARTNER, ("youth-care-utrecht",), partner=MINE, purpose=PURPOSE)
@@ -72,6 +72,30 @@ def test_details_and_evidence_of_other_partners_stay_hidden(scenario: Scenario) 
         "MATCH (i:Incident) WHERE NOT $p IN i.partners RETURN i.ref AS ref LIMIT 3", {"p": MINE})]
     lines = explore.describe(store, CARE, incidents)
     assert set(lines.values()) == {"(a record of another partner)"}
+
+
+def test_a_timeline_holds_own_events_only(scenario: Scenario) -> None:
+    # a person of ours whom other partners also recorded in events
+    ref = scenario.store.run(
+        "MATCH (p:Person) WHERE $p IN p.partners AND EXISTS { (p)-[r:SUSPECT_IN|VICTIM_IN]->() "
+        "WHERE NOT $p IN r.partners } AND (EXISTS { (p)-[r]->(:Incident) WHERE $p IN r.partners }"
+        " OR EXISTS { (:Signal)-[r]->(p) WHERE $p IN r.partners } "
+        " OR EXISTS { (p)-[r:STAYED_AT]->() WHERE $p IN r.partners }) "
+        "RETURN p.ref AS ref ORDER BY ref LIMIT 1", {"p": MINE})[0]["ref"]
+    node_id = scenario.store.run("MATCH (p:Person {ref: $ref}) RETURN elementId(p) AS id",
+                                 {"ref": ref})[0]["id"]
+    ours = explore.timeline(scenario.store, CARE, node_id)
+    theirs = explore.timeline(scenario.store, IVO, node_id)
+    assert ours and len(ours) < len(theirs)
+    assert {e["ref"] for e in ours} == {r for r, _ in events_of(scenario.store, ref, MINE)}
+    assert all(e["partners"] == MINE for e in ours)
+    places = {r["ref"]: r["city"] for r in scenario.store.run(
+        "MATCH (e)-[:AT]->(l) WHERE e.ref IN $refs AND $p IN l.partners "
+        "RETURN e.ref AS ref, l.city AS city", {"refs": [e["ref"] for e in ours], "p": MINE})}
+    # A place is shown when the partner delivered it too (a stay is at one). Ingest adds
+    # the partner to every place its rows name, so here that is every place of ours.
+    for e in ours:
+        assert bool(e["place"]) == (e["ref"] in places or e["role"].startswith("stay"))
 
 
 def test_findings_only_when_an_investigator_shares_them(scenario: Scenario) -> None:

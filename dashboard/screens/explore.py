@@ -157,6 +157,10 @@ def _details(sub: Subgraph) -> None:
                      column_order=("partner", "partner_kind", "ref", "extracted_at", "loaded_at"))
     else:
         st.caption("No delivery recorded.")
+    if info["timeline"]:
+        st.markdown("**Timeline**")
+        st.dataframe(stamped(info["timeline"], "when"), hide_index=True,
+                     column_order=("when", "what", "role", "place", "partners", "ref"))
     if info["links"]:
         st.markdown("**Relationships**")
         st.dataframe([{"type": k, "count": v} for k, v in info["links"].items()],
