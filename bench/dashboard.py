@@ -11,9 +11,9 @@ nodes and relationships, and pyvis's own ``add_node``/``add_edge``/``generate_ht
 with physics on. Prints medians, 90th percentiles and the ratio of the two.
 
 Then the same for the shortest paths between two persons (pairs of top candidates, and
-pairs drawn at random, most of which no path of six joins): ``graph.explore.paths`` of at
-most six relationships and its HTML, next to one bare Cypher ``shortestPath`` (a single
-path, no filters, no properties).
+pairs drawn at random, some of which no path of six joins): ``graph.explore.paths`` of
+at most six relationships and its HTML, next to one bare Cypher ``shortestPath`` (a
+single path, no filters, no properties).
 """
 
 from __future__ import annotations
