@@ -458,6 +458,11 @@ def test_a_saved_view_round_trips_through_its_link_with_versions(home: Path,
     # A pinned link opens the first version.
     first = signed_in(IVO, view=view_id, version="1")
     assert first.slider(key="ex_hops").value == 1
+    # Show starts a new exploration: the page after the click no longer names the view.
+    assert any(c.value.startswith("Saved view") for c in first.caption)
+    first.text_input(key="ex_search").input(ref).run()
+    first.button(key="ex_show").click().run()
+    assert not any(c.value.startswith("Saved view") for c in first.caption)
     # Someone outside the team gets the same answer as for a view that does not exist.
     outsider = signed_in(OTTO, view=view_id)
     assert any("no saved view" in e.value for e in outsider.error)
