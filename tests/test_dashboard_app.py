@@ -348,6 +348,14 @@ def test_explore_searches_draws_and_shows_details(home: Path, scenario: Scenario
     assert len(timeline) == len(events_of(scenario.store, ref)) > 0
     at.slider(key="ex_hops").set_value(1).run()
     assert not at.exception
+    # From the details of a node one hop out: the paths from the start to it, alone.
+    picker = at.selectbox(key="ex_detail")
+    other = next(i for i, label in enumerate(picker.options) if ref not in label)
+    picker.select_index(other).run()
+    at.button(key="ex_path_here").click().run()
+    assert at.radio(key="ex_mode").value == "paths"
+    assert any(re.match(r"\d+ shortest paths? of 1 relationship:", c.value) for c in at.caption)
+    assert at.session_state["explore"]["seeds"] == [ref]
 
 
 def test_explore_draws_the_paths_between_two_and_saves_them(home: Path,

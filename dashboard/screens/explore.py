@@ -129,6 +129,12 @@ def _picked(action: str) -> None:
         s.update(target=pick, expanded=[])
 
 
+def _paths_to(ref: str) -> None:
+    """From a neighbourhood, the paths from its first seed to the node in the details."""
+    _state().update(mode="paths", seeds=_state()["seeds"][:1], target=ref, expanded=[])
+    st.session_state["ex_mode"] = "paths"
+
+
 def _node_label(n: GraphNode) -> str:
     flag = f"#{n.flagged[0]} " if n.flagged else ""
     return f"{flag}{n.kind} · {n.ref} · {n.caption}"
@@ -147,6 +153,12 @@ def _details(sub: Subgraph) -> None:
     if info is None:
         st.warning("That node is no longer in the graph.")
         return
+    ref = info["props"].get("ref")
+    seeds = _state()["seeds"]
+    if not sub.layered and seeds and ref and ref != seeds[0]:
+        st.button("Paths from the start to here", key="ex_path_here", on_click=_paths_to,
+                  args=(ref,), help="The shortest paths from the first starting point to "
+                                    "this node, on their own")
     st.caption(f"{md(info['kind'])} · labels {md(', '.join(info['labels']))}")
     props = {k: (", ".join(map(str, v)) if isinstance(v, list) else str(v))
              for k, v in sorted(info["props"].items())}
