@@ -224,11 +224,11 @@ class Subgraph:
 
     def summary(self) -> str:
         shown = len(self.nodes)
+        edges = _counted(len(self.edges), "relationship")
         if not self.truncated:
-            return f"showing all {shown:,} nodes and {len(self.edges):,} relationships"
+            return f"showing all {_counted(shown, 'node')} and {edges}"
         more = "" if self.exact else "+"
-        return (f"showing {shown:,} of {self.total:,}{more} nodes (nearest first) and "
-                f"{len(self.edges):,} relationships")
+        return f"showing {shown:,} of {self.total:,}{more} nodes (nearest first) and {edges}"
 
 
 @dataclass(frozen=True)
@@ -428,13 +428,17 @@ class Paths:
                     "these filters.")
         if self.length == 0:
             return "Both ends are the same node."
-        count = f"{self.found:,}{'+' if self.more else ''}"
-        paths = f"{count} shortest path{'' if count == '1' else 's'}"
+        paths = _counted(self.found, "shortest path", more=self.more)
         drawn = ("" if self.drawn == self.found
                  else f", of which {self.drawn:,} within the cap")
-        return (f"{paths} of {self.length} relationship{'' if self.length == 1 else 's'}"
-                f"{drawn}: {len(self.sub.nodes):,} nodes and {len(self.sub.edges):,} "
-                "relationships")
+        return (f"{paths} of {_counted(self.length, 'relationship')}{drawn}: "
+                f"{_counted(len(self.sub.nodes), 'node')} and "
+                f"{_counted(len(self.sub.edges), 'relationship')}")
+
+
+def _counted(n: int, noun: str, *, more: bool = False) -> str:
+    """``n`` and ``noun``, plural unless exactly one: "1 node", "12 nodes", "100+ paths"."""
+    return f"{n:,}{'+' if more else ''} {noun}{'' if n == 1 and not more else 's'}"
 
 
 def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: int = 6,

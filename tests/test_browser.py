@@ -233,9 +233,9 @@ def test_markup_in_the_data_shows_as_text_in_the_real_browser(
     search.press("Enter")
     expect(page.get_by_role("combobox", name="Matches")).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Show").click()
-    summary = page.get_by_text(re.compile(r"Showing all (\d+) nodes"))
+    summary = page.get_by_text(re.compile(r"Showing all (\d+) nodes?"))
     expect(summary).to_be_visible(timeout=60_000)
-    shown = int(re.search(r"all (\d+) nodes", summary.inner_text()).group(1))  # type: ignore[union-attr]
+    shown = int(re.search(r"all (\d+) node", summary.inner_text()).group(1))  # type: ignore[union-attr]
     assert drawn(page) == shown >= 1  # the station (and, with a hop, the incident at it)
     frame = page.frame_locator("iframe").first
     assert frame.locator("img").count() == 0  # the name did not become an element

@@ -242,3 +242,20 @@ def test_a_path_is_drawn_from_left_to_right(scenario: Scenario) -> None:
     assert pos[first][0] < pos[last][0]
     column = [n for n in got.sub.nodes if got.sub.nodes[n].hop == 1]
     assert len({pos[n] for n in column}) == len(column)  # no two nodes on one spot
+
+
+def test_the_summary_counts_in_words() -> None:
+    a = explore.GraphNode("a", "A", "adult", {})
+    b = explore.GraphNode("b", "B", "minor", {}, hop=1)
+    one = explore.Subgraph({"a": a, "b": b}, [explore.GraphEdge("r", "a", "b", "PARENT_OF")], 2)
+    found = explore.Paths(one, 6, length=1, found=1, routes=[["a", "b"]])
+    assert found.summary() == "1 shortest path of 1 relationship: 2 nodes and 1 relationship"
+    many = explore.Paths(one, 6, length=3, found=100, more=True, routes=[["a", "b"]] * 40)
+    assert many.summary() == ("100+ shortest paths of 3 relationships, of which 40 within the "
+                              "cap: 2 nodes and 1 relationship")
+    # and a neighbourhood's
+    assert one.summary() == "showing all 2 nodes and 1 relationship"
+    alone = explore.Subgraph({"a": a}, [], 1)
+    assert alone.summary() == "showing all 1 node and 0 relationships"
+    assert explore.Subgraph({"a": a}, [], 5, exact=False).summary() == (
+        "showing 1 of 5+ nodes (nearest first) and 0 relationships")
