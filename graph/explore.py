@@ -424,8 +424,8 @@ class Paths:
             return (f"The search for paths was stopped after {PATH_TIMEOUT_S:.0f} s. Lower "
                     "the longest path or narrow the filters.")
         if self.length is None:
-            return (f"No path of at most {self.longest} relationships between the two, with "
-                    "these filters.")
+            return (f"No path of at most {_counted(self.longest, 'relationship')} between the "
+                    "two, with these filters.")
         if self.length == 0:
             return "Both ends are the same node."
         paths = _counted(self.found, "shortest path", more=self.more)

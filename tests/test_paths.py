@@ -103,7 +103,7 @@ def test_paths_are_the_shortest_paths_networkx_finds(scenario: Scenario) -> None
     a, b = checked[0]  # at least two relationships apart
     short = explore.paths(scenario.store, ANALYST, a, b, longest=1)
     assert short.length is None and not short.sub.nodes and not short.routes
-    assert short.summary() == ("No path of at most 1 relationships between the two, with "
+    assert short.summary() == ("No path of at most 1 relationship between the two, with "
                                "these filters.")
 
 
