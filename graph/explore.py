@@ -62,15 +62,27 @@ RESOLVE: LiteralString = (
     "UNION MATCH (n:Location {ref: ref}) RETURN n UNION MATCH (n:Signal {ref: ref}) RETURN n "
     "UNION MATCH (n:Identifier {ref: ref}) RETURN n } "
     "WITH n WHERE " + _MINE + " RETURN DISTINCT elementId(n) AS id")
+
+
+def _by_partners(x: str) -> str:
+    """Cypher: node or relationship ``x`` came from one of the partners the filters
+    name ($partners), or they name none."""
+    return f"($partners IS NULL OR any(x IN {x}.partners WHERE x IN $partners))"
+
+
+def _in_window(at: str) -> str:
+    """Cypher: the time ``at`` (an event's; null for what is not an event) is within the
+    filters' window ($since, $until), or there is none."""
+    return (f"({at} IS NULL OR (($since IS NULL OR date({at}) >= $since) "
+            f"AND ($until IS NULL OR date({at}) <= $until)))")
+
+
 # One hop: every link of the frontier that passes the filters, as ids.
 HOP: LiteralString = (
     "UNWIND $frontier AS id MATCH (n) WHERE elementId(n) = id "
     "MATCH (n)-[r]-(m) WHERE type(r) IN $types "
-    "AND ($partners IS NULL OR any(p IN r.partners WHERE p IN $partners)) "
-    "AND ($partners IS NULL OR any(p IN m.partners WHERE p IN $partners)) "
-    "WITH n, m, coalesce(m.occurred_at, m.observed_at) AS at "
-    "WHERE at IS NULL OR (($since IS NULL OR date(at) >= $since) "
-    "AND ($until IS NULL OR date(at) <= $until)) "
+    "AND " + _by_partners("r") + " AND " + _by_partners("m") + " "
+    "WITH n, m, coalesce(m.occurred_at, m.observed_at) AS at WHERE " + _in_window("at") + " "
     "RETURN elementId(n) AS n, elementId(m) AS m LIMIT $row_limit")
 # Every shortest path between two nodes over links that pass the filters. The ends are
 # the user's choice, so, as a seed in HOP, they need not pass the partner and time
@@ -80,13 +92,9 @@ HOP: LiteralString = (
 _PATHS = (
     "MATCH (a) WHERE elementId(a) = $a MATCH (b) WHERE elementId(b) = $b "
     "MATCH p = allShortestPaths((a)-[*..{length}]-(b)) "
-    "WHERE all(r IN relationships(p) WHERE type(r) IN $types "
-    "AND ($partners IS NULL OR any(x IN r.partners WHERE x IN $partners))) "
-    "AND all(n IN nodes(p) WHERE n = a OR n = b OR "
-    "(($partners IS NULL OR any(x IN n.partners WHERE x IN $partners)) "
-    "AND (coalesce(n.occurred_at, n.observed_at) IS NULL "
-    "OR (($since IS NULL OR date(coalesce(n.occurred_at, n.observed_at)) >= $since) "
-    "AND ($until IS NULL OR date(coalesce(n.occurred_at, n.observed_at)) <= $until))))) "
+    "WHERE all(r IN relationships(p) WHERE type(r) IN $types AND " + _by_partners("r") + ") "
+    "AND all(n IN nodes(p) WHERE n = a OR n = b OR (" + _by_partners("n") + " AND "
+    + _in_window("coalesce(n.occurred_at, n.observed_at)") + ")) "
     "WITH p LIMIT $limit RETURN [n IN nodes(p) | elementId(n)] AS ids")
 # A path's longest length cannot be a parameter: one query per length, from integers.
 PATHS: dict[int, LiteralString] = {
@@ -97,8 +105,7 @@ NODES: LiteralString = (
     "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props")
 EDGES: LiteralString = (
     "MATCH (a)-[r]->(b) WHERE elementId(a) IN $ids AND type(r) IN $types "
-    "AND elementId(b) IN $ids "
-    "AND ($partners IS NULL OR any(p IN r.partners WHERE p IN $partners)) "
+    "AND elementId(b) IN $ids AND " + _by_partners("r") + " "
     "RETURN elementId(r) AS id, elementId(a) AS source, elementId(b) AS target, "
     "type(r) AS type, properties(r) AS props")
 FLAGGED: LiteralString = (
