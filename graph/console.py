@@ -24,7 +24,7 @@ from neo4j.graph import Node, Path, Relationship
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.explore import PERSON_KINDS, GraphEdge, GraphNode, Subgraph, kind_of, plain
-from graph.store import Store
+from graph.store import Store, timed_out
 
 MAX_TIMEOUT_S = 120.0
 MAX_ROWS = 10_000
@@ -237,7 +237,7 @@ def _connect(store: Store, graph: Subgraph, rels: dict[str, Relationship], timeo
             rows = session.run(query, {"ids": sorted(graph.nodes), "have": sorted(rels),
                                        "max": MAX_CONNECTED}).data()
     except Neo4jError as exc:
-        why = ("it took longer than the time-out" if "TimedOut" in (exc.code or "")
+        why = ("it took longer than the time-out" if timed_out(exc)
                else f"the server said {exc.code}")
         notes.append(f"The result's nodes were not connected ({why}): drawn with only the "
                      "relationships the query returned.")

@@ -20,7 +20,7 @@ from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.access import Capability, Viewer
 from graph.schema import FAMILY_TIES, INVOLVEMENT_ROLES, PROFESSIONAL_TIES, Label, Rel
-from graph.store import Store
+from graph.store import Store, timed_out
 
 # Relationship types an exploration may follow: the data, not the analysis's own links.
 DATA_RELS: tuple[str, ...] = tuple(
@@ -478,7 +478,7 @@ def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: in
                     found = [r["ids"] for r in session.run(
                         query, {**params, "a": a, "b": b, "limit": MAX_PATHS + 1})]
                 except Neo4jError as exc:
-                    if "TimedOut" not in (exc.code or ""):
+                    if not timed_out(exc):
                         raise
                     result.timed_out = True
             result.more = len(found) > MAX_PATHS

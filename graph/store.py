@@ -14,7 +14,7 @@ from typing import Any, LiteralString, cast
 import neo4j
 from neo4j import Driver, GraphDatabase, Session
 from neo4j._sync.work.session import Session as _DriverSession
-from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import schema
 from graph.audit import AuditLog
@@ -58,6 +58,11 @@ class ServerInfo:
     name: str
     version: str
     edition: str
+
+
+def timed_out(exc: Neo4jError) -> bool:
+    """Whether the server stopped a query at its transaction's time-out."""
+    return "TimedOut" in (exc.code or "")
 
 
 class Store:
