@@ -398,6 +398,11 @@ def test_explore_draws_the_paths_between_two_and_saves_them(home: Path,
     mate.text_input(key="ex_search").input(b).run()
     mate.button(key="ex_from").click().run()
     assert not any(c.value.startswith("Saved view") for c in mate.caption)
+    # Clear empties both ends.
+    mate.button(key="ex_clear").click().run()
+    assert mate.session_state["explore"]["seeds"] == []
+    assert mate.session_state["explore"]["target"] is None
+    assert any("Find each end by its ref" in i.value for i in mate.info)
 
 
 def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -> None:

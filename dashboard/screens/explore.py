@@ -239,20 +239,26 @@ def _filters_of(s: dict[str, Any]) -> Filters:
                    until=date.fromisoformat(s["until"]) if s["until"] else None)
 
 
+def _heading(s: dict[str, Any], text: str, detail: str, **clear: Any) -> None:
+    """What is drawn, with how many nodes were expanded, and *Clear*, which empties the
+    exploration (``clear``: the state it sets) and leaves any saved view."""
+    a, b = st.columns([5, 1])
+    a.markdown(text + (f", expanded {len(s['expanded'])}" if s["expanded"] else ""),
+               help=detail)
+    if b.button("Clear", key="ex_clear"):
+        s.update(expanded=[], **clear)
+        st.session_state.pop("explore_view", None)
+        st.rerun()
+
+
 def _neighbourhood(s: dict[str, Any]) -> Subgraph | None:
     if not s["seeds"]:
         st.info("Find something by its ref, or open a candidate from the Candidates page.")
         return None
-    a, b = st.columns([5, 1])
-    a.markdown(f"Starting from {_ref(s['seeds'][0])}"
-               + (f" and {len(s['seeds']) - 1} more" if len(s["seeds"]) > 1 else "")
-               + f", {s['hops']} hop{'s' if s['hops'] > 1 else ''}"
-               + (f", expanded {len(s['expanded'])}" if s["expanded"] else ""),
-               help="Starting points: " + ", ".join(md(r) for r in s["seeds"]))
-    if b.button("Clear", key="ex_clear"):
-        s.update(seeds=[], expanded=[])
-        st.session_state.pop("explore_view", None)
-        st.rerun()
+    _heading(s, f"Starting from {_ref(s['seeds'][0])}"
+             + (f" and {len(s['seeds']) - 1} more" if len(s["seeds"]) > 1 else "")
+             + f", {s['hops']} hop{'s' if s['hops'] > 1 else ''}",
+             "Starting points: " + ", ".join(md(r) for r in s["seeds"]), seeds=[])
     sub = explore.neighbourhood(state.store(), state.current(), s["seeds"], hops=s["hops"],
                                 filters=_filters_of(s), cap=s["cap"], expanded=s["expanded"])
     message = sub.summary()
@@ -274,15 +280,9 @@ def _paths(s: dict[str, Any]) -> Subgraph | None:
                 "the shortest paths between the two are drawn, over the links the sidebar "
                 "allows.")
         return None
-    a, b = st.columns([5, 1])
-    a.markdown(f"Paths from {_ref(source)} to {_ref(target)}, at most {s['longest']} "
-               f"relationship{'s' if s['longest'] > 1 else ''}"
-               + (f", expanded {len(s['expanded'])}" if s["expanded"] else ""),
-               help=f"From {md(source)} to {md(target)}")
-    if b.button("Clear", key="ex_clear"):
-        s.update(seeds=[], target=None, expanded=[])
-        st.session_state.pop("explore_view", None)
-        st.rerun()
+    _heading(s, f"Paths from {_ref(source)} to {_ref(target)}, at most {s['longest']} "
+             f"relationship{'s' if s['longest'] > 1 else ''}",
+             f"From {md(source)} to {md(target)}", seeds=[], target=None)
     found = explore.paths(state.store(), state.current(), source, target,
                           longest=s["longest"], filters=_filters_of(s), cap=s["cap"],
                           expanded=s["expanded"])
