@@ -77,24 +77,27 @@ def _in_window(at: str) -> str:
             f"AND ($until IS NULL OR date({at}) <= $until)))")
 
 
-# One hop: every link of the frontier that passes the filters, as ids.
+# One hop: every link of the frontier that passes the filters, as ids; never to a node
+# the user left out ($hidden).
 HOP: LiteralString = (
     "UNWIND $frontier AS id MATCH (n) WHERE elementId(n) = id "
     "MATCH (n)-[r]-(m) WHERE type(r) IN $types "
     "AND " + _by_partners("r") + " AND " + _by_partners("m") + " "
+    "AND NOT elementId(m) IN $hidden "
     "WITH n, m, coalesce(m.occurred_at, m.observed_at) AS at WHERE " + _in_window("at") + " "
     "RETURN elementId(n) AS n, elementId(m) AS m LIMIT $row_limit")
 # Every shortest path between two nodes over links that pass the filters. The ends are
 # the user's choice, so, as a seed in HOP, they need not pass the partner and time
-# filters; every node between them must. (All predicates are on single nodes and
-# relationships, so Neo4j checks them during its breadth-first search: a filter makes
-# the search smaller, not a second pass.)
+# filters; every node between them must, and none may be one the user left out. (All
+# predicates are on single nodes and relationships, so Neo4j checks them during its
+# breadth-first search: a filter makes the search smaller, not a second pass.)
 _PATHS = (
     "MATCH (a) WHERE elementId(a) = $a MATCH (b) WHERE elementId(b) = $b "
     "MATCH p = allShortestPaths((a)-[*..{length}]-(b)) "
     "WHERE all(r IN relationships(p) WHERE type(r) IN $types AND " + _by_partners("r") + ") "
     "AND all(n IN nodes(p) WHERE n = a OR n = b OR (" + _by_partners("n") + " AND "
-    + _in_window("coalesce(n.occurred_at, n.observed_at)") + ")) "
+    + _in_window("coalesce(n.occurred_at, n.observed_at)") + " "
+    "AND NOT elementId(n) IN $hidden)) "
     "WITH p LIMIT $limit RETURN [n IN nodes(p) | elementId(n)] AS ids")
 # A path's longest length cannot be a parameter: one query per length, from integers.
 PATHS: dict[int, LiteralString] = {
@@ -327,6 +330,14 @@ def _resolve(store: Store, viewer: Viewer, refs: Sequence[str]) -> list[str]:
                                                  "refs": list(refs)}, read_only=True)]
 
 
+def _left_out(store: Store, viewer: Viewer, hidden: Sequence[str],
+              chosen: Iterable[str]) -> list[str]:
+    """Element ids of the nodes the user left out (refs ``hidden``), less the ones the
+    user chose to start or end at (element ids ``chosen``): a seed is never left out."""
+    keep = set(chosen)
+    return [x for x in _resolve(store, viewer, hidden) if x not in keep] if hidden else []
+
+
 def _hop(session: Any, frontier: list[str], params: dict[str, Any],
          row_limit: int) -> tuple[list[tuple[str, str]], bool]:
     """Every link of the frontier that passes the filters, as (from, to) ids, and whether
@@ -359,11 +370,14 @@ def _mark(store: Store, viewer: Viewer, nodes: dict[str, GraphNode]) -> None:
 
 def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: int = 2,
                   filters: Filters | None = None, cap: int = 300,
-                  expanded: Sequence[str] = (), row_limit: int = 200_000) -> Subgraph:
+                  expanded: Sequence[str] = (), hidden: Sequence[str] = (),
+                  row_limit: int = 200_000) -> Subgraph:
     """The nodes within ``hops`` of the seed refs (and one hop of each ``expanded`` ref).
 
     At most ``cap`` nodes are kept: seeds first, then by distance, then by the number of
-    links to nodes already kept. ``total`` counts every node in reach.
+    links to nodes already kept. ``total`` counts every node in reach. The nodes with
+    ``hidden`` refs are left out, and so their links are not followed: what is only
+    reached through them is not in reach. A seed is never left out.
     """
     viewer.require(Capability.EXPLORE)
     filters = _scoped(viewer, filters)
@@ -371,7 +385,9 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
     cap = max(1, min(cap, MAX_CAP))
     params = filters.params()
     seed_ids = _resolve(store, viewer, seeds)
-    extra_ids = _resolve(store, viewer, expanded)
+    left_out = _left_out(store, viewer, hidden, seed_ids)
+    extra_ids = [x for x in _resolve(store, viewer, expanded) if x not in left_out]
+    query = {**params, "hidden": left_out}
     distance: dict[str, int] = dict.fromkeys(seed_ids, 0)
     links: Counter[str] = Counter()
     exact = True
@@ -379,7 +395,7 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
         frontier = list(seed_ids)
         for depth in range(1, hops + 1):
             fresh: list[str] = []
-            pairs, whole = _hop(session, frontier, params, row_limit)
+            pairs, whole = _hop(session, frontier, query, row_limit)
             exact = exact and whole
             for _, m in pairs:
                 links[m] += 1
@@ -389,7 +405,7 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
             frontier = fresh
         for x in extra_ids:
             distance.setdefault(x, 1)
-        pairs, whole = _hop(session, extra_ids, params, row_limit)
+        pairs, whole = _hop(session, extra_ids, query, row_limit)
         exact = exact and whole
         for _, m in pairs:
             links[m] += 1
@@ -399,7 +415,8 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
     _mark(store, viewer, nodes)
     sub = Subgraph(nodes, edges, len(distance), exact, tuple(seeds))
     store.audit.record(viewer, "explore.neighbourhood", {
-        "seeds": list(seeds), "expanded": list(expanded), "hops": hops, "cap": cap,
+        "seeds": list(seeds), "expanded": list(expanded), "hidden": list(hidden),
+        "hops": hops, "cap": cap,
         **{k: v for k, v in params.items() if k != "types"}, "types": params["types"]},
         records=len(nodes) + len(edges), persons=_persons(nodes.values()))
     return sub
@@ -450,10 +467,10 @@ def _counted(n: int, noun: str, *, more: bool = False) -> str:
 
 def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: int = 6,
           filters: Filters | None = None, cap: int = 300, expanded: Sequence[str] = (),
-          row_limit: int = 200_000) -> Paths:
+          hidden: Sequence[str] = (), row_limit: int = 200_000) -> Paths:
     """Every shortest path of at most ``longest`` relationships between the nodes with refs
-    ``source`` and ``target``, over links that pass the filters (and one hop of each
-    ``expanded`` ref).
+    ``source`` and ``target``, over links that pass the filters and around the nodes with
+    ``hidden`` refs (and one hop of each ``expanded`` ref). The ends are never left out.
 
     Paths are kept whole, in the order Neo4j finds them, while their nodes fit in ``cap``.
     Each node's ``hop`` is its place along the path from ``source``.
@@ -470,13 +487,14 @@ def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: in
     distance: dict[str, int] = {}
     if not result.missing:
         a, b = ends[0][0], ends[1][0]
+        query = {**params, "hidden": _left_out(store, viewer, hidden, (a, b))}
         found: list[list[str]] = [[a]] if a == b else []
         with store.session(read_only=True) as session:
             if a != b:
-                query = neo4j.Query(PATHS[longest], timeout=PATH_TIMEOUT_S)
+                search = neo4j.Query(PATHS[longest], timeout=PATH_TIMEOUT_S)
                 try:
                     found = [r["ids"] for r in session.run(
-                        query, {**params, "a": a, "b": b, "limit": MAX_PATHS + 1})]
+                        search, {**query, "a": a, "b": b, "limit": MAX_PATHS + 1})]
                 except Neo4jError as exc:
                     if not timed_out(exc):
                         raise
@@ -496,7 +514,7 @@ def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: in
                 # in the order expanded, as one may be a node the one before brought;
                 # an expanded node's links are drawn around it, in its column
                 extra = [x for x in _resolve(store, viewer, [ref]) if x in distance]
-                pairs, _ = _hop(session, extra, params, row_limit)
+                pairs, _ = _hop(session, extra, query, row_limit)
                 for n, m in pairs:
                     if m not in distance and len(distance) < cap:
                         distance[m] = distance[n]
@@ -510,7 +528,7 @@ def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: in
     sub = result.sub
     store.audit.record(viewer, "explore.paths", {
         "from": source, "to": target, "longest": longest, "expanded": list(expanded),
-        "cap": cap, **{k: v for k, v in params.items() if k != "types"},
+        "hidden": list(hidden), "cap": cap, **{k: v for k, v in params.items() if k != "types"},
         "types": params["types"]},
         records=len(sub.nodes) + len(sub.edges), persons=_persons(sub.nodes.values()))
     return result

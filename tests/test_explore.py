@@ -20,13 +20,16 @@ def top_candidate(s: Scenario) -> str:
     return overview.findings(s.store, ANALYST, s.run_id, limit=1)[0]["person_ref"]
 
 
-def reach(s: Scenario, ref: str, hops: int, types: list[str] | None = None) -> int:
-    """The nodes within ``hops`` of ``ref``, counted by Cypher alone."""
+def reach(s: Scenario, ref: str, hops: int, types: list[str] | None = None,
+          avoid: list[str] | None = None) -> int:
+    """The nodes within ``hops`` of ``ref``, counted by Cypher alone (on walks through
+    none of the nodes with refs ``avoid``)."""
     rows = s.store.run(
         "MATCH (p:Person {ref: $ref}) "
-        f"MATCH (p)-[rs*0..{hops}]-(m) WHERE all(r IN rs WHERE type(r) IN $types) "
+        f"MATCH w = (p)-[rs*0..{hops}]-(m) WHERE all(r IN rs WHERE type(r) IN $types) "
+        "AND none(x IN nodes(w) WHERE x.ref IN $avoid) "
         "RETURN count(DISTINCT m) AS n",
-        {"ref": ref, "types": types or list(DATA_RELS)}, read_only=True)
+        {"ref": ref, "types": types or list(DATA_RELS), "avoid": avoid or []}, read_only=True)
     return rows[0]["n"]
 
 
@@ -103,6 +106,30 @@ def test_expanding_a_node_adds_its_direct_links(scenario: Scenario) -> None:
     shown = {n.ref for n in grown.nodes.values()}
     assert set(around) <= shown
     assert len(grown.nodes) >= len(base.nodes)
+
+
+def test_a_node_left_out_is_not_drawn_nor_followed(scenario: Scenario) -> None:
+    ref = top_candidate(scenario)
+    store = scenario.store
+    full = explore.neighbourhood(store, ANALYST, [ref], hops=2, cap=2000)
+    # the node one hop out whose leaving out takes most of the two hops with it
+    near = [n for n in full.nodes.values() if n.hop == 1]
+    hub = max(near, key=lambda n: (full.total - reach(scenario, ref, 2, avoid=[n.ref]), n.ref))
+    without = reach(scenario, ref, 2, avoid=[hub.ref])
+    assert without < full.total - 1, "something should be reached only through it"
+    sub = explore.neighbourhood(store, ANALYST, [ref], hops=2, cap=2000, hidden=[hub.ref])
+    assert sub.total == len(sub.nodes) == without
+    assert hub.id not in sub.nodes
+    assert all(hub.id not in (e.source, e.target) for e in sub.edges)
+    entry = list(store.audit.entries())[-1]
+    assert entry["action"] == "explore.neighbourhood" and entry["what"]["hidden"] == [hub.ref]
+    assert entry["records"] == len(sub.nodes) + len(sub.edges)
+    # expanding it brings nothing back; a seed is never left out
+    grown = explore.neighbourhood(store, ANALYST, [ref], hops=2, cap=2000, hidden=[hub.ref],
+                                  expanded=[hub.ref])
+    assert set(grown.nodes) == set(sub.nodes)
+    seeded = explore.neighbourhood(store, ANALYST, [ref], hops=2, cap=2000, hidden=[ref])
+    assert set(seeded.nodes) == set(full.nodes)
 
 
 def test_details_show_provenance_and_findings(scenario: Scenario) -> None:

@@ -205,6 +205,51 @@ def test_expanding_a_node_on_a_path_adds_its_links_in_its_column(scenario: Scena
     assert len(radii) == 1 and radii.pop() > 0
 
 
+def test_paths_go_around_the_nodes_left_out(scenario: Scenario) -> None:
+    g = data_graph(scenario)
+    checked = 0
+    for a, b in pairs(scenario, g, ranked(scenario)[:12])[:3]:
+        x, y = node_id(scenario, a), node_id(scenario, b)
+        full = explore.paths(scenario.store, ANALYST, a, b, cap=2000)
+        middle = full.sub.nodes[full.routes[0][1]]
+        around = g.copy()
+        around.remove_node(middle.id)
+        got = explore.paths(scenario.store, ANALYST, a, b, cap=2000, hidden=[middle.ref])
+        assert middle.id not in got.sub.nodes
+        if nx.has_path(around, x, y) and nx.shortest_path_length(around, x, y) <= 6:
+            same_paths(scenario, around, a, b, got)
+            checked += 1
+        else:
+            assert got.length is None and not got.sub.nodes
+        assert list(scenario.store.audit.entries())[-1]["what"]["hidden"] == [middle.ref]
+    assert checked
+    # the ends are never left out
+    a, b = pairs(scenario, g, ranked(scenario)[:12])[0]
+    ends = explore.paths(scenario.store, ANALYST, a, b, cap=2000, hidden=[a, b])
+    same_paths(scenario, g, a, b, ends)
+
+
+def operators(plan: dict[str, Any]) -> list[str]:
+    return [plan["operatorType"], *(op for child in plan.get("children", [])
+                                    for op in operators(child))]
+
+
+def test_the_search_for_paths_is_one_breadth_first_search(scenario: Scenario) -> None:
+    """Every filter is checked during the search: Neo4j plans a fallback that walks every
+    path up to the length when a predicate needs the whole path."""
+    a, b = ranked(scenario)[:2]
+    params = {**Filters(partners=("police-nl",), since=date(2015, 1, 1)).params(),
+              "a": node_id(scenario, a), "b": node_id(scenario, b), "hidden": ["x"],
+              "limit": 10}
+    for length in (1, explore.MAX_PATH_LENGTH):
+        with scenario.store.session(read_only=True) as session:
+            plan = session.run("EXPLAIN " + explore.PATHS[length], params).consume().plan
+        assert plan is not None
+        ops = operators(plan)
+        assert sum("ShortestPath" in op for op in ops) == 1, ops
+        assert not any("VarLengthExpand" in op or "Anti" in op for op in ops), ops
+
+
 def test_the_same_node_at_both_ends_is_a_path_of_nothing(scenario: Scenario) -> None:
     a = ranked(scenario)[0]
     got = explore.paths(scenario.store, ANALYST, a, a)
