@@ -388,6 +388,16 @@ def test_explore_draws_the_paths_between_two_and_saves_them(home: Path,
     assert mate.radio(key="ex_mode").value == "paths"
     assert want in [c.value for c in mate.caption]
     assert any(c.value.startswith("Saved view “How the top two") for c in mate.caption)
+    # A node on the way left out: the paths go around it.
+    picker = mate.selectbox(key="ex_detail")
+    on_the_way = next(i for i, label in enumerate(picker.options)
+                      if a not in label and b not in label)
+    picker.select_index(on_the_way).run()
+    gone = picker.options[on_the_way].split(" · ")[1]
+    mate.button(key="ex_leave_out").click().run()
+    around = explore.paths(scenario.store, ANN, a, b, hidden=[gone]).summary()
+    assert around != want
+    assert any(around in c.value for c in [*mate.caption, *mate.warning])
     # Back to a neighbourhood: drawn around where the paths started.
     mate.radio(key="ex_mode").set_value("neighbourhood").run()
     assert not mate.exception
@@ -403,6 +413,44 @@ def test_explore_draws_the_paths_between_two_and_saves_them(home: Path,
     assert mate.session_state["explore"]["seeds"] == []
     assert mate.session_state["explore"]["target"] is None
     assert any("Find each end by its ref" in i.value for i in mate.info)
+
+
+def test_explore_leaves_a_node_out_and_brings_it_back(home: Path, scenario: Scenario) -> None:
+    ref = overview.findings(scenario.store, ANN, scenario.run_id, limit=1)[0]["person_ref"]
+    at = signed_in(ANN, "explore")
+    at.text_input(key="ex_search").input(ref).run()
+    at.button(key="ex_show").click().run()
+    before = at.session_state["explore"]
+    assert "ex_leave_out" not in [b.key for b in at.button]  # not the starting point
+    picker = at.selectbox(key="ex_detail")
+    location = next(i for i, label in enumerate(picker.options) if label.startswith("location"))
+    picker.select_index(location).run()
+    gone = picker.options[location].split(" · ")[1]
+    assert gone in iframe_html(at)
+    at.button(key="ex_leave_out").click().run()
+    assert not at.exception
+    assert at.session_state["explore"]["hidden"] == [gone]
+    hidden = at.multiselect(key="ex_hidden")
+    assert hidden.value == [gone]
+    assert hidden.format_func(gone) == "location · " + picker.options[location].split(" · ")[2]
+    assert gone not in iframe_html(at) and ref in iframe_html(at)
+    assert any(", 1 left out" in m.value for m in at.markdown)
+    assert before["seeds"] == at.session_state["explore"]["seeds"] == [ref]
+    # saved with the view: a team mate sees it without the node
+    at.text_input(key="ex_name").input("Without the station")
+    at.radio(key="ex_visibility").set_value("team")
+    button(at, "Save").click().run()
+    link = re.search(r"\?view=([\w-]+)", at.success[0].value)
+    assert link, at.success[0].value
+    mate = signed_in(IVO, view=link.group(1))
+    assert mate.multiselect(key="ex_hidden").value == [gone]
+    assert gone not in iframe_html(mate)
+    # taken off the sidebar's list, it is drawn again
+    mate.multiselect(key="ex_hidden").set_value([]).run()
+    assert not mate.exception
+    assert mate.session_state["explore"]["hidden"] == []
+    assert gone in iframe_html(mate)
+    assert not any("left out" in m.value for m in mate.markdown)
 
 
 def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -> None:

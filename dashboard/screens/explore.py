@@ -1,6 +1,6 @@
 """Explore: find a person, incident or location, draw its neighbourhood or the shortest
-paths between two nodes, filter, expand, read the details and provenance of any node,
-export, save as a view."""
+paths between two nodes, filter, expand, leave nodes out, read the details and provenance
+of any node, export, save as a view."""
 
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ MODES: dict[str, str] = {"neighbourhood": "Neighbourhood", "paths": "Paths betwe
 DEFAULT: dict[str, Any] = {
     "seeds": [], "hops": 2, "cap": 300, "roles": list(ROLE_RELS), "ties": list(TIE_RELS),
     "others": list(OTHER_RELS), "partners": [], "since": None, "until": None, "expanded": [],
+    # refs left out of the drawing: not shown, not followed, gone around by paths
+    "hidden": [],
     # paths: from seeds[0] to target, of at most `longest` relationships
     "mode": "neighbourhood", "target": None, "longest": 6,
 }
-WIDGETS = ("hops", "longest", "cap", "roles", "ties", "others", "partners")
+WIDGETS = ("hops", "longest", "cap", "roles", "ties", "others", "partners", "hidden")
 
 
 def load_state(new: dict[str, Any]) -> None:
@@ -86,6 +88,13 @@ def _filters(s: dict[str, Any], partners: list[str]) -> None:
                                key="ex_window", format="YYYY-MM-DD")
             s["since"] = None if lo == first else lo.isoformat()
             s["until"] = None if hi == last else hi.isoformat()
+        if s["hidden"]:
+            named = st.session_state.get("ex_hidden_as", {})
+            s["hidden"] = st.multiselect(
+                "Left out (remove one to bring it back)", list(s["hidden"]), key="ex_hidden",
+                format_func=lambda r: named.get(r, r),
+                help="Nodes left out are not drawn, their links are not followed, and paths "
+                     "go around them.")
 
 
 def _search(s: dict[str, Any]) -> None:
@@ -121,12 +130,30 @@ def _picked(action: str) -> None:
     s = _state()
     pick = st.session_state["ex_pick"]
     if action in ("show", "from"):  # a new exploration
+        _set_hidden(s, [])
         s.update(seeds=[pick], expanded=[])
         st.session_state.pop("explore_view", None)
     elif action == "add" and pick not in s["seeds"]:
         s["seeds"] = [*s["seeds"], pick]
     elif action == "to":
         s.update(target=pick, expanded=[])
+    # a node chosen to start or end at is drawn again
+    _set_hidden(s, [r for r in s["hidden"] if r != pick])
+
+
+def _set_hidden(s: dict[str, Any], refs: list[str]) -> None:
+    """Change what is left out, and the sidebar's list of it with it."""
+    s["hidden"] = refs
+    st.session_state["ex_hidden"] = list(refs)
+
+
+def _leave_out(ref: str, label: str) -> None:
+    """Leave the node with ``ref`` out; the sidebar names it by ``label`` this session (a
+    saved view keeps only refs)."""
+    st.session_state.setdefault("ex_hidden_as", {})[ref] = label
+    s = _state()
+    _set_hidden(s, [*s["hidden"], ref])
+    s["expanded"] = [r for r in s["expanded"] if r != ref]
 
 
 def _paths_to(ref: str) -> None:
@@ -154,11 +181,20 @@ def _details(sub: Subgraph) -> None:
         st.warning("That node is no longer in the graph.")
         return
     ref = info["props"].get("ref")
-    seeds = _state()["seeds"]
+    s = _state()
+    seeds = s["seeds"]
+    chosen = [*seeds[:1], s["target"]] if sub.layered else seeds
+    a, b = st.columns(2)
+    if ref and ref not in chosen:
+        node = sub.nodes[node_id]
+        a.button("Leave out", key="ex_leave_out", on_click=_leave_out,
+                 args=(ref, f"{node.kind} · {node.caption}"),
+                 help="Take this node out of the drawing: its links are no longer followed, "
+                      "and paths go around it. The sidebar lists what is left out.")
     if not sub.layered and seeds and ref and ref != seeds[0]:
-        st.button("Paths from the start to here", key="ex_path_here", on_click=_paths_to,
-                  args=(ref,), help="The shortest paths from the first starting point to "
-                                    "this node, on their own")
+        b.button("Paths from the start to here", key="ex_path_here", on_click=_paths_to,
+                 args=(ref,), help="The shortest paths from the first starting point to "
+                                   "this node, on their own")
     st.caption(f"{md(info['kind'])} · labels {md(', '.join(info['labels']))}")
     props = {k: (", ".join(map(str, v)) if isinstance(v, list) else str(v))
              for k, v in sorted(info["props"].items())}
@@ -243,9 +279,10 @@ def _heading(s: dict[str, Any], text: str, detail: str, **clear: Any) -> None:
     """What is drawn, with how many nodes were expanded, and *Clear*, which empties the
     exploration (``clear``: the state it sets) and leaves any saved view."""
     a, b = st.columns([5, 1])
-    a.markdown(text + (f", expanded {len(s['expanded'])}" if s["expanded"] else ""),
-               help=detail)
+    a.markdown(text + (f", expanded {len(s['expanded'])}" if s["expanded"] else "")
+               + (f", {len(s['hidden'])} left out" if s["hidden"] else ""), help=detail)
     if b.button("Clear", key="ex_clear"):
+        _set_hidden(s, [])
         s.update(expanded=[], **clear)
         st.session_state.pop("explore_view", None)
         st.rerun()
@@ -260,7 +297,8 @@ def _neighbourhood(s: dict[str, Any]) -> Subgraph | None:
              + f", {s['hops']} hop{'s' if s['hops'] > 1 else ''}",
              "Starting points: " + ", ".join(md(r) for r in s["seeds"]), seeds=[])
     sub = explore.neighbourhood(state.store(), state.current(), s["seeds"], hops=s["hops"],
-                                filters=_filters_of(s), cap=s["cap"], expanded=s["expanded"])
+                                filters=_filters_of(s), cap=s["cap"], expanded=s["expanded"],
+                                hidden=s["hidden"])
     message = sub.summary()
     if sub.truncated:
         st.warning(f"{message.capitalize()}. Narrow the filters, lower the hops or raise "
@@ -285,7 +323,7 @@ def _paths(s: dict[str, Any]) -> Subgraph | None:
              f"From {md(source)} to {md(target)}", seeds=[], target=None)
     found = explore.paths(state.store(), state.current(), source, target,
                           longest=s["longest"], filters=_filters_of(s), cap=s["cap"],
-                          expanded=s["expanded"])
+                          expanded=s["expanded"], hidden=s["hidden"])
     if not found.sub.nodes:
         hint = (" Raise *Longest path* or allow more relationships in the sidebar."
                 if found.length is None and not found.timed_out and not found.missing else "")
