@@ -21,6 +21,7 @@ import pyvis
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from pyvis.network import Network
 
+from dashboard.text import csv_cell
 from graph.explore import GraphNode, Subgraph
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,7 +57,6 @@ _TOOLTIP_SKIP = {"ref"}
 _ENV = Environment(
     loader=ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(PYVIS_TEMPLATES)]),
     autoescape=True)
-_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 def layout(sub: Subgraph, *, seed: int = 7, scale: float = 1000.0,
@@ -241,13 +241,6 @@ def _flat(props: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _csv_safe(value: Any) -> str:
-    """A cell that a spreadsheet will not run as a formula."""
-    text = ";".join(map(str, value)) if isinstance(value, list | tuple) else (
-        "" if value is None else str(value))
-    return "'" + text if text.startswith(_CSV_RISKY) else text
-
-
 def to_csv(sub: Subgraph) -> tuple[str, str]:
     """Two CSV files, nodes and relationships, with every property as a column."""
     node_keys = sorted({k for n in sub.nodes.values() for k in n.props} - {"ref"})
@@ -255,7 +248,7 @@ def to_csv(sub: Subgraph) -> tuple[str, str]:
     w = csv.writer(nodes)
     w.writerow(["id", "ref", "node_type", "hop", "flagged_rank", *node_keys])
     for n in sub.nodes.values():
-        w.writerow([_csv_safe(v) for v in (n.id, n.ref, n.kind, n.hop,
+        w.writerow([csv_cell(v) for v in (n.id, n.ref, n.kind, n.hop,
                                             n.flagged[0] if n.flagged else "",
                                             *(n.props.get(k) for k in node_keys))])
     edge_keys = sorted({k for e in sub.edges for k in e.props})
@@ -264,6 +257,6 @@ def to_csv(sub: Subgraph) -> tuple[str, str]:
     w.writerow(["id", "source", "target", "relationship", *edge_keys])
     for e in sub.edges:
         if e.source in sub.nodes and e.target in sub.nodes:
-            w.writerow([_csv_safe(v) for v in (e.id, e.source, e.target, e.type,
+            w.writerow([csv_cell(v) for v in (e.id, e.source, e.target, e.type,
                                                 *(e.props.get(k) for k in edge_keys))])
     return nodes.getvalue(), edges.getvalue()
