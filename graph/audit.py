@@ -18,9 +18,10 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,58 @@ def _number(value: Any, default: int) -> int:
 class Problem:
     line: int
     reason: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which entries to show: each field that is set must match. Days are UTC days, as
+    the entries' times are written."""
+
+    person: str | None = None  # the entry's results held this person (ref)
+    user: str | None = None
+    case: str | None = None  # the session's case or request number, in any case
+    action: str | None = None  # the action starts with this: "explore.", "export."
+    since: date | None = None
+    until: date | None = None
+
+    def __call__(self, entry: dict[str, Any]) -> bool:
+        day = str(entry.get("at", ""))[:10]
+        return ((not self.person or self.person in entry.get("persons", ()))
+                and (not self.user or entry.get("user") == self.user)
+                and (not self.case
+                     or str(entry.get("case") or "").casefold() == self.case.casefold())
+                and (not self.action or str(entry.get("action", "")).startswith(self.action))
+                and (self.since is None or day >= self.since.isoformat())
+                and (self.until is None or day <= self.until.isoformat()))
+
+    def logged(self) -> dict[str, Any]:
+        """The selection as the audit entry of reading the log records it."""
+        return {k: (v.isoformat() if isinstance(v, date) else v)
+                for k, v in asdict(self).items() if v}
+
+
+def by_user(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per user, what the privacy officer reviews first: how many entries, how many
+    persons they read, under how many cases, how many files they took out (exports), how
+    many console queries were refused, and when they first and last read. The users who
+    read the most persons first."""
+    rows: dict[str, dict[str, Any]] = {}
+    persons: defaultdict[str, set[str]] = defaultdict(set)
+    cases: defaultdict[str, set[str]] = defaultdict(set)
+    for e in entries:
+        user = str(e.get("user"))
+        row = rows.setdefault(user, {"user": user, "role": e.get("role"), "entries": 0,
+                                     "exports": 0, "refused": 0, "first": e.get("at")})
+        action = str(e.get("action", ""))
+        row.update(entries=row["entries"] + 1, last=e.get("at"),
+                   exports=row["exports"] + action.startswith("export."),
+                   refused=row["refused"] + (action == "console.refused"))
+        persons[user].update(e.get("persons", ()))
+        if e.get("case"):
+            cases[user].add(str(e["case"]))
+    return sorted(({**row, "persons": len(persons[u]), "cases": len(cases[u])}
+                   for u, row in rows.items()),
+                  key=lambda r: (-r["persons"], -r["entries"], r["user"]))
 
 
 class AuditLog:
@@ -190,6 +243,10 @@ class AuditLog:
             return None
         return head
 
+    def select(self, selection: Selection) -> list[dict[str, Any]]:
+        """The entries that match, oldest first."""
+        return [e for e in self.entries() if selection(e)]
+
     def about(self, person_ref: str) -> list[dict[str, Any]]:
         """Every entry whose results held this person: who looked, when and why."""
-        return [e for e in self.entries() if person_ref in e.get("persons", ())]
+        return self.select(Selection(person=person_ref))

@@ -30,7 +30,7 @@ from graph.analysis.projection import project
 from graph.analysis.run import Result as AnalysisResult
 from graph.analysis.run import analyse as run_analysis
 from graph.analysis.run import candidate_json, latest_findings, structure_json
-from graph.audit import AuditLog
+from graph.audit import AuditLog, Selection
 from graph.errors import DatabaseUnavailable, GraphError
 from graph.retention import Policy
 from graph.settings import Settings
@@ -533,9 +533,7 @@ def audit_show(
     ref = person
     if person_id is not None:
         ref = team_key(settings).pseudonym(person_id)
-    entries = [e for e in log.entries()
-               if (ref is None or ref in e.get("persons", ()))
-               and (user is None or e["user"] == user)]
+    entries = log.select(Selection(person=ref, user=user))
     viewer = _cli_viewer(case, reason)
     log.record(viewer, "audit.show", {"person": ref, "user": user}, records=len(entries),
                persons=[ref] if ref else [])

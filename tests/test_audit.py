@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from graph import console, explore, overview, views
 from graph.access import Purpose, Role, Viewer
 from graph.analysis.run import analyse
-from graph.audit import AuditLog, Problem
+from graph.audit import AuditLog, Problem, Selection, by_user
 from graph.settings import Settings
 from ingest.pseudonymise import DEMO_KEY, TeamKey
 from tests.conftest import Scenario
@@ -74,6 +75,51 @@ def test_tampering_is_detected(tmp_path: Path, tamper: str) -> None:
     assert len(list(log.entries())) >= len(rows) - 1  # the rest stays readable
     if tamper == "head":  # and reads are still logged, after the last entry
         assert log.record(IVO, "test.read", {}, records=0)["seq"] == 7
+
+
+def test_a_selection_matches_person_user_case_action_and_days(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path)
+    ann = Viewer("ann", Role.ANALYST, ("jit",), purpose=Purpose("JIT-7", "meeting"))
+    log.record(IVO, "explore.neighbourhood", {}, records=3, persons=["p1", "p2"])
+    log.record(ann, "explore.details", {}, records=1, persons=["p2"])
+    log.record(ann, "export.nodes_csv", {}, records=9, persons=["p1", "p3"])
+    log.record(IVO, "console.refused", {}, records=0)
+    today = json.loads(lines(log)[0])["at"][:10]
+    day = date.fromisoformat(today)
+
+    def chosen(**kw: object) -> list[int]:
+        return [e["seq"] for e in log.select(Selection(**kw))]  # type: ignore[arg-type]
+
+    assert chosen() == [1, 2, 3, 4]
+    assert chosen(person="p2") == [1, 2]
+    assert chosen(user="ann") == [2, 3]
+    assert chosen(case="jit-7") == [2, 3]  # case numbers in any case
+    assert chosen(action="export.") == [3]
+    assert chosen(user="ann", person="p1") == [3]
+    assert chosen(since=day, until=day) == [1, 2, 3, 4]
+    assert chosen(since=day + timedelta(days=1)) == []
+    assert chosen(until=day - timedelta(days=1)) == []
+    assert Selection(user="ann", since=day).logged() == {"user": "ann", "since": today}
+    assert [e["seq"] for e in log.about("p3")] == [3]
+
+
+def test_the_review_by_user_counts_persons_cases_exports_and_refusals(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path)
+    ann = Viewer("ann", Role.ANALYST, ("jit",), purpose=Purpose("JIT-7", "meeting"))
+    other = Viewer("ann", Role.ANALYST, ("jit",), purpose=Purpose("JIT-9", "other case"))
+    log.record(IVO, "explore.neighbourhood", {}, records=3, persons=["p1", "p2"])
+    log.record(ann, "explore.details", {}, records=1, persons=["p2"])
+    log.record(other, "export.nodes_csv", {}, records=9, persons=["p1", "p3", "p4"])
+    log.record(IVO, "console.refused", {}, records=0)
+    rows = by_user(log.entries())
+    assert [r["user"] for r in rows] == ["ann", "ivo"]  # the most persons read first
+    first, second = rows
+    assert {k: first[k] for k in ("entries", "persons", "cases", "exports", "refused")} == {
+        "entries": 2, "persons": 4, "cases": 2, "exports": 1, "refused": 0}
+    assert {k: second[k] for k in ("entries", "persons", "cases", "exports", "refused")} == {
+        "entries": 2, "persons": 2, "cases": 1, "exports": 0, "refused": 1}
+    entries = list(log.entries())
+    assert (second["first"], second["last"]) == (entries[0]["at"], entries[3]["at"])
 
 
 def test_the_cli_verifies_and_shows_who_looked_at_a_person(neo4j_settings: Settings,
