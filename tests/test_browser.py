@@ -1,13 +1,17 @@
 """The whole dashboard in a real headless Chromium (Debian's), driven by Playwright.
 
-Sign in, open a candidate, see the graph drawn, save a view, open its link in a fresh
-browser context — while every request the browser makes is recorded: none may leave
-this machine. Set ``SCHAKEL_SCREENSHOTS=<folder>`` to keep the screenshots (docs/ has
-the ones taken this way).
+Sign in, open a candidate, see the graph drawn, export it, save a view, open its link
+in a fresh browser context, read the audit log as the privacy officer — while every
+request the browser makes is recorded: none may leave this machine. Set
+``SCHAKEL_SCREENSHOTS=<folder>`` to keep the screenshots (docs/ has the ones taken this
+way).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import re
 import shutil
@@ -17,6 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
@@ -43,11 +48,13 @@ LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 @pytest.fixture(scope="module")
 def server(scenario: Scenario, neo4j_settings: Settings,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``schakel dashboard`` on a free loopback port, with two users of one team."""
+    """``schakel dashboard`` on a free loopback port, with two users of one team and an
+    administrator (the privacy officer)."""
     home = tmp_path_factory.mktemp("browser-home")
     users = Users.of_home(home)
     users.add("ann", PASSWORD, role=Role.ANALYST, teams=("jit",))
     users.add("ivo", PASSWORD, role=Role.INVESTIGATOR, teams=("jit",))
+    users.add("root", PASSWORD, role=Role.ADMIN, teams=("privacy",))
     port = local_neo4j.free_port()
     log = (home / "dashboard.log").open("w")
     proc = subprocess.Popen([SCHAKEL, "dashboard", "--port", str(port)], stdout=log,
@@ -104,6 +111,12 @@ def sign_in(page: Page, url: str, user: str, *, go: bool = True) -> None:
     page.get_by_role("button", name="Continue").click()
 
 
+def audit_entries(url: str) -> list[dict[str, Any]]:
+    """The audit log of the dashboard served at ``url``."""
+    _, home = SERVERS[url]
+    return [json.loads(line) for line in (home / "audit" / "audit.jsonl").read_text().splitlines()]
+
+
 def drawn(page: Page) -> int:
     """How many nodes vis-network drew in the page's graph (set once it has drawn)."""
     body = page.frame_locator("iframe").first.locator("body[data-drawn]")
@@ -138,6 +151,13 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     assert nodes > 5
     page.screenshot(path=shots / "explore.png", full_page=True)
     page.locator("iframe").first.screenshot(path=shots / "graph.png")
+
+    # An export is a file: it is logged (who took which view out, and why).
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Nodes CSV").click()
+    assert download.value.suggested_filename == "schakel-nodes.csv"
+    exported = [e for e in audit_entries(server) if e["action"] == "export.nodes_csv"]
+    assert exported and exported[-1]["user"] == "ann" and exported[-1]["records"] > nodes
 
     page.get_by_text("Save this view").click()
     page.get_by_label("Name", exact=True).fill("Browser test view")
@@ -187,6 +207,27 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     other.get_by_role("link", name="Saved views").click()
     expect(other.get_by_text("Share link (latest version)")).to_be_visible(timeout=60_000)
     other.screenshot(path=shots / "views.png", full_page=True)
+
+    # The privacy officer: ann's reads, the review by user, and the selection as CSV.
+    officer = context().new_page()
+    officer.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(officer, server, "root")
+    officer.get_by_role("link", name="Audit log").click()
+    expect(officer.get_by_text(re.compile(r"^Intact: "))).to_be_visible(timeout=60_000)
+    officer.get_by_label("User", exact=True).fill("ann")
+    officer.get_by_label("User", exact=True).press("Enter")
+    expect(officer.get_by_text(re.compile(r"^\d+ entries, newest first"))).to_be_visible(
+        timeout=60_000)
+    officer.wait_for_timeout(1000)
+    officer.screenshot(path=shots / "audit.png", full_page=True)
+    with officer.expect_download() as download:
+        officer.get_by_role("button", name="These entries as CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert rows and {r["user"] for r in rows} == {"ann"}
+    assert {"export.nodes_csv", "explore.neighbourhood"} <= {r["action"] for r in rows}
+    last = [e for e in audit_entries(server) if e["action"] == "audit.export"][-1]
+    assert last["user"] == "root" and last["what"] == {"user": "ann"}
+    assert last["records"] == len(rows)
 
     assert not errors, errors
     outside = [u for u in requests

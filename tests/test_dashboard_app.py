@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -586,3 +587,21 @@ def test_the_audit_page_shows_reads_and_that_the_log_is_intact(home: Path,
     assert all(UTC_SECOND.fullmatch(t) for t in log["at"])
     at.text_input(key="au_user").input("ann").run()
     assert set(at.dataframe[0].value["user"]) == {"ann"}
+    # the review by user, within the selection
+    review = at.dataframe[1].value
+    assert list(review["user"]) == ["ann"]
+    assert review["entries"][0] == len(at.dataframe[0].value)
+    at.text_input(key="au_user").input("").run()
+    assert len(at.dataframe[1].value) > 1  # ann, root and others
+    # by case, and by days
+    at.text_input(key="au_case").input(PURPOSE.case.lower()).run()
+    assert set(at.dataframe[0].value["case"]) == {PURPOSE.case}
+    at.text_input(key="au_case").input("NO-SUCH-CASE").run()
+    assert len(at.dataframe[0].value) == 0
+    assert "0 entries, newest first" in [c.value for c in at.caption]
+    at.text_input(key="au_case").input("").run()
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)  # the log's days are UTC days
+    at.date_input(key="au_until").set_value(yesterday).run()
+    assert len(at.dataframe[0].value) == 0
+    last = json.loads((home / "audit" / "audit.jsonl").read_text().splitlines()[-1])
+    assert last["action"] == "audit.read" and last["what"] == {"until": yesterday.isoformat()}

@@ -1,14 +1,48 @@
-"""Audit log (admin, for the privacy officer): who read what, when and why; is it intact?"""
+"""Audit log (admin, for the privacy officer): who read what, when and why; is it intact?
+Entries by person, user, case, action and days; a review per user; the selection as CSV."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
 from dashboard import state
-from dashboard.text import stamp
+from dashboard.text import csv_text, stamped
 from graph.access import Capability
+from graph.audit import AuditLog, Selection, by_user
+
+COLUMNS = ("#", "at", "user", "role", "partner", "case", "reason", "action", "records",
+           "persons", "what")
+
+
+def _selection() -> Selection:
+    a, b, c = st.columns(3)
+    person = a.text_input("Person (ref)", key="au_person").strip()
+    user = b.text_input("User", key="au_user").strip()
+    case = c.text_input("Case or request number", key="au_case").strip()
+    d, e, f = st.columns(3)
+    action = d.text_input("Action starts with", key="au_action",
+                          placeholder="explore., export., console.").strip()
+    since = e.date_input("From (UTC day)", value=None, key="au_since")
+    until = f.date_input("Until (UTC day)", value=None, key="au_until")
+    return Selection(person=person or None, user=user or None, case=case or None,
+                     action=action or None,
+                     since=since if isinstance(since, date) else None,
+                     until=until if isinstance(until, date) else None)
+
+
+def _row(e: dict[str, Any]) -> dict[str, Any]:
+    return {"#": e["seq"], "at": e["at"], "user": e["user"], "role": e["role"],
+            "partner": e.get("partner") or "", "case": e.get("case") or "",
+            "reason": e.get("reason") or "", "action": e["action"], "records": e["records"],
+            "persons": len(e.get("persons", ())), "what": str(e.get("what", ""))}
+
+
+def _exported(log: AuditLog, selection: Selection, rows: int) -> None:
+    log.record(state.current(), "audit.export", selection.logged(), records=rows,
+               persons=[selection.person] if selection.person else [])
 
 
 def render() -> None:
@@ -25,33 +59,29 @@ def render() -> None:
         head = log.head() or {}
         st.success(f"Intact: {entries:,} entries, each linked to the one before. Last entry "
                    f"{head.get('seq', 0)}, hash {str(head.get('hash', ''))[:16]}…")
-    a, b, c, d = st.columns(4)
-    person = a.text_input("Person (ref)", key="au_person").strip()
-    user = b.text_input("User", key="au_user").strip()
-    action = c.text_input("Action starts with", key="au_action").strip()
-    since = d.date_input("From", value=None, key="au_since")
-    rows = []
-    for e in log.entries():
-        if person and person not in e.get("persons", ()):
-            continue
-        if user and e["user"] != user:
-            continue
-        if action and not e["action"].startswith(action):
-            continue
-        if isinstance(since, date) and e["at"][:10] < since.isoformat():
-            continue
-        rows.append({"#": e["seq"], "at": stamp(e["at"]), "user": e["user"], "role": e["role"],
-                     "partner": e.get("partner") or "", "case": e.get("case") or "",
-                     "reason": e.get("reason") or "", "action": e["action"],
-                     "records": e["records"], "persons": len(e.get("persons", ())),
-                     "what": str(e.get("what", ""))[:300]})
-    rows.reverse()
+    selection = _selection()
+    chosen = log.select(selection)
     # This page reads the log, which names persons: that read is logged too.
-    log.record(viewer, "audit.read", {"person": person, "user": user, "action": action,
-                                      "since": str(since) if since else None},
-               records=len(rows), persons=[person] if person else [])
-    st.caption(f"{len(rows):,} entries, newest first")
-    st.dataframe(rows[:2000], hide_index=True)
+    log.record(viewer, "audit.read", selection.logged(), records=len(chosen),
+               persons=[selection.person] if selection.person else [])
+    entries_tab, users_tab = st.tabs(["Entries", "By user"])
+    with entries_tab:
+        rows = [_row(e) for e in reversed(chosen)]
+        st.caption(f"{len(rows):,} entries, newest first"
+                   + (" (the newest 2,000 shown; the CSV has them all)" if len(rows) > 2000
+                      else ""))
+        st.dataframe(stamped([{**r, "what": r["what"][:300]} for r in rows[:2000]], "at"),
+                     hide_index=True)
+        st.download_button("These entries as CSV", csv_text(rows, COLUMNS),
+                           "schakel-audit.csv", "text/csv", key="au_csv",
+                           on_click=_exported, args=(log, selection, len(rows)))
+    with users_tab:
+        st.caption("Per user, within the selection: the users who read the most persons "
+                   "first. Exports are files taken out of the dashboard; refused are console "
+                   "queries the server turned down.")
+        st.dataframe(stamped(by_user(chosen), "first", "last"), hide_index=True,
+                     column_order=("user", "role", "entries", "persons", "cases", "exports",
+                                   "refused", "first", "last"))
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script
