@@ -111,10 +111,18 @@ def sign_in(page: Page, url: str, user: str, *, go: bool = True) -> None:
     page.get_by_role("button", name="Continue").click()
 
 
-def audit_entries(url: str) -> list[dict[str, Any]]:
-    """The audit log of the dashboard served at ``url``."""
+def logged(url: str, action: str) -> dict[str, Any]:
+    """The last entry for ``action`` in the audit log of the dashboard served at ``url``.
+    A download's callback runs in the rerun its click starts, which may end after the
+    browser has the file: wait for it."""
     _, home = SERVERS[url]
-    return [json.loads(line) for line in (home / "audit" / "audit.jsonl").read_text().splitlines()]
+    for _ in range(300):
+        lines = (home / "audit" / "audit.jsonl").read_text().splitlines()
+        found = [e for e in map(json.loads, lines) if e["action"] == action]
+        if found:
+            return found[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no {action} in the audit log")
 
 
 def drawn(page: Page) -> int:
@@ -156,8 +164,8 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     with page.expect_download() as download:
         page.get_by_role("button", name="Nodes CSV").click()
     assert download.value.suggested_filename == "schakel-nodes.csv"
-    exported = [e for e in audit_entries(server) if e["action"] == "export.nodes_csv"]
-    assert exported and exported[-1]["user"] == "ann" and exported[-1]["records"] > nodes
+    exported = logged(server, "export.nodes_csv")
+    assert exported["user"] == "ann" and exported["records"] > nodes
 
     page.get_by_text("Save this view").click()
     page.get_by_label("Name", exact=True).fill("Browser test view")
@@ -225,7 +233,7 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
     assert rows and {r["user"] for r in rows} == {"ann"}
     assert {"export.nodes_csv", "explore.neighbourhood"} <= {r["action"] for r in rows}
-    last = [e for e in audit_entries(server) if e["action"] == "audit.export"][-1]
+    last = logged(server, "audit.export")
     assert last["user"] == "root" and last["what"] == {"user": "ann"}
     assert last["records"] == len(rows)
 
