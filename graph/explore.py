@@ -50,7 +50,8 @@ SHARED_WITH_ME = "($partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHER
 SEARCH: LiteralString = (
     "CALL () { MATCH (n:Person) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
     "UNION MATCH (n:Incident) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
-    "UNION MATCH (n:Location) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
+    "UNION MATCH (n:Location) WHERE (n.ref STARTS WITH $q OR toLower(n.name) CONTAINS $lower "
+    "OR toLower(n.city) STARTS WITH $lower) AND " + _MINE + " RETURN n LIMIT $limit "
     "UNION MATCH (n:Signal) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
     "UNION MATCH (n:Identifier) WHERE n.ref STARTS WITH $q AND " + _MINE + " "
     "RETURN n LIMIT $limit } "
@@ -279,13 +280,15 @@ def _persons(nodes: Iterable[GraphNode]) -> list[str]:
 
 
 def search(store: Store, viewer: Viewer, text: str, *, limit: int = 25) -> list[GraphNode]:
-    """Persons, incidents, locations, signals and identifiers whose ref starts with ``text``."""
+    """Persons, incidents, locations, signals and identifiers whose ref starts with ``text``,
+    and the places whose name holds it or whose city starts with it (in any case):
+    "centraal", "antw"."""
     viewer.require(Capability.EXPLORE)
     text = text.strip()
     if not text:
         return []
-    rows = store.run(SEARCH, {"q": text, "limit": limit, "partner": viewer.only_partner},
-                     read_only=True)
+    rows = store.run(SEARCH, {"q": text, "lower": text.lower(), "limit": limit,
+                              "partner": viewer.only_partner}, read_only=True)
     found = [_node(r, partner=viewer.only_partner) for r in rows]
     store.audit.record(viewer, "explore.search", {"text": text}, records=len(found),
                        persons=_persons(found))

@@ -41,6 +41,24 @@ def test_search_finds_by_the_start_of_a_ref(scenario: Scenario) -> None:
     assert explore.search(scenario.store, ANALYST, "no-such-ref-prefix") == []
 
 
+def test_search_finds_places_by_name_and_city(scenario: Scenario) -> None:
+    place = scenario.store.run(
+        "MATCH (l:Location) WHERE l.name IS NOT NULL AND size(l.name) > 6 "
+        "RETURN l.ref AS ref, l.name AS name, l.city AS city ORDER BY l.ref LIMIT 1",
+        read_only=True)[0]
+    part = place["name"][2:-2].upper()  # a part of the name, in another case
+    found = explore.search(scenario.store, ANALYST, part)
+    assert place["ref"] in [n.ref for n in found]
+    assert all(n.kind == "location" and part.lower() in n.props["name"].lower()
+               for n in found)
+    city = explore.search(scenario.store, ANALYST, place["city"][:4].lower(), limit=500)
+    want = scenario.store.run(
+        "MATCH (l:Location) WHERE toLower(l.city) STARTS WITH $c OR toLower(l.name) CONTAINS $c "
+        "RETURN count(l) AS n", {"c": place["city"][:4].lower()}, read_only=True)[0]["n"]
+    places = [n.ref for n in city if n.kind == "location"]  # (a hex ref may start so too)
+    assert place["ref"] in places and len(places) == want
+
+
 def test_a_neighbourhood_holds_what_cypher_says_is_in_reach(scenario: Scenario) -> None:
     ref = top_candidate(scenario)
     for hops in (1, 2):
