@@ -25,6 +25,7 @@ class Capability(StrEnum):
     EXPLORE = "explore"  # candidates, explore, saved views
     CONSOLE = "console"  # read-only Cypher
     SHARE = "share"  # share findings with a team (of care partners)
+    REVIEW = "review"  # decide on findings, and read those decisions
     USERS = "users"  # manage users
     AUDIT = "audit"  # read the audit log
 
@@ -32,13 +33,14 @@ class Capability(StrEnum):
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset({Capability.OVERVIEW, Capability.USERS, Capability.AUDIT}),
     Role.INVESTIGATOR: frozenset({Capability.OVERVIEW, Capability.EXPLORE, Capability.CONSOLE,
-                                  Capability.SHARE}),
-    Role.ANALYST: frozenset({Capability.OVERVIEW, Capability.EXPLORE}),
+                                  Capability.SHARE, Capability.REVIEW}),
+    Role.ANALYST: frozenset({Capability.OVERVIEW, Capability.EXPLORE, Capability.REVIEW}),
     Role.PARTNER: frozenset({Capability.OVERVIEW, Capability.EXPLORE}),
 }
 # Reads of personal data: none without a stated purpose.
 PERSONAL: frozenset[Capability] = frozenset({Capability.EXPLORE, Capability.CONSOLE,
-                                             Capability.SHARE, Capability.AUDIT})
+                                             Capability.SHARE, Capability.REVIEW,
+                                             Capability.AUDIT})
 
 
 class AccessDenied(GraphError):

@@ -5,7 +5,8 @@ policy takes each expired delivery out of the provenance of every node and relat
 a record that no other delivery supports is deleted, one that another delivery still
 supports stays (with that delivery as its only provenance). Findings and structures of
 the analysis that lose any of their evidence, their person or a member are deleted with
-it (run the analysis again to rank what remains). The ``Delivery`` node stays, marked
+it (run the analysis again to rank what remains), and so are the reviews of a person who
+is deleted. The ``Delivery`` node stays, marked
 ``removed``, so that what was removed and when can still be accounted for.
 
 Terms, in days, by kind of partner unless a partner has a term of its own
@@ -22,6 +23,7 @@ from typing import Any, LiteralString, cast
 
 from graph import schema
 from graph.errors import SettingsError
+from graph.reviews import DROP_ORPHANS
 from graph.store import Store
 from graph.writes import REDECIDE_MINORS
 
@@ -136,6 +138,7 @@ class Report:
     kept: dict[str, int] = field(default_factory=dict)  # still supported by another delivery
     findings_removed: int = 0
     structures_removed: int = 0
+    reviews_removed: int = 0  # of persons no longer in the graph
     applied: bool = False
 
 
@@ -199,6 +202,7 @@ def apply(store: Store, policy: Policy, *, today: date | None = None,
         report.findings_removed = dropped["findings"] or 0
         report.structures_removed = dropped["structures"] or 0
         session.run(TRIM_DERIVED, params).consume()
+        report.reviews_removed = session.run(DROP_ORPHANS).single(strict=True)["removed"]
         # Whoever stays may have lost the event that made them a minor: decide again.
         session.run(cast(LiteralString, REDECIDE_MINORS), {"refs": kept_persons}).consume()
         session.run(MARK_REMOVED, {"expired": refs,

@@ -25,6 +25,7 @@ class Label(StrEnum):
     FINDING = "Finding"
     STRUCTURE = "Structure"
     SAVED_VIEW = "SavedView"
+    REVIEW = "Review"  # an analyst's decision on a finding (graph/reviews.py)
 
 
 class Rel(StrEnum):
@@ -129,6 +130,7 @@ INDEXES: tuple[Index, ...] = (
     Index("structure_run", Label.STRUCTURE, "run_id"),
     Index("saved_view_owner", Label.SAVED_VIEW, "owner"),
     Index("saved_view_id", Label.SAVED_VIEW, "view_id"),
+    Index("review_person", Label.REVIEW, "person_ref"),
 )
 
 

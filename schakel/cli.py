@@ -585,7 +585,8 @@ def retention_apply(
                 "deliveries": [e["delivery"] for e in report.expired],
                 "removed": report.removed, "kept": report.kept,
                 "findings_removed": report.findings_removed,
-                "structures_removed": report.structures_removed}, records=0)
+                "structures_removed": report.structures_removed,
+                "reviews_removed": report.reviews_removed}, records=0)
     if not report.expired:
         out.print(f"Nothing is past its term on {report.today}.")
         return
@@ -599,7 +600,8 @@ def retention_apply(
     out.print(table)
     if not dry_run:
         out.print(f"Findings removed: {report.findings_removed}; structures removed: "
-                  f"{report.structures_removed}. Run `schakel analyse` to rank what remains.")
+                  f"{report.structures_removed}; reviews of persons removed: "
+                  f"{report.reviews_removed}. Run `schakel analyse` to rank what remains.")
 
 
 def _day(text: str | None) -> date:

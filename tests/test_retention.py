@@ -39,6 +39,9 @@ def load(store: Store, tmp_path: Path) -> None:
               "CREATE (f1:Finding {ref: 'F1', deliveries: [$care]})-[:CONCERNS]->(p5), "
               "(f2:Finding {ref: 'F2', deliveries: p2.deliveries})-[:SUPPORTED_BY]->(i1), "
               "(f2)-[:CONCERNS]->(p2)", {"care": care_ref})
+    # An analyst's review of each of the two persons (graph/reviews.py).
+    store.run("CREATE (:Review {ref: 'R5', person_ref: 'P5'}), "
+              "(:Review {ref: 'R2', person_ref: 'P2'})")
 
 
 def refs(store: Store, label: str) -> set[str]:
@@ -74,6 +77,7 @@ def test_expired_records_go_and_supported_ones_stay(store: Store, tmp_path: Path
     assert refs(store, "Person") == {"P1", "P2", "P3", "P4"}
     assert refs(store, "Signal") == set() and "L9" not in refs(store, "Location")
     assert refs(store, "Finding") == {"F2"}  # F1 lost its person; F2's evidence is intact
+    assert refs(store, "Review") == {"R2"} and report.reviews_removed == 1  # P5's went with P5
     p1 = store.run("MATCH (p:Person {ref: 'P1'}) RETURN p.partners AS p, p.deliveries AS d")[0]
     assert p1["p"] == ["police-amsterdam"] and len(p1["d"]) == 1
     rels = store.run("MATCH ()-[r]->() WHERE r.deliveries IS NOT NULL "
@@ -117,6 +121,7 @@ def test_the_command_applies_and_logs(store: Store, tmp_path: Path,
     assert "Removed" in done.stdout or "removed" in done.stdout
     entry = list(store.audit.__class__.of_home(neo4j_settings.home).entries())[-1]
     assert entry["action"] == "retention.apply" and entry["what"]["removed"]["Person"] == 1
+    assert entry["what"]["reviews_removed"] == 1
     bad = schakel(neo4j_settings, "retention", "apply", SCHAKEL_RETENTION="police=soon")
     assert bad.returncode == 2 and "SCHAKEL_RETENTION" in bad.stderr
     assert "Traceback" not in bad.stderr

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph import console, explore, overview, views
+from graph import console, explore, overview, reviews, views
 from graph.access import CAPABILITIES, AccessDenied, Capability, PurposeMissing, Role, Viewer
 from graph.explore import Subgraph
 from tests.conftest import Scenario
@@ -31,7 +31,16 @@ READS: dict[str, tuple[Capability, Callable[[Any, Viewer, str], object]]] = {
     "views.list": (Capability.EXPLORE, lambda s, v, run: views.list_views(s, v)),
     "views.open": (Capability.EXPLORE, lambda s, v, run: _missing_view(s, v)),
     "console.run": (Capability.CONSOLE, lambda s, v, run: console.run(s, v, "RETURN 1")),
+    "reviews.of_persons": (Capability.REVIEW, lambda s, v, run: reviews.of_persons(s, v, ["x"])),
+    "reviews.decide": (Capability.REVIEW, lambda s, v, run: _no_finding(s, v)),
 }
+
+
+def _no_finding(store: Any, viewer: Viewer) -> None:
+    try:
+        reviews.decide(store, viewer, "no-such-finding", reviews.Decision.PURSUE)
+    except reviews.ReviewRefused:
+        pass
 
 
 def _missing_view(store: Any, viewer: Viewer) -> None:
