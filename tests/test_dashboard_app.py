@@ -19,8 +19,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import Users
-from graph import explore, local_neo4j, overview, views
+from graph import explore, local_neo4j, overview, reviews, views
 from graph.access import Role, Viewer
+from graph.reviews import Decision
 from graph.settings import LocalNeo4j, Settings
 from tests.conftest import Scenario
 from tests.helpers import PURPOSE, events_of
@@ -327,6 +328,35 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
         any("showing" in w.value for w in at.warning)
 
 
+def test_a_decision_on_a_finding_is_saved_shown_to_the_team_and_can_hide_it(
+        home: Path, scenario: Scenario) -> None:
+    top = overview.findings(scenario.store, ANN, scenario.run_id, limit=2)
+    at = signed_in(ANN, "candidates")
+    first = top[0]["finding"]
+    assert "Save decision" not in [b.label for b in at.button]  # nothing changed yet
+    at.selectbox(key=f"review_{first}").set_value(Decision.WORK).run()
+    at.button(key=f"review_{first}_save").click().run()
+    assert not at.exception
+    assert at.expander[0].label.endswith(" · explained (work)")
+    assert any(m.value.startswith("**Reviewed:** explained: their work") and "ann" in m.value
+               for m in at.markdown)
+    assert at.selectbox(key=f"review_{first}").value is Decision.WORK
+    # a team mate sees it, and can leave the explained out of the list
+    mate = signed_in(IVO, "candidates")
+    assert mate.expander[0].label.endswith(" · explained (work)")
+    mate.checkbox(key="cand_hide_explained").check().run()
+    assert [e.label.split(" · ")[0] for e in mate.expander][:1] == ["#2"]
+    assert "1 explained, not listed." in [c.value for c in mate.caption]
+    # and decides otherwise: the history keeps both
+    mate.checkbox(key="cand_hide_explained").uncheck().run()
+    mate.selectbox(key=f"review_{first}").set_value(Decision.PURSUE).run()
+    mate.button(key=f"review_{first}_save").click().run()
+    assert mate.expander[0].label.endswith(" · lead to pursue")
+    assert any(c.value.startswith("Before: explained: their work") for c in mate.caption)
+    assert [r.by for r in reviews.of_persons(scenario.store, IVO, [top[0]["person_ref"]])[
+        top[0]["person_ref"]]] == ["ivo", "ann"]
+
+
 def test_explore_searches_draws_and_shows_details(home: Path, scenario: Scenario) -> None:
     ref = overview.findings(scenario.store, ANN, scenario.run_id, limit=1)[0]["person_ref"]
     at = signed_in(ANN, "explore")
@@ -571,7 +601,10 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
         # One finding: listed, with no "Show the top" slider to choose among one.
         assert not at.exception and not at.slider
         assert [e.label.split(" · ")[1] for e in at.expander] == [top["person_ref"]]
-        assert "1 findings shared with your team" in at.caption[0].value
+        assert "1 finding shared with your team" in at.caption[0].value
+        # and no decisions: reviews are the analysts' and investigators'
+        assert not [s for s in at.selectbox if str(s.key).startswith("review_")]
+        assert not at.checkbox
     finally:
         overview.share(scenario.store, IVO, top["finding"], [])
 

@@ -1,4 +1,5 @@
-"""Candidates: the ranked findings of the latest run, with the evidence for each hit."""
+"""Candidates: the ranked findings of the latest run, with the evidence for each hit, and
+the analysts' decisions on them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import streamlit as st
 from dashboard import state
 from dashboard.screens import explore
 from dashboard.text import md, stamp
-from graph import overview
+from graph import overview, reviews
 from graph.access import Capability
 from graph.explore import describe
+from graph.reviews import DECISIONS, EXPLAINED, Decision, Review
 
 # Findings listed: all when there are at most FEWEST_TO_CHOOSE, else a choice of the
 # top ones, up to MOST_SHOWN.
@@ -26,6 +28,12 @@ PATTERNS: dict[str, str] = {
     "travels_with": "seen travelling with minors who travelled unaccompanied",
     "alias_churn": "the minors around them are arrested under several references",
     "broker": "bridges otherwise separate groups of minors",
+}
+# A decision as the title of a finding shows it.
+SHORT: dict[Decision, str] = {
+    Decision.OPEN: "reopened", Decision.PURSUE: "lead to pursue",
+    Decision.FAMILY: "explained (family)", Decision.WORK: "explained (work)",
+    Decision.INSUFFICIENT: "not enough to act on",
 }
 
 
@@ -53,6 +61,35 @@ def _share(finding: dict) -> None:
         st.rerun()
 
 
+def _decided(review: Review) -> str:
+    return f"{DECISIONS[review.decision]} — {md(review.by)}, {stamp(review.at)}"
+
+
+def _review(finding: dict, history: list[Review]) -> None:
+    """The decision on a finding: the last one (and on which run it was made), and the
+    user's own."""
+    last = history[0] if history else None
+    if last is not None:
+        note = ""
+        if last.run_id != finding["run"]:
+            new = sorted(set(finding["patterns"]) - set(last.patterns))
+            note = (f" On an earlier run ({md(last.run_id)}), on "
+                    f"{md(', '.join(last.patterns))}"
+                    + (f"; new since: **{md(', '.join(new))}**." if new else "."))
+        st.markdown(f"**Reviewed:** {_decided(last)}.{note}")
+        if len(history) > 1:
+            st.caption("Before: " + "; ".join(_decided(r) for r in history[1:6])
+                       + (" …" if len(history) > 6 else ""))
+    key = f"review_{finding['finding']}"
+    current = last.decision if last else Decision.OPEN
+    chosen = st.selectbox("Your decision", list(Decision), format_func=DECISIONS.__getitem__,
+                          index=list(Decision).index(current), key=key)
+    if chosen is not None and chosen != current and st.button("Save decision",
+                                                              key=f"{key}_save"):
+        reviews.decide(state.store(), state.current(), finding["finding"], chosen)
+        st.rerun()
+
+
 def render() -> None:
     viewer = state.current()
     store = state.store()
@@ -63,7 +100,9 @@ def render() -> None:
         return
     run = runs[0]
     shared = " shared with your team" if viewer.only_partner else ""
-    st.caption(f"Run {run['run']} of {stamp(run['at'])}: {run['findings']:,} findings{shared}. "
+    plural = "" if run["findings"] == 1 else "s"
+    st.caption(f"Run {run['run']} of {stamp(run['at'])}: {run['findings']:,} finding{plural}"
+               f"{shared}. "
                "A finding is a set of pattern hits for a person to review, never a "
                "conclusion.")
     if not run["findings"]:
@@ -76,12 +115,25 @@ def render() -> None:
         top = st.slider("Show the top", min_value=FEWEST_TO_CHOOSE,
                         max_value=min(MOST_SHOWN, top), value=min(20, top), key="cand_top")
     found = overview.findings(store, viewer, run["run"], limit=top)
+    decided: dict[str, list[Review]] = {}
+    if viewer.can(Capability.REVIEW):
+        decided = reviews.of_persons(store, viewer, [f["person_ref"] for f in found])
+        if st.checkbox("Hide the findings reviewed as explained", key="cand_hide_explained",
+                       help="Explained by a family tie or by their work: the last decision "
+                            "on the person, in this run or an earlier one."):
+            hidden = [f for f in found if f["person_ref"] in decided
+                      and decided[f["person_ref"]][0].decision in EXPLAINED]
+            found = [f for f in found if f not in hidden]
+            st.caption(f"{len(hidden):,} explained, not listed.")
     refs = sorted({r for f in found for i in f["indicators"] for r in i["evidence"]})
     lines = describe(store, viewer, refs)
     for f in found:
+        f["run"] = run["run"]
         aliases = f" (also {md(', '.join(f['aliases']))})" if f["aliases"] else ""
+        history = decided.get(f["person_ref"], [])
+        status = f" · {SHORT[history[0].decision]}" if history else ""
         title = (f"#{f['rank']} · {md(f['person_ref'])}{aliases} · score {f['score']:.2f} · "
-                 f"{', '.join(f['patterns'])}")
+                 f"{', '.join(f['patterns'])}{status}")
         with st.expander(title, expanded=f["rank"] == 1):
             if st.button("Open in Explore", key=f"open_{f['finding']}",
                          help="Draw this person's structure in Explore"):
@@ -90,6 +142,8 @@ def render() -> None:
                 _share(f)
             elif f["shared_with"]:
                 st.caption("Shared with your team by an investigator.")
+            if viewer.can(Capability.REVIEW):
+                _review(f, history)
             for ind in f["indicators"]:
                 st.markdown(f"**{ind['name']}** — {PATTERNS.get(ind['name'], '')} "
                             f"(value {ind['value']})")
