@@ -355,6 +355,9 @@ def test_a_decision_on_a_finding_is_saved_shown_to_the_team_and_can_hide_it(
     assert any(c.value.startswith("Before: explained: their work") for c in mate.caption)
     assert [r.by for r in reviews.of_persons(scenario.store, IVO, [top[0]["person_ref"]])[
         top[0]["person_ref"]]] == ["ivo", "ann"]
+    # and Explore's details of the person say so
+    mate.button(key=f"open_{first}").click().run()
+    assert any(c.value.startswith("Decision: a lead to pursue — ivo") for c in mate.caption)
 
 
 def test_explore_searches_draws_and_shows_details(home: Path, scenario: Scenario) -> None:

@@ -11,9 +11,11 @@ import streamlit as st
 
 from dashboard import graph_view, state
 from dashboard.screens import views
-from dashboard.text import md, stamped
-from graph import explore
+from dashboard.text import md, stamp, stamped
+from graph import explore, reviews
+from graph.access import Capability
 from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters, GraphNode, Subgraph
+from graph.reviews import DECISIONS
 from graph.schema import INVOLVEMENT_ROLES
 from graph.views import Kind, SavedView
 
@@ -217,6 +219,12 @@ def _details(sub: Subgraph) -> None:
     if info["findings"]:
         st.markdown("**Findings**")
         st.dataframe(info["findings"], hide_index=True)
+        if ref and viewer.can(Capability.REVIEW):
+            decided = reviews.of_persons(state.store(), viewer, [ref]).get(ref)
+            if decided:
+                last = decided[0]
+                st.caption(f"Decision: {md(DECISIONS[last.decision])} — {md(last.by)}, "
+                           f"{stamp(last.at)} (on the Candidates page)")
 
 
 def _expand(s: dict[str, Any], sub: Subgraph) -> None:
