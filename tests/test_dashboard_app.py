@@ -86,6 +86,17 @@ def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(b for b in at.button if b.label == label)
 
 
+def saved_for_the_team(at: AppTest, name: str) -> str:
+    """Save what Explore shows as a view for the user's teams; its id, from the link."""
+    at.text_input(key="ex_name").input(name)
+    at.radio(key="ex_visibility").set_value("team")
+    button(at, "Save").click().run()
+    assert not at.exception, at.exception
+    link = re.search(r"\?view=([\w-]+)", at.success[0].value) if at.success else None
+    assert link, [s.value for s in at.success]
+    return link.group(1)
+
+
 def titles(at: AppTest) -> list[str]:
     return [t.value for t in at.title]
 
@@ -411,14 +422,10 @@ def test_explore_draws_the_paths_between_two_and_saves_them(home: Path,
     assert want in [c.value for c in at.caption]
     html = iframe_html(at)
     assert a in html and b in html
-    at.text_input(key="ex_name").input("How the top two are linked")
-    at.radio(key="ex_visibility").set_value("team")
-    button(at, "Save").click().run()
-    link = re.search(r"\?view=([\w-]+)", at.success[0].value)
-    assert link, at.success[0].value
+    view_id = saved_for_the_team(at, "How the top two are linked")
 
     # A team mate opens the link: the same paths, in the same mode.
-    mate = signed_in(IVO, view=link.group(1))
+    mate = signed_in(IVO, view=view_id)
     assert mate.radio(key="ex_mode").value == "paths"
     assert want in [c.value for c in mate.caption]
     assert any(c.value.startswith("Saved view “How the top two") for c in mate.caption)
@@ -471,12 +478,7 @@ def test_explore_leaves_a_node_out_and_brings_it_back(home: Path, scenario: Scen
     assert any(", 1 left out" in m.value for m in at.markdown)
     assert before["seeds"] == at.session_state["explore"]["seeds"] == [ref]
     # saved with the view: a team mate sees it without the node
-    at.text_input(key="ex_name").input("Without the station")
-    at.radio(key="ex_visibility").set_value("team")
-    button(at, "Save").click().run()
-    link = re.search(r"\?view=([\w-]+)", at.success[0].value)
-    assert link, at.success[0].value
-    mate = signed_in(IVO, view=link.group(1))
+    mate = signed_in(IVO, view=saved_for_the_team(at, "Without the station"))
     assert mate.multiselect(key="ex_hidden").value == [gone]
     assert gone not in iframe_html(mate)
     # taken off the sidebar's list, it is drawn again
@@ -485,6 +487,11 @@ def test_explore_leaves_a_node_out_and_brings_it_back(home: Path, scenario: Scen
     assert mate.session_state["explore"]["hidden"] == []
     assert gone in iframe_html(mate)
     assert not any("left out" in m.value for m in mate.markdown)
+    # Clear empties what is left out too, while the sidebar lists it
+    at.button(key="ex_clear").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["explore"]["hidden"] == []
+    assert "ex_hidden" not in [m.key for m in at.multiselect]
 
 
 def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -> None:
@@ -529,15 +536,8 @@ def test_a_saved_view_round_trips_through_its_link_with_versions(home: Path,
     at.text_input(key="ex_search").input(ref).run()
     at.button(key="ex_show").click().run()
     at.slider(key="ex_hops").set_value(1).run()
-    at.text_input(key="ex_name").input("Top candidate, one hop")
-    at.radio(key="ex_visibility").set_value("team")
-    button(at, "Save").click().run()
-    assert not at.exception
-    done = [s.value for s in at.success]
-    assert done and "version 1" in done[0]
-    link = re.search(r"\?view=([\w-]+)", done[0])
-    assert link, done[0]
-    view_id = link.group(1)
+    view_id = saved_for_the_team(at, "Top candidate, one hop")
+    assert "version 1" in at.success[0].value
 
     # A second version, with two hops.
     at.slider(key="ex_hops").set_value(2).run()

@@ -15,7 +15,6 @@ from dashboard.text import md, stamp, stamped
 from graph import explore, reviews
 from graph.access import Capability
 from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters, GraphNode, Subgraph
-from graph.reviews import DECISIONS
 from graph.schema import INVOLVEMENT_ROLES
 from graph.views import Kind, SavedView
 
@@ -223,7 +222,7 @@ def _details(sub: Subgraph) -> None:
             decided = reviews.of_persons(state.store(), viewer, [ref]).get(ref)
             if decided:
                 last = decided[0]
-                st.caption(f"Decision: {md(DECISIONS[last.decision])} — {md(last.by)}, "
+                st.caption(f"Decision: {md(last.label)} — {md(last.by)}, "
                            f"{stamp(last.at)} (on the Candidates page)")
 
 
@@ -290,11 +289,15 @@ def _heading(s: dict[str, Any], text: str, detail: str, **clear: Any) -> None:
     a, b = st.columns([5, 1])
     a.markdown(text + (f", expanded {len(s['expanded'])}" if s["expanded"] else "")
                + (f", {len(s['hidden'])} left out" if s["hidden"] else ""), help=detail)
-    if b.button("Clear", key="ex_clear"):
-        _set_hidden(s, [])
-        s.update(expanded=[], **clear)
-        st.session_state.pop("explore_view", None)
-        st.rerun()
+    # a callback: it empties the sidebar's list of what is left out before that is drawn
+    b.button("Clear", key="ex_clear", on_click=_clear, kwargs=clear)
+
+
+def _clear(**clear: Any) -> None:
+    s = _state()
+    _set_hidden(s, [])
+    s.update(expanded=[], **clear)
+    st.session_state.pop("explore_view", None)
 
 
 def _neighbourhood(s: dict[str, Any]) -> Subgraph | None:
