@@ -6,8 +6,8 @@ a record that no other delivery supports is deleted, one that another delivery s
 supports stays (with that delivery as its only provenance). Findings and structures of
 the analysis that lose any of their evidence, their person or a member are deleted with
 it (run the analysis again to rank what remains), and so are the reviews of a person who
-is deleted. The ``Delivery`` node stays, marked
-``removed``, so that what was removed and when can still be accounted for.
+is deleted. The ``Delivery`` node stays, marked ``removed``, so that what was removed and
+when can still be accounted for.
 
 Terms, in days, by kind of partner unless a partner has a term of its own
 (``SCHAKEL_RETENTION="police-nl=1095,shelter-jeugdzorg=365"``). The defaults and their

@@ -62,16 +62,16 @@ def _share(finding: dict) -> None:
 
 
 def _decided(review: Review) -> str:
-    return f"{DECISIONS[review.decision]} — {md(review.by)}, {stamp(review.at)}"
+    return f"{review.label} — {md(review.by)}, {stamp(review.at)}"
 
 
-def _review(finding: dict, history: list[Review]) -> None:
-    """The decision on a finding: the last one (and on which run it was made), and the
-    user's own."""
+def _review(finding: dict, run_id: str, history: list[Review]) -> None:
+    """The decision on a finding of run ``run_id``: the last one on its person (and on
+    which run it was made), and the user's own."""
     last = history[0] if history else None
     if last is not None:
         note = ""
-        if last.run_id != finding["run"]:
+        if last.run_id != run_id:
             new = sorted(set(finding["patterns"]) - set(last.patterns))
             note = (f" On an earlier run ({md(last.run_id)}), on "
                     f"{md(', '.join(last.patterns))}"
@@ -128,7 +128,6 @@ def render() -> None:
     refs = sorted({r for f in found for i in f["indicators"] for r in i["evidence"]})
     lines = describe(store, viewer, refs)
     for f in found:
-        f["run"] = run["run"]
         aliases = f" (also {md(', '.join(f['aliases']))})" if f["aliases"] else ""
         history = decided.get(f["person_ref"], [])
         status = f" · {SHORT[history[0].decision]}" if history else ""
@@ -143,7 +142,7 @@ def render() -> None:
             elif f["shared_with"]:
                 st.caption("Shared with your team by an investigator.")
             if viewer.can(Capability.REVIEW):
-                _review(f, history)
+                _review(f, run["run"], history)
             for ind in f["indicators"]:
                 st.markdown(f"**{ind['name']}** — {PATTERNS.get(ind['name'], '')} "
                             f"(value {ind['value']})")
