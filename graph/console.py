@@ -36,6 +36,43 @@ PROCEDURES = frozenset({
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", re.S)
 _PROCEDURE = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)\s*\(?", re.I)
+# Starting points for an investigator: each a question the patterns of the analysis
+# ask, as a query to read and change. Name -> (query, parameters). Tested on a synthetic
+# scenario (tests/test_console.py), so that a change of the schema cannot leave one broken.
+EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
+    "Adults who collect minors they have no known family tie to": (
+        "MATCH (a:Person)-[r:COLLECTED_AFTER]->(i:Incident)<-[:SUSPECT_IN]-(m:Minor)\n"
+        "WHERE NOT (a)-[:PARENT_OF|LEGAL_GUARDIAN_OF]->(m)\n"
+        "RETURN a, r, i, m LIMIT $limit", {"limit": 25}),
+    "A runaway, then a suspect elsewhere within days": (
+        "MATCH (s:Signal {kind: 'runaway'})-[:ABOUT]->(m:Minor)-[:SUSPECT_IN]->(i:Incident)\n"
+        "      -[:AT]->(l:Location)\n"
+        "WHERE date(s.observed_at) <= date(i.occurred_at)\n"
+        "  AND date(i.occurred_at) <= date(s.observed_at) + duration({days: $days})\n"
+        "OPTIONAL MATCH (s)-[:AT]->(left:Location)\n"
+        "WITH s, m, i, l, left WHERE left IS NULL OR left.city <> l.city\n"
+        "RETURN s, m, i, l LIMIT $limit", {"days": 14, "limit": 25}),
+    "Minors who move between cities within days": (
+        "MATCH (m:Minor)-[:SUSPECT_IN]->(i:Incident)-[:AT]->(l:Location)\n"
+        "WITH m, i, l ORDER BY i.occurred_at\n"
+        "WITH m, collect({at: date(i.occurred_at), city: l.city}) AS trail\n"
+        "WITH m, [k IN range(1, size(trail) - 1)\n"
+        "         WHERE trail[k].city <> trail[k - 1].city\n"
+        "           AND duration.inDays(trail[k - 1].at, trail[k].at).days <= $days\n"
+        "         | toString(trail[k - 1].at) + ' ' + trail[k - 1].city + ' -> '\n"
+        "           + toString(trail[k].at) + ' ' + trail[k].city] AS moves\n"
+        "WHERE size(moves) > 0\n"
+        "RETURN m.ref AS minor, size(moves) AS moves, moves[..5] AS first_moves\n"
+        "ORDER BY moves DESC, minor LIMIT $limit", {"days": 7, "limit": 25}),
+    "Phones and addresses shared by minors who are not siblings": (
+        "MATCH (m1:Minor)-[u1:USES]->(x:Identifier)<-[u2:USES]-(m2:Minor)\n"
+        "WHERE elementId(m1) < elementId(m2) AND NOT (m1)-[:SIBLING_OF]-(m2)\n"
+        "OPTIONAL MATCH (a:Person)-[u3:USES]->(x) WHERE NOT a:Minor\n"
+        "RETURN m1, u1, x, u2, m2, a, u3 LIMIT $limit", {"limit": 25}),
+    "Minors known under more than one ref (aliases)": (
+        "MATCH (m:Minor)-[s:SAME_AS]-(o:Person)\n"
+        "RETURN m, s, o LIMIT $limit", {"limit": 25}),
+}
 PERSON_REFS: LiteralString = "MATCH (p:Person) WHERE p.ref IN $texts RETURN p.ref AS ref"
 ENDPOINTS: LiteralString = (
     "MATCH (n) WHERE elementId(n) IN $ids "
@@ -115,7 +152,7 @@ def _cell(value: Any, nodes: dict[str, Any], rels: dict[str, Relationship]) -> A
             nodes[n.element_id] = n
         for r in value.relationships:
             rels[r.element_id] = r
-        return f"path of {len(value)} relationships"
+        return f"path of {len(value)} relationship{'' if len(value) == 1 else 's'}"
     if isinstance(value, list):
         return [_cell(v, nodes, rels) for v in value]
     if isinstance(value, dict):

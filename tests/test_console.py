@@ -3,6 +3,9 @@ not, whatever the spelling; the database is unchanged afterwards."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import pytest
 from neo4j.exceptions import ClientError
 
@@ -177,3 +180,30 @@ def test_connecting_that_runs_out_of_time_keeps_the_result_and_says_so(
     assert result.connected == 0 and not result.graph.edges
     assert result.notes == ["The result's nodes were not connected (it took longer than the "
                             "time-out): drawn with only the relationships the query returned."]
+
+
+@pytest.mark.parametrize("name", list(console.EXAMPLES))
+def test_each_example_runs_and_answers_its_question(scenario: Scenario, name: str) -> None:
+    query, params = console.EXAMPLES[name]
+    result = console.run(scenario.store, INVESTIGATOR, query, params)
+    assert result.rows, f"{name}: no rows on a scenario that plants what it looks for"
+    drawn = {n.ref: n.props for n in result.graph.nodes.values()}
+
+    def props(cell: str) -> dict[str, Any]:  # a node in a row reads "(Label ref)"
+        return drawn[cell.rstrip(")").split(" ", 1)[1]]
+
+    if name.startswith("A runaway"):
+        for row in result.rows:
+            signal, incident = props(row["s"]), props(row["i"])
+            left = str(signal["observed_at"])[:10]
+            arrested = str(incident["occurred_at"])[:10]
+            assert signal["kind"] == "runaway" and left <= arrested
+            assert (date.fromisoformat(arrested) - date.fromisoformat(left)).days <= 14
+    if name.startswith("Minors who move"):
+        for row in result.rows:
+            assert row["moves"] == len(row["first_moves"]) or len(row["first_moves"]) == 5
+            for move in row["first_moves"]:
+                first, second = move.split(" -> ")
+                assert first.split(" ", 1)[1] != second.split(" ", 1)[1]  # another city
+                gap = date.fromisoformat(second[:10]) - date.fromisoformat(first[:10])
+                assert 0 <= gap.days <= 7

@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.auth import Users
-from graph import explore, local_neo4j, overview, reviews, views
+from graph import console, explore, local_neo4j, overview, reviews, views
 from graph.access import Role, Viewer
 from graph.reviews import Decision
 from graph.settings import LocalNeo4j, Settings
@@ -515,6 +515,14 @@ def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -
     assert scenario.store.count_nodes() == before
     history = at.selectbox(key="cs_hist_pick")
     assert len(history.options) == 3  # every query, the refused one too
+    # An example puts its query and parameters in the editor, ready to run.
+    name = next(n for n in console.EXAMPLES if n.startswith("A runaway"))
+    at.selectbox(key="cs_example").set_value(name).run()
+    assert at.text_area(key="cs_query").value == console.EXAMPLES[name][0]
+    assert json.loads(at.text_area(key="cs_params").value or "") == console.EXAMPLES[name][1]
+    at.button(key="cs_run").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.dataframe[0].value) > 0 and at.get("iframe")
 
 
 def test_roles_decide_which_pages_exist(home: Path) -> None:

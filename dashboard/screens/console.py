@@ -16,9 +16,17 @@ from dashboard.text import md, stamp
 from graph import console
 from graph.views import Kind, SavedView
 
-EXAMPLE = ("MATCH (a:Person)-[r:COLLECTED_AFTER]->(i:Incident)<-[:SUSPECT_IN]-(m:Minor)\n"
-           "WHERE NOT (a)-[:PARENT_OF|LEGAL_GUARDIAN_OF]->(m)\n"
-           "RETURN a, r, i, m LIMIT $limit")
+FIRST = next(iter(console.EXAMPLES))  # in the editor when the page first opens
+
+
+def _example() -> None:
+    """Put the chosen example, with its parameters, in the editor (a callback: before the
+    editor is drawn)."""
+    name = st.session_state.get("cs_example")
+    if name in console.EXAMPLES:
+        query, params = console.EXAMPLES[name]
+        st.session_state["cs_query"] = query
+        st.session_state["cs_params"] = json.dumps(params)
 
 
 def load_view(view: SavedView) -> None:
@@ -68,11 +76,15 @@ def render() -> None:
     if opened is not None:
         st.caption(f"Saved view “{md(opened.name)}”, version {opened.version} of "
                    f"{opened.versions}, by {md(opened.owner)}")
-    st.session_state.setdefault("cs_query", EXAMPLE)
-    st.session_state.setdefault("cs_params", '{"limit": 25}')
+    st.session_state.setdefault("cs_query", console.EXAMPLES[FIRST][0])
+    st.session_state.setdefault("cs_params", json.dumps(console.EXAMPLES[FIRST][1]))
     st.session_state.setdefault("cs_timeout", 30.0)
     st.session_state.setdefault("cs_rows", 1000)
     st.session_state.setdefault("cs_connect", True)
+    st.selectbox("Start from an example", list(console.EXAMPLES), index=None,
+                 key="cs_example", on_change=_example, placeholder="a question to adapt",
+                 help="Each puts a query and its parameters in the editor: read it, change "
+                      "it, run it.")
     query = st.text_area("Query", height=160, key="cs_query")
     a, b, c = st.columns([3, 1, 1])
     params_text = a.text_area("Parameters (JSON)", height=90, key="cs_params")
