@@ -501,6 +501,12 @@ def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -
     at.button(key="cs_run").click().run()
     assert not at.error, [e.value for e in at.error]
     assert len(at.dataframe[0].value) == 4
+    # a list in a cell reads as written, not as JSON's \u escapes
+    at.text_area(key="cs_query").input("RETURN ['Düsseldorf', 'Liège'] AS cities")
+    at.button(key="cs_run").click().run()
+    assert list(at.dataframe[0].value["cities"]) == ['["Düsseldorf", "Liège"]']
+    at.text_area(key="cs_query").input("MATCH (m:Minor) RETURN m LIMIT $n")
+    at.button(key="cs_run").click().run()
     assert at.get("iframe")  # nodes in the result: drawn as a graph
     # Connect result nodes (on, as in Neo4j Browser): the SUSPECT_IN not returned is drawn.
     assert at.checkbox(key="cs_connect").value
@@ -514,7 +520,7 @@ def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -
     assert any("only reads" in e.value for e in at.error)
     assert scenario.store.count_nodes() == before
     history = at.selectbox(key="cs_hist_pick")
-    assert len(history.options) == 3  # every query, the refused one too
+    assert len(history.options) == 5  # every query run, the refused one too
     # An example puts its query and parameters in the editor, ready to run.
     name = next(n for n in console.EXAMPLES if n.startswith("A runaway"))
     at.selectbox(key="cs_example").set_value(name).run()

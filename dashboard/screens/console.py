@@ -118,7 +118,8 @@ def render() -> None:
         result = shown
         more = f" (the first {len(result.rows):,}; there are more)" if result.truncated else ""
         st.caption(f"{len(result.rows):,} rows{more} in {result.elapsed_ms:,.0f} ms")
-        frame = pd.DataFrame([{k: json.dumps(v, default=str) if isinstance(v, list | dict)
+        frame = pd.DataFrame([{k: json.dumps(v, default=str, ensure_ascii=False)
+                               if isinstance(v, list | dict)
                                else v for k, v in row.items()} for row in result.rows],
                              columns=result.columns)
         st.dataframe(frame, hide_index=True)
