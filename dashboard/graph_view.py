@@ -236,7 +236,7 @@ def _flat(props: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, list | tuple):
             value = ";".join(map(str, value))
         elif isinstance(value, dict):
-            value = json.dumps(value, sort_keys=True)
+            value = json.dumps(value, sort_keys=True, ensure_ascii=False)
         flat[key] = value
     return flat
 

@@ -212,6 +212,22 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     expect(other.get_by_text(re.compile(r"\d+ rows? .*in [\d,]+ ms"))).to_be_visible(
         timeout=60_000)
     other.screenshot(path=shots / "console.png", full_page=True)
+    # A query from the history back in the editor (this crashed the page once).
+    editor = other.get_by_role("textbox", name="Query")
+    editor.fill("MATCH (m:Minor) RETURN count(m) AS minors")
+    other.get_by_role("button", name="Run").click()
+    expect(other.get_by_text(re.compile(r"^1 row in"))).to_be_visible(timeout=60_000)
+    editor.fill("RETURN 'not run'")
+    editor.blur()
+    history = other.get_by_text(re.compile(r"^Your history"))
+    expect(history).to_have_count(1, timeout=60_000)  # the page before the run has gone
+    history.click()
+    picked = other.get_by_role("combobox", name="Earlier query")
+    expect(picked).to_be_visible(timeout=60_000)
+    shown = picked.input_value().split(" · ", 1)[1][:40]  # "<when> · <query>"
+    other.get_by_role("button", name="Put in the editor").click()
+    expect(editor).to_have_value(re.compile("^" + re.escape(shown)), timeout=60_000)
+    expect(other.get_by_text("This app has encountered an error")).to_have_count(0)
     other.get_by_role("link", name="Saved views").click()
     expect(other.get_by_text("Share link (latest version)")).to_be_visible(timeout=60_000)
     other.screenshot(path=shots / "views.png", full_page=True)

@@ -502,9 +502,11 @@ def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -
     assert not at.error, [e.value for e in at.error]
     assert len(at.dataframe[0].value) == 4
     # a list in a cell reads as written, not as JSON's \u escapes
-    at.text_area(key="cs_query").input("RETURN ['Düsseldorf', 'Liège'] AS cities")
+    at.text_area(key="cs_query").input("RETURN ['Düsseldorf', $c] AS cities")
+    at.text_area(key="cs_params").input('{"c": "Liège"}')
     at.button(key="cs_run").click().run()
     assert list(at.dataframe[0].value["cities"]) == ['["Düsseldorf", "Liège"]']
+    at.text_area(key="cs_params").input('{"n": 4}')
     at.text_area(key="cs_query").input("MATCH (m:Minor) RETURN m LIMIT $n")
     at.button(key="cs_run").click().run()
     assert at.get("iframe")  # nodes in the result: drawn as a graph
@@ -521,6 +523,11 @@ def test_console_runs_reads_and_refuses_writes(home: Path, scenario: Scenario) -
     assert scenario.store.count_nodes() == before
     history = at.selectbox(key="cs_hist_pick")
     assert len(history.options) == 5  # every query run, the refused one too
+    # back in the editor from the history, parameters as they were written
+    history.set_value(next(i for i, label in enumerate(history.options)
+                           if "Düsseldorf" in label)).run()
+    at.button(key="cs_hist_use").click().run()
+    assert '"Liège"' in (at.text_area(key="cs_params").value or "")
     # An example puts its query and parameters in the editor, ready to run.
     name = next(n for n in console.EXAMPLES if n.startswith("A runaway"))
     at.selectbox(key="cs_example").set_value(name).run()

@@ -26,12 +26,13 @@ def _example() -> None:
     if name in console.EXAMPLES:
         query, params = console.EXAMPLES[name]
         st.session_state["cs_query"] = query
-        st.session_state["cs_params"] = json.dumps(params)
+        st.session_state["cs_params"] = json.dumps(params, ensure_ascii=False)
 
 
 def load_view(view: SavedView) -> None:
     st.session_state["cs_query"] = view.state.get("query", "")
-    st.session_state["cs_params"] = json.dumps(view.state.get("params", {}), indent=1)
+    st.session_state["cs_params"] = json.dumps(view.state.get("params", {}), indent=1,
+                                                ensure_ascii=False)
     st.session_state["cs_timeout"] = float(view.state.get("timeout_s", 30.0))
     st.session_state["cs_rows"] = int(view.state.get("row_limit", 1000))
     st.session_state["cs_connect"] = bool(view.state.get("connect", True))
@@ -56,12 +57,17 @@ def _history(hist: QueryHistory) -> None:
         return
     with st.expander(f"Your history ({len(entries)})"):
         labels = [f"{stamp(e['at'])} · {' '.join(e['query'].split())[:90]}" for e in entries]
-        i = st.selectbox("Query", range(len(entries)), format_func=labels.__getitem__,
-                         key="cs_hist_pick")
-        if st.button("Put in the editor", key="cs_hist_use"):
-            st.session_state["cs_query"] = entries[i]["query"]
-            st.session_state["cs_params"] = json.dumps(entries[i]["params"], indent=1)
-            st.rerun()
+        st.selectbox("Earlier query", range(len(entries)), format_func=labels.__getitem__,
+                     key="cs_hist_pick")
+        # a callback: the editor is drawn above, and may be changed only before it is
+        st.button("Put in the editor", key="cs_hist_use", on_click=_reuse, args=(entries,))
+
+
+def _reuse(entries: list[dict[str, Any]]) -> None:
+    """Put the history entry picked in the editor, with its parameters."""
+    entry = entries[st.session_state.get("cs_hist_pick") or 0]
+    st.session_state["cs_query"] = entry["query"]
+    st.session_state["cs_params"] = json.dumps(entry["params"], indent=1, ensure_ascii=False)
 
 
 def render() -> None:
@@ -117,7 +123,8 @@ def render() -> None:
     if shown is not None:
         result = shown
         more = f" (the first {len(result.rows):,}; there are more)" if result.truncated else ""
-        st.caption(f"{len(result.rows):,} rows{more} in {result.elapsed_ms:,.0f} ms")
+        rows = f"{len(result.rows):,} row{'' if len(result.rows) == 1 else 's'}"
+        st.caption(f"{rows}{more} in {result.elapsed_ms:,.0f} ms")
         frame = pd.DataFrame([{k: json.dumps(v, default=str, ensure_ascii=False)
                                if isinstance(v, list | dict)
                                else v for k, v in row.items()} for row in result.rows],
