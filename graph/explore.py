@@ -235,9 +235,9 @@ class Subgraph:
 
     def summary(self) -> str:
         shown = len(self.nodes)
-        edges = _counted(len(self.edges), "relationship")
+        edges = counted(len(self.edges), "relationship")
         if not self.truncated:
-            return f"showing all {_counted(shown, 'node')} and {edges}"
+            return f"showing all {counted(shown, 'node')} and {edges}"
         more = "" if self.exact else "+"
         return f"showing {shown:,} of {self.total:,}{more} nodes (nearest first) and {edges}"
 
@@ -451,19 +451,19 @@ class Paths:
             return (f"The search for paths was stopped after {PATH_TIMEOUT_S:.0f} s. Lower "
                     "the longest path or narrow the filters.")
         if self.length is None:
-            return (f"No path of at most {_counted(self.longest, 'relationship')} between the "
+            return (f"No path of at most {counted(self.longest, 'relationship')} between the "
                     "two, with these filters.")
         if self.length == 0:
             return "Both ends are the same node."
-        paths = _counted(self.found, "shortest path", more=self.more)
+        paths = counted(self.found, "shortest path", more=self.more)
         drawn = ("" if self.drawn == self.found
                  else f", of which {self.drawn:,} within the cap")
-        return (f"{paths} of {_counted(self.length, 'relationship')}{drawn}: "
-                f"{_counted(len(self.sub.nodes), 'node')} and "
-                f"{_counted(len(self.sub.edges), 'relationship')}")
+        return (f"{paths} of {counted(self.length, 'relationship')}{drawn}: "
+                f"{counted(len(self.sub.nodes), 'node')} and "
+                f"{counted(len(self.sub.edges), 'relationship')}")
 
 
-def _counted(n: int, noun: str, *, more: bool = False) -> str:
+def counted(n: int, noun: str, *, more: bool = False) -> str:
     """``n`` and ``noun``, plural unless exactly one: "1 node", "12 nodes", "100+ paths"."""
     return f"{n:,}{'+' if more else ''} {noun}{'' if n == 1 and not more else 's'}"
 

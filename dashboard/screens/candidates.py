@@ -10,7 +10,7 @@ from dashboard.screens import explore
 from dashboard.text import md, stamp
 from graph import overview, reviews
 from graph.access import Capability
-from graph.explore import describe
+from graph.explore import counted, describe
 from graph.reviews import DECISIONS, EXPLAINED, Decision, Review
 
 # Findings listed: all when there are at most FEWEST_TO_CHOOSE, else a choice of the
@@ -100,8 +100,7 @@ def render() -> None:
         return
     run = runs[0]
     shared = " shared with your team" if viewer.only_partner else ""
-    plural = "" if run["findings"] == 1 else "s"
-    st.caption(f"Run {run['run']} of {stamp(run['at'])}: {run['findings']:,} finding{plural}"
+    st.caption(f"Run {run['run']} of {stamp(run['at'])}: {counted(run['findings'], 'finding')}"
                f"{shared}. "
                "A finding is a set of pattern hits for a person to review, never a "
                "conclusion.")

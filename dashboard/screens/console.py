@@ -14,6 +14,7 @@ from dashboard.history import QueryHistory
 from dashboard.screens import views
 from dashboard.text import md, stamp
 from graph import console
+from graph.explore import counted
 from graph.views import Kind, SavedView
 
 FIRST = next(iter(console.EXAMPLES))  # in the editor when the page first opens
@@ -123,8 +124,7 @@ def render() -> None:
     if shown is not None:
         result = shown
         more = f" (the first {len(result.rows):,}; there are more)" if result.truncated else ""
-        rows = f"{len(result.rows):,} row{'' if len(result.rows) == 1 else 's'}"
-        st.caption(f"{rows}{more} in {result.elapsed_ms:,.0f} ms")
+        st.caption(f"{counted(len(result.rows), 'row')}{more} in {result.elapsed_ms:,.0f} ms")
         frame = pd.DataFrame([{k: json.dumps(v, default=str, ensure_ascii=False)
                                if isinstance(v, list | dict)
                                else v for k, v in row.items()} for row in result.rows],

@@ -306,7 +306,7 @@ def _neighbourhood(s: dict[str, Any]) -> Subgraph | None:
         return None
     _heading(s, f"Starting from {_ref(s['seeds'][0])}"
              + (f" and {len(s['seeds']) - 1} more" if len(s["seeds"]) > 1 else "")
-             + f", {s['hops']} hop{'s' if s['hops'] > 1 else ''}",
+             + f", {explore.counted(s['hops'], 'hop')}",
              "Starting points: " + ", ".join(md(r) for r in s["seeds"]), seeds=[])
     sub = explore.neighbourhood(state.store(), state.current(), s["seeds"], hops=s["hops"],
                                 filters=_filters_of(s), cap=s["cap"], expanded=s["expanded"],
@@ -330,8 +330,8 @@ def _paths(s: dict[str, Any]) -> Subgraph | None:
                 "the shortest paths between the two are drawn, over the links the sidebar "
                 "allows.")
         return None
-    _heading(s, f"Paths from {_ref(source)} to {_ref(target)}, at most {s['longest']} "
-             f"relationship{'s' if s['longest'] > 1 else ''}",
+    _heading(s, f"Paths from {_ref(source)} to {_ref(target)}, at most "
+             f"{explore.counted(s['longest'], 'relationship')}",
              f"From {md(source)} to {md(target)}", seeds=[], target=None)
     found = explore.paths(state.store(), state.current(), source, target,
                           longest=s["longest"], filters=_filters_of(s), cap=s["cap"],
