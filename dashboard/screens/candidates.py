@@ -120,10 +120,10 @@ def render() -> None:
         if st.checkbox("Hide the findings reviewed as explained", key="cand_hide_explained",
                        help="Explained by a family tie or by their work: the last decision "
                             "on the person, in this run or an earlier one."):
-            hidden = [f for f in found if f["person_ref"] in decided
-                      and decided[f["person_ref"]][0].decision in EXPLAINED]
-            found = [f for f in found if f not in hidden]
-            st.caption(f"{len(hidden):,} explained, not listed.")
+            explained = {p for p, history in decided.items() if history[0].decision in EXPLAINED}
+            listed = [f for f in found if f["person_ref"] not in explained]
+            st.caption(f"{len(found) - len(listed):,} explained, not listed.")
+            found = listed
     refs = sorted({r for f in found for i in f["indicators"] for r in i["evidence"]})
     lines = describe(store, viewer, refs)
     for f in found:

@@ -131,16 +131,16 @@ def _picked(action: str) -> None:
     something else is shown)."""
     s = _state()
     pick = st.session_state["ex_pick"]
-    if action in ("show", "from"):  # a new exploration
-        _set_hidden(s, [])
+    fresh = action in ("show", "from")  # a new exploration
+    if fresh:
         s.update(seeds=[pick], expanded=[])
         st.session_state.pop("explore_view", None)
     elif action == "add" and pick not in s["seeds"]:
         s["seeds"] = [*s["seeds"], pick]
     elif action == "to":
         s.update(target=pick, expanded=[])
-    # a node chosen to start or end at is drawn again
-    _set_hidden(s, [r for r in s["hidden"] if r != pick])
+    # nothing left out in a new exploration; a node chosen to start or end at is drawn again
+    _set_hidden(s, [] if fresh else [r for r in s["hidden"] if r != pick])
 
 
 def _set_hidden(s: dict[str, Any], refs: list[str]) -> None:
