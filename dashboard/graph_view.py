@@ -23,6 +23,7 @@ from pyvis.network import Network
 
 from dashboard.text import csv_cell
 from graph.explore import GraphNode, Subgraph
+from graph.reviews import EXPLAINED, label_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 PYVIS_TEMPLATES = Path(pyvis.__file__).parent / "templates"
@@ -37,6 +38,8 @@ STYLE: dict[str, dict[str, Any]] = {
     "other": {"shape": "dot", "color": "#cccccc", "size": 8},
 }
 FLAG = "#d62728"
+# A ranked person the team reviewed as explained (family, work): still ranked, no longer red.
+EXPLAINED_RING = "#7f7f7f"
 EDGE_COLOURS: dict[str, str] = {
     "SUSPECT_IN": "#e15759", "VICTIM_IN": "#76b7b2", "WITNESS_IN": "#bab0ac",
     "REPORTED": "#d3d3d3", "PRESENT_AT": "#ff9da7", "COLLECTED_AFTER": "#d62728",
@@ -151,12 +154,21 @@ def _columns(sub: Subgraph, neighbours: dict[str, list[str]],
     return pos
 
 
+def explained(node: GraphNode) -> bool:
+    """Whether the team's latest decision on this ranked person is that its hits are
+    explained (a family tie, its work)."""
+    return node.decided is not None and node.decided.decision in EXPLAINED
+
+
 def tooltip(node: GraphNode) -> str:
     """Plain text for the node's tooltip: vis-network shows it as text, never as markup."""
     lines = [f"{node.kind} {node.ref}"]
     if node.flagged:
         rank, score = node.flagged
         lines.append(f"ranked #{rank} in the latest analysis (score {score:.2f})")
+    if node.decided:
+        decided = node.decided
+        lines.append(f"decision: {label_of(decided.decision)} ({decided.by}, {decided.at[:10]})")
     for key, value in sorted(node.props.items()):
         if key in _TOOLTIP_SKIP or value in (None, "", []):
             continue
@@ -183,6 +195,10 @@ def network(sub: Subgraph, *, height: str = "640px") -> Network:
         if node.flagged:
             entry.update(label=f"#{node.flagged[0]} {label}", size=style["size"] + 8,
                          borderWidth=4, color={"background": style["color"], "border": FLAG})
+            if explained(node):
+                entry.update(label=f"#{node.flagged[0]} explained · {label}",
+                             color={"background": style["color"], "border": EXPLAINED_RING},
+                             shapeProperties={"borderDashes": [4, 3]})
         if node.ref in seeds:
             entry["font"] = {"size": 14, "bold": True}
         net.nodes.append(entry)
@@ -246,10 +262,11 @@ def to_csv(sub: Subgraph) -> tuple[str, str]:
     node_keys = sorted({k for n in sub.nodes.values() for k in n.props} - {"ref"})
     nodes = io.StringIO()
     w = csv.writer(nodes)
-    w.writerow(["id", "ref", "node_type", "hop", "flagged_rank", *node_keys])
+    w.writerow(["id", "ref", "node_type", "hop", "flagged_rank", "decision", *node_keys])
     for n in sub.nodes.values():
         w.writerow([csv_cell(v) for v in (n.id, n.ref, n.kind, n.hop,
                                             n.flagged[0] if n.flagged else "",
+                                            n.decided.decision if n.decided else "",
                                             *(n.props.get(k) for k in node_keys))])
     edge_keys = sorted({k for e in sub.edges for k in e.props})
     edges = io.StringIO()

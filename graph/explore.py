@@ -112,11 +112,15 @@ EDGES: LiteralString = (
     "AND elementId(b) IN $ids AND " + _by_partners("r") + " "
     "RETURN elementId(r) AS id, elementId(a) AS source, elementId(b) AS target, "
     "type(r) AS type, properties(r) AS props")
+# The persons ranked in the latest run, with the team's latest decision on each when the
+# viewer may see decisions ($reviews; graph/reviews.py keeps them).
 FLAGGED: LiteralString = (
     "MATCH (f:Finding) WITH f.run_id AS run, max(f.run_at) AS at ORDER BY at DESC LIMIT 1 "
     "MATCH (f:Finding {run_id: run})-[:CONCERNS]->(p:Person) "
     "WHERE " + SHARED_WITH_ME + " "
-    "RETURN p.ref AS ref, min(f.rank) AS rank, max(f.score) AS score")
+    "WITH p.ref AS ref, min(f.rank) AS rank, max(f.score) AS score "
+    "RETURN ref, rank, score, COLLECT { MATCH (r:Review {person_ref: ref}) WHERE $reviews "
+    "RETURN r {.decision, .by, .at} ORDER BY r.at DESC, r.ref LIMIT 1 } AS decided")
 PARTNERS: LiteralString = "MATCH (d:Delivery) RETURN DISTINCT d.partner AS partner ORDER BY partner"
 SPAN: LiteralString = (
     "MATCH (i:Incident) RETURN min(date(i.occurred_at)) AS first, max(date(i.occurred_at)) AS last")
@@ -189,6 +193,15 @@ def kind_of(labels: Iterable[str]) -> str:
     return "other"
 
 
+@dataclass(frozen=True)
+class Decided:
+    """The team's latest decision on a ranked person (a value of graph.reviews.Decision)."""
+
+    decision: str
+    by: str
+    at: str
+
+
 @dataclass
 class GraphNode:
     id: str
@@ -197,6 +210,7 @@ class GraphNode:
     props: dict[str, Any]
     hop: int = 0
     flagged: tuple[int, float] | None = None  # (rank, score) in the latest analysis run
+    decided: Decided | None = None  # a ranked person's latest review, for who may see it
     via: str | None = None  # in a path: the expanded node that brought this one, not a path
 
     @property
@@ -295,12 +309,15 @@ def search(store: Store, viewer: Viewer, text: str, *, limit: int = 25) -> list[
     return found
 
 
+def _ranked(store: Store, viewer: Viewer) -> list[dict[str, Any]]:
+    return store.run(FLAGGED, {"partner": viewer.only_partner, "teams": list(viewer.teams),
+                               "reviews": viewer.can(Capability.REVIEW)}, read_only=True)
+
+
 def flagged(store: Store, viewer: Viewer) -> dict[str, tuple[int, float]]:
     """Person ref -> (rank, score) for everyone the latest analysis run ranked (for a care
     partner's user: only findings shared with its teams)."""
-    rows = store.run(FLAGGED, {"partner": viewer.only_partner, "teams": list(viewer.teams)},
-                     read_only=True)
-    return {r["ref"]: (r["rank"], r["score"]) for r in rows}
+    return {r["ref"]: (r["rank"], r["score"]) for r in _ranked(store, viewer)}
 
 
 def partners(store: Store, viewer: Viewer) -> list[str]:
@@ -364,11 +381,20 @@ def _fetch(session: Any, viewer: Viewer, keep: list[str], distance: dict[str, in
     return nodes, edges
 
 
-def _mark(store: Store, viewer: Viewer, nodes: dict[str, GraphNode]) -> None:
-    """Ring the persons ranked in the latest analysis run."""
-    marks = flagged(store, viewer)
+def _mark(store: Store, viewer: Viewer, nodes: dict[str, GraphNode]) -> int:
+    """Ring the persons ranked in the latest analysis run, each with the team's latest
+    decision on it (none for a care partner's user); how many decisions were read."""
+    ranked = {r["ref"]: r for r in _ranked(store, viewer)}
+    decisions = 0
     for n in nodes.values():
-        n.flagged = marks.get(n.ref) if n.kind in PERSON_KINDS else None
+        row = ranked.get(n.ref) if n.kind in PERSON_KINDS else None
+        n.flagged = (row["rank"], row["score"]) if row else None
+        n.decided = None
+        if row and row["decided"]:
+            last = plain(row["decided"][0])
+            n.decided = Decided(str(last["decision"]), str(last["by"]), str(last["at"]))
+            decisions += 1
+    return decisions
 
 
 def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: int = 2,
@@ -415,11 +441,11 @@ def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: i
             distance.setdefault(m, 2)
         order = sorted(distance, key=lambda i: (distance[i], -links[i], i))
         nodes, edges = _fetch(session, viewer, order[:cap], distance, params)
-    _mark(store, viewer, nodes)
+    decisions = _mark(store, viewer, nodes)
     sub = Subgraph(nodes, edges, len(distance), exact, tuple(seeds))
     store.audit.record(viewer, "explore.neighbourhood", {
         "seeds": list(seeds), "expanded": list(expanded), "hidden": list(hidden),
-        "hops": hops, "cap": cap,
+        "hops": hops, "cap": cap, "decisions": decisions,
         **{k: v for k, v in params.items() if k != "types"}, "types": params["types"]},
         records=len(nodes) + len(edges), persons=_persons(nodes.values()))
     return sub
@@ -488,6 +514,7 @@ def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: in
     result.missing = tuple(ref for ref, ids in zip((source, target), ends, strict=True)
                            if not ids)
     distance: dict[str, int] = {}
+    decisions = 0
     if not result.missing:
         a, b = ends[0][0], ends[1][0]
         query = {**params, "hidden": _left_out(store, viewer, hidden, (a, b))}
@@ -526,12 +553,13 @@ def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: in
             for node_id, parent in via.items():
                 if node_id in nodes:
                     nodes[node_id].via = parent
-        _mark(store, viewer, nodes)
+        decisions = _mark(store, viewer, nodes)
         result.sub = Subgraph(nodes, edges, len(distance), True, (source, target), True)
     sub = result.sub
     store.audit.record(viewer, "explore.paths", {
         "from": source, "to": target, "longest": longest, "expanded": list(expanded),
-        "hidden": list(hidden), "cap": cap, **{k: v for k, v in params.items() if k != "types"},
+        "hidden": list(hidden), "cap": cap, "decisions": decisions,
+        **{k: v for k, v in params.items() if k != "types"},
         "types": params["types"]},
         records=len(sub.nodes) + len(sub.edges), persons=_persons(sub.nodes.values()))
     return result

@@ -45,6 +45,13 @@ DECISIONS: dict[Decision, str] = {
 EXPLAINED = frozenset({Decision.FAMILY, Decision.WORK})
 
 
+def label_of(decision: str) -> str:
+    """How the page names a decision stored as ``decision`` (as stored, if unknown)."""
+    if decision not in Decision._value2member_map_:
+        return decision
+    return DECISIONS[Decision(decision)]
+
+
 class ReviewRefused(GraphError):
     """No such finding, or not a decision."""
 

@@ -18,6 +18,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import graph_view
 from dashboard.auth import Users
 from graph import console, explore, local_neo4j, overview, reviews, views
 from graph.access import Role, Viewer
@@ -352,6 +353,12 @@ def test_a_decision_on_a_finding_is_saved_shown_to_the_team_and_can_hide_it(
     assert any(m.value.startswith("**Reviewed:** explained: their work") and "ann" in m.value
                for m in at.markdown)
     assert at.selectbox(key=f"review_{first}").value is Decision.WORK
+    # Explore draws the person still ranked, but no longer in red
+    at.button(key=f"open_{first}").click().run()
+    detail = at.selectbox(key="ex_detail")
+    assert detail.format_func(detail.value).startswith(
+        f"#1 explained · adult · {top[0]['person_ref']}")
+    assert graph_view.EXPLAINED_RING in iframe_html(at)
     # a team mate sees it, and can leave the explained out of the list
     mate = signed_in(IVO, "candidates")
     assert mate.expander[0].label.endswith(" · explained (work)")

@@ -10,7 +10,7 @@ import re
 import networkx as nx
 
 from dashboard import graph_view
-from graph.explore import GraphEdge, GraphNode, Subgraph
+from graph.explore import Decided, GraphEdge, GraphNode, Subgraph
 
 HOSTILE = "</script><script>alert('x')</script><img src=x onerror=alert(1)>"
 
@@ -91,3 +91,21 @@ def test_csv_rows_cannot_run_as_spreadsheet_formulas() -> None:
     assert rows[1]["name"] == "'=HYPERLINK(\"http://evil\")"
     assert rows[0]["flagged_rank"] == "1" and rows[1]["node_type"] == "minor"
     assert len(list(csv.DictReader(io.StringIO(edges_csv)))) == 3
+
+
+def test_a_person_reviewed_as_explained_keeps_its_rank_without_the_red_ring() -> None:
+    sub = sample(3)
+    sub.nodes["id1"].flagged = (2, 1.5)
+    sub.nodes["id0"].decided = Decided("explained_work", "ann", "2026-12-03T08:00:00Z")
+    sub.nodes["id1"].decided = Decided("pursue", "ivo", "2026-12-02T10:00:00Z")
+    nodes = {n["id"]: n for n in embedded(graph_view.to_html(sub), "nodes")}
+    explained, lead = nodes["id0"], nodes["id1"]
+    assert explained["label"].startswith("#1 explained · ")
+    assert explained["color"]["border"] == graph_view.EXPLAINED_RING
+    assert explained["shapeProperties"] == {"borderDashes": [4, 3]}
+    assert "decision: explained: their work" in explained["title"]
+    assert "(ann, 2026-12-03)" in explained["title"]
+    assert lead["label"].startswith("#2 ") and lead["color"]["border"] == graph_view.FLAG
+    assert "shapeProperties" not in lead and "decision: a lead to pursue" in lead["title"]
+    rows = list(csv.DictReader(io.StringIO(graph_view.to_csv(sub)[0])))
+    assert [r["decision"] for r in rows] == ["explained_work", "pursue", ""]

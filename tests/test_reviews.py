@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph import overview, reviews
+from graph import explore, overview, reviews
 from graph.access import AccessDenied, Role, Viewer
 from graph.reviews import Decision, ReviewRefused
 from tests.conftest import Scenario
@@ -75,3 +75,37 @@ def test_care_partners_neither_make_nor_read_reviews(scenario: Scenario) -> None
         reviews.decide(scenario.store, CARE, finding["finding"], Decision.PURSUE)
     with pytest.raises(AccessDenied):
         reviews.of_persons(scenario.store, CARE, [finding["person_ref"]])
+
+
+def test_the_drawing_carries_the_latest_decision_on_a_ranked_person(
+        scenario: Scenario) -> None:
+    store = scenario.store
+    finding = overview.findings(store, ANN, scenario.run_id, limit=4)[3]
+    ref = finding["person_ref"]
+
+    def drawn(viewer: Viewer) -> explore.GraphNode:
+        sub = explore.neighbourhood(store, viewer, [ref], hops=1)
+        return next(n for n in sub.nodes.values() if n.ref == ref)
+
+    assert drawn(ANN).flagged is not None and drawn(ANN).decided is None  # not reviewed yet
+    reviews.decide(store, ANN, finding["finding"], Decision.FAMILY)
+    node = drawn(IVO)
+    assert node.decided is not None
+    assert (node.decided.decision, node.decided.by) == ("explained_family", "ann")
+    entry = list(store.audit.entries())[-1]
+    assert entry["action"] == "explore.neighbourhood" and entry["what"]["decisions"] == 1
+    # the latest decision wins, for every ranked person drawn
+    reviews.decide(store, IVO, finding["finding"], Decision.PURSUE)
+    sub = explore.neighbourhood(store, ANN, [ref], hops=2)
+    ranked = [n.ref for n in sub.nodes.values() if n.flagged]
+    latest = {p: r[0].decision.value for p, r in reviews.of_persons(store, ANN, ranked).items()}
+    assert {n.ref: n.decided.decision for n in sub.nodes.values() if n.decided} == latest
+    assert latest[ref] == "pursue"
+    # a care partner's user sees the ranking an investigator shared, never the decision
+    overview.share(store, IVO, finding["finding"], ["care"])
+    try:
+        nodes = {"x": explore.GraphNode("x", ref, "adult", {})}
+        explore._mark(store, CARE, nodes)
+        assert nodes["x"].flagged is not None and nodes["x"].decided is None
+    finally:
+        overview.share(store, IVO, finding["finding"], [])

@@ -166,6 +166,8 @@ def _paths_to(ref: str) -> None:
 
 def _node_label(n: GraphNode) -> str:
     flag = f"#{n.flagged[0]} " if n.flagged else ""
+    if n.flagged and graph_view.explained(n):
+        flag += "explained · "
     return f"{flag}{n.kind} · {n.ref} · {n.caption}"
 
 
@@ -372,7 +374,8 @@ def render() -> None:
     st.iframe(html, height=660)
     st.caption("Colour and shape: orange dot minor · blue dot adult · grey square incident · "
                "green triangle location · purple diamond signal · brown hexagon identifier · "
-               "red ring and #rank: ranked in the latest analysis.")
+               "red ring and #rank: ranked in the latest analysis · grey dashed ring: "
+               "ranked, and reviewed by the team as explained.")
     left, right = st.columns(2)
     with left:
         _expand(s, sub)
