@@ -136,6 +136,11 @@ DETAILS: LiteralString = (
     "AND ($partner IS NULL OR $partner IN r.partners) RETURN collect(type(r)) AS types } "
     "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props, deliveries, "
     "findings, types")
+# A stay `r` overlaps the filters' window: it began by $until and had not ended before
+# $since (a stay with no end goes on).
+_OVERLAPS: LiteralString = (
+    "(($until IS NULL OR r.from IS NULL OR date(r.from) <= $until) "
+    "AND ($since IS NULL OR r.until IS NULL OR date(r.until) >= $since))")
 # A person's events in time: the incidents it was involved in (with its role), the
 # signals about it or naming it, and its stays; each with its place. For a care
 # partner's user, only what its own partner delivered (the link, the event and the place).
@@ -149,7 +154,9 @@ TIMELINE: LiteralString = (
     "WITH r, e, CASE WHEN e:Location THEN e ELSE l END AS place "
     "RETURN coalesce(e.occurred_at, e.observed_at, r.from) AS at, r.until AS until, "
     "type(r) AS link, e.kind AS kind, e.ref AS ref, place.name AS place, place.city AS city, "
-    "place.country AS country, r.partners AS partners "
+    "place.country AS country, r.partners AS partners, "
+    "CASE WHEN e:Location THEN " + _OVERLAPS + " ELSE "
+    + _in_window("coalesce(e.occurred_at, e.observed_at)") + " END AS in_window "
     "ORDER BY toString(at), ref")
 DESCRIBE: LiteralString = (
     "UNWIND $refs AS ref "
@@ -565,8 +572,10 @@ def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: in
     return result
 
 
-def details(store: Store, viewer: Viewer, node_id: str) -> dict[str, Any] | None:
-    """Properties, provenance (with its deliveries), findings and link counts of a node."""
+def details(store: Store, viewer: Viewer, node_id: str, since: date | None = None,
+            until: date | None = None) -> dict[str, Any] | None:
+    """Properties, provenance (with its deliveries), findings and link counts of a node;
+    for a person, its timeline, each event marked for the window from ``since`` to ``until``."""
     viewer.require(Capability.EXPLORE)
     rows = store.run(DETAILS, {"id": node_id, "partner": viewer.only_partner,
                                "teams": list(viewer.teams), "types": list(DATA_RELS)},
@@ -576,7 +585,7 @@ def details(store: Store, viewer: Viewer, node_id: str) -> dict[str, Any] | None
         return None
     row = plain(rows[0])
     kind = kind_of(row["labels"])
-    events = timeline(store, viewer, node_id) if kind in PERSON_KINDS else []
+    events = timeline(store, viewer, node_id, since, until) if kind in PERSON_KINDS else []
     store.audit.record(viewer, "explore.details", {"id": node_id, "ref": row["props"].get("ref")},
                        records=1 + len(events), persons=[row["props"]["ref"]]
                        if kind in PERSON_KINDS else [])
@@ -593,13 +602,17 @@ _TIMELINE_ROLES: dict[str, str] = {
     Rel.STAYED_AT.value: "stayed"}
 
 
-def timeline(store: Store, viewer: Viewer, node_id: str) -> list[dict[str, Any]]:
+def timeline(store: Store, viewer: Viewer, node_id: str, since: date | None = None,
+             until: date | None = None) -> list[dict[str, Any]]:
     """A person's incidents, signals and stays in time, each with its role and place:
-    where a child was, when, and with whom on record. Read as part of :func:`details`,
-    whose audit entry counts them."""
+    where a child was, when, and with whom on record. ``in_window``: the event falls in
+    the window from ``since`` to ``until`` (a stay: overlaps it; an undated event: always), as
+    the drawing's filters do. Read as part of :func:`details`, whose audit entry counts
+    them."""
     viewer.require(Capability.EXPLORE)
     rows = plain(store.run(TIMELINE, {"id": node_id, "partner": viewer.only_partner,
-                                      "roles": list(ROLE_RELS)}, read_only=True))
+                                      "roles": list(ROLE_RELS), "since": since,
+                                      "until": until}, read_only=True))
     events = []
     for r in rows:
         partners = r["partners"] or []
@@ -611,7 +624,8 @@ def timeline(store: Store, viewer: Viewer, node_id: str) -> list[dict[str, Any]]
         place = ", ".join(str(x) for x in (r["place"], r["city"]) if x)
         events.append({"when": r["at"], "what": r["kind"], "role": role,
                        "place": f"{place} ({r['country'] or 'NL'})" if place else "",
-                       "partners": ", ".join(partners), "ref": r["ref"]})
+                       "partners": ", ".join(partners), "ref": r["ref"],
+                       "in_window": r["in_window"]})
     return events
 
 

@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -398,6 +398,21 @@ def test_explore_searches_draws_and_shows_details(home: Path, scenario: Scenario
     timeline = at.dataframe[2].value  # the candidate's incidents, signals and stays
     assert list(timeline.columns[:3]) == ["when", "what", "role"]
     assert len(timeline) == len(events_of(scenario.store, ref)) > 0
+    # With a time window, the timeline holds what falls in it; a box shows the rest too.
+    days = sorted(str(d)[:10] for d in timeline["when"])
+    since = date.fromisoformat(days[len(days) // 2])
+    first, last = at.slider(key="ex_window").value
+    at.slider(key="ex_window").set_value((since, last)).run()
+    inside = [d for d, role in zip(timeline["when"], timeline["role"], strict=True)
+              if str(d)[:10] >= since.isoformat() or role == "stays"]
+    assert 0 < len(at.dataframe[2].value) == len(inside) < len(timeline)
+    assert any(f"{len(inside)} of {len(timeline)} events in the time window" in c.value
+               for c in at.caption)
+    at.checkbox(key="ex_tl_all").check().run()
+    every = at.dataframe[2].value
+    assert len(every) == len(timeline) and sum(every["in_window"]) == len(inside)
+    at.slider(key="ex_window").set_value((first, last)).run()
+    assert len(at.dataframe[2].value) == len(timeline)
     at.slider(key="ex_hops").set_value(1).run()
     assert not at.exception
     # From the details of a node one hop out: the paths from the start to it, alone.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -198,6 +198,68 @@ def test_a_persons_timeline_lists_its_incidents_signals_and_stays_in_order(
     incident = next(e["ref"] for e in events if e["role"] in explore.INVOLVEMENT_ROLES)
     (inc,) = explore.neighbourhood(scenario.store, ANALYST, [incident], hops=0).nodes.values()
     assert explore.details(scenario.store, ANALYST, inc.id)["timeline"] == []  # type: ignore[index]
+
+
+def test_a_timeline_marks_the_events_in_the_time_window(scenario: Scenario) -> None:
+    ref = busiest_minor(scenario)
+    (node,) = explore.neighbourhood(scenario.store, ANALYST, [ref], hops=0).nodes.values()
+    events = explore.timeline(scenario.store, ANALYST, node.id)
+    assert events and all(e["in_window"] for e in events)  # no window: every event
+    days = sorted({e["when"][:10] for e in events})
+    since = date.fromisoformat(days[len(days) // 3])
+    until = date.fromisoformat(days[2 * len(days) // 3])
+    stays = {(r["ref"], r["from"]): r["until"] for r in scenario.store.run(
+        "MATCH (:Person {ref: $ref})-[r:STAYED_AT]->(l) "
+        "RETURN l.ref AS ref, toString(r.from) AS from, toString(r.until) AS until",
+        {"ref": ref}, read_only=True)}
+    marked = explore.timeline(scenario.store, ANALYST, node.id, since, until)
+    assert [(e["ref"], e["when"]) for e in marked] == [(e["ref"], e["when"]) for e in events]
+    for e in marked:
+        day = date.fromisoformat(e["when"][:10])
+        if e["role"].startswith("stay"):  # a stay overlaps the window
+            end = stays[(e["ref"], e["when"])]
+            want = day <= until and (end is None or date.fromisoformat(end[:10]) >= since)
+        else:
+            want = since <= day <= until
+        assert e["in_window"] is want, e
+    assert {e["in_window"] for e in marked} == {True, False}
+    only_since = explore.timeline(scenario.store, ANALYST, node.id, since=since)
+    assert [e["in_window"] for e in only_since if not e["role"].startswith("stay")] == [
+        date.fromisoformat(e["when"][:10]) >= since
+        for e in only_since if not e["role"].startswith("stay")]
+
+
+def test_a_stay_is_in_the_time_window_when_it_overlaps_it(scenario: Scenario) -> None:
+    stay = scenario.store.run(
+        "MATCH (p:Person)-[r:STAYED_AT]->(l) WHERE r.until IS NULL "
+        "RETURN p.ref AS person, l.ref AS place, r.from AS from "
+        "ORDER BY person, place, from LIMIT 1", read_only=True)[0]
+    start = stay["from"].to_native()
+    (node,) = explore.neighbourhood(scenario.store, ANALYST, [stay["person"]],
+                                    hops=0).nodes.values()
+
+    def in_window(since: date | None, until: date | None) -> bool:
+        (event,) = [e for e in explore.timeline(scenario.store, ANALYST, node.id, since, until)
+                    if e["ref"] == stay["place"] and e["when"][:10] == start.isoformat()]
+        return bool(event["in_window"])
+
+    day = timedelta(days=1)
+    # The scenario's stays go on (no end): in any window that ends after they began.
+    assert in_window(start + 1000 * day, None)
+    assert in_window(start + day, start + 2 * day)
+    assert not in_window(None, start - day)
+    # Ended ten days after it began (set here, and taken back).
+    mark = ("MATCH (:Person {ref: $person})-[r:STAYED_AT {from: $from}]->(:Location {ref: $place}) "
+            "SET r.until = $until")
+    scenario.store.run(mark, {**stay, "until": start + 10 * day})
+    try:
+        assert in_window(start + day, None)  # began before the window, went on into it
+        assert in_window(start - day, start + 20 * day)  # lies inside the window
+        assert in_window(start + 10 * day, None)  # its last day
+        assert not in_window(start + 11 * day, None)  # ended before the window began
+        assert not in_window(None, start - day)  # began after the window ended
+    finally:
+        scenario.store.run(mark, {**stay, "until": None})
 
 
 def test_evidence_reads_as_sentences(scenario: Scenario) -> None:

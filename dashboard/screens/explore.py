@@ -180,12 +180,13 @@ def _details(sub: Subgraph) -> None:
                            key="ex_detail")
     if node_id is None:
         return
-    info = explore.details(state.store(), viewer, node_id)
+    s = _state()
+    window = _filters_of(s)
+    info = explore.details(state.store(), viewer, node_id, window.since, window.until)
     if info is None:
         st.warning("That node is no longer in the graph.")
         return
     ref = info["props"].get("ref")
-    s = _state()
     seeds = s["seeds"]
     chosen = [*seeds[:1], s["target"]] if sub.layered else seeds
     a, b = st.columns(2)
@@ -210,9 +211,7 @@ def _details(sub: Subgraph) -> None:
     else:
         st.caption("No delivery recorded.")
     if info["timeline"]:
-        st.markdown("**Timeline**")
-        st.dataframe(stamped(info["timeline"], "when"), hide_index=True,
-                     column_order=("when", "what", "role", "place", "partners", "ref"))
+        _timeline(info["timeline"], window)
     if info["links"]:
         st.markdown("**Relationships**")
         st.dataframe([{"type": k, "count": v} for k, v in info["links"].items()],
@@ -226,6 +225,25 @@ def _details(sub: Subgraph) -> None:
                 last = decided[0]
                 st.caption(f"Decision: {md(last.label)} — {md(last.by)}, "
                            f"{stamp(last.at)} (on the Candidates page)")
+
+
+def _timeline(events: list[dict[str, Any]], window: Filters) -> None:
+    """A person's events; with a time window set, those in it (a checkbox shows all)."""
+    st.markdown("**Timeline**")
+    inside = [e for e in events if e["in_window"]]
+    if window.since or window.until:
+        span = f"{window.since or 'the first'} to {window.until or 'the last'}"
+        every = st.checkbox("All events, also outside the time window", key="ex_tl_all")
+        st.caption(f"{len(inside)} of {len(events)} events in the time window ({span})"
+                   + ("; the others have *in window* unticked." if every else
+                      "; tick the box to see the others."))
+        if not every:
+            events = inside
+    if events:
+        st.dataframe(stamped(events, "when"), hide_index=True,
+                     column_order=("when", "what", "role", "place", "partners", "ref",
+                                   *(("in_window",) if len(inside) < len(events) else ())),
+                     column_config={"in_window": st.column_config.CheckboxColumn("in window")})
 
 
 def _expand(s: dict[str, Any], sub: Subgraph) -> None:
