@@ -269,6 +269,27 @@ def test_paths_are_audited_with_the_persons_drawn(scenario: Scenario) -> None:
     assert entry["records"] == len(got.sub.nodes) + len(got.sub.edges)
 
 
+def test_a_search_that_runs_out_of_time_is_stopped_and_says_so(
+        scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A search the server cannot finish within the time-out, in place of the real one
+    # (which the small scenario answers at once).
+    monkeypatch.setitem(explore.PATHS, 5, (
+        "UNWIND range(1, 10000000000) AS x WITH x WHERE x < 0 AND $a <> $b "
+        "RETURN [$a, $b] AS ids LIMIT $limit"))
+    monkeypatch.setattr(explore, "PATH_TIMEOUT_S", 1.0)
+    a, b = ranked(scenario)[:2]
+    got = explore.paths(scenario.store, ANALYST, a, b, longest=5)
+    assert got.timed_out and got.found == 0 and got.length is None and not got.routes
+    assert got.summary() == ("The search for paths was stopped after 1 s. Lower the longest "
+                             "path or narrow the filters.")
+    entry = list(scenario.store.audit.entries())[-1]
+    assert entry["action"] == "explore.paths" and entry["what"]["from"] == a
+    assert entry["records"] == len(got.sub.nodes) + len(got.sub.edges)
+    # the session is still good for the next search
+    monkeypatch.undo()
+    assert not explore.paths(scenario.store, ANALYST, a, b, longest=5).timed_out
+
+
 def test_only_roles_that_explore_find_paths(scenario: Scenario) -> None:
     a, b = ranked(scenario)[:2]
     with pytest.raises(AccessDenied):
