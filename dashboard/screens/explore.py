@@ -232,7 +232,8 @@ def _timeline(events: list[dict[str, Any]], window: Filters) -> None:
     st.markdown("**Timeline**")
     inside = [e for e in events if e["in_window"]]
     if window.since or window.until:
-        span = f"{window.since or 'the first'} to {window.until or 'the last'}"
+        span = (f"{window.since} to {window.until}" if window.since and window.until
+                else f"from {window.since}" if window.since else f"until {window.until}")
         every = st.checkbox("All events, also outside the time window", key="ex_tl_all")
         st.caption(f"{len(inside)} of {len(events)} events in the time window ({span})"
                    + ("; the others have *in window* unticked." if every else
