@@ -194,11 +194,13 @@ class World:
         self.mention(partner, b)
 
     def stay(self, partner: str, p: Person, loc: Location, start: date,
-             until: date | None = None) -> None:
-        self.rows[partner]["stays.csv"].append(
-            {"person_ref": p.raw, "location_ref": loc.ref, "from": start.isoformat(),
-             "until": until.isoformat() if until else ""})
+             until: date | None = None) -> dict[str, str]:
+        """A stay of ``p`` at ``loc``; its row, whose ``until`` a runaway may set later."""
+        row = {"person_ref": p.raw, "location_ref": loc.ref, "from": start.isoformat(),
+               "until": until.isoformat() if until else ""}
+        self.rows[partner]["stays.csv"].append(row)
         self.mention(partner, p)
+        return row
 
     def identifier(self, partner: str, p: Person, kind: str, ident: str, when: date) -> None:
         self.rows[partner]["identifiers.csv"].append(
@@ -308,9 +310,9 @@ def ordinary_population(w: World) -> None:
         if rng.random() < 0.15:
             shelter = w.place(city, ("shelter",))
             start = w.day()
-            w.stay(RAW_PARTNER, kid, shelter, start)
-            w.signal(RAW_PARTNER, kid, "runaway",
-                     min(END, start + timedelta(days=rng.randint(5, 60))), shelter)
+            gone = min(END, start + timedelta(days=rng.randint(5, 60)))
+            w.stay(RAW_PARTNER, kid, shelter, start, until=gone)  # the placement ends there
+            w.signal(RAW_PARTNER, kid, "runaway", gone, shelter)
         if rng.random() < 0.1:
             w.signal("youth-care", kid, "school_absence", w.day())
     # minors as victims and witnesses of ordinary incidents
@@ -360,11 +362,12 @@ def decoys(w: World) -> None:
         for _ in range(rng.randint(8, 18)):
             kid = w.person(rng.randint(12, 17), city)
             start = w.day(START, date(2015, 10, 1))
-            w.stay(RAW_PARTNER, kid, shelter, start)
+            stay = w.stay(RAW_PARTNER, kid, shelter, start)
             if rng.random() < 0.7:
                 w.relation(RAW_PARTNER, staff, kid, "caseworker", start)
             if rng.random() < 0.5:
                 left = start + timedelta(days=rng.randint(3, 90))
+                stay["until"] = left.isoformat()
                 w.signal(RAW_PARTNER, kid, "runaway", left, shelter)
                 if rng.random() < 0.5:
                     w.incident("shoplifting", left + timedelta(days=rng.randint(1, 10)),
@@ -469,8 +472,8 @@ def family_network(w: World, index: int) -> None:
             if loc.country == "NL" and rng.random() < 0.25:
                 m = team[0]
                 shelter = w.place(loc.city, ("shelter",))
-                w.stay(RAW_PARTNER, m, shelter, when)
                 gone = min(END, when + timedelta(days=rng.randint(1, 4)))
+                w.stay(RAW_PARTNER, m, shelter, when, until=gone)
                 w.signal(RAW_PARTNER, m, "runaway", gone, shelter)
                 later = gone + timedelta(days=rng.randint(1, 6))
                 if later <= END:

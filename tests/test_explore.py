@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -230,36 +231,34 @@ def test_a_timeline_marks_the_events_in_the_time_window(scenario: Scenario) -> N
 
 
 def test_a_stay_is_in_the_time_window_when_it_overlaps_it(scenario: Scenario) -> None:
-    stay = scenario.store.run(
-        "MATCH (p:Person)-[r:STAYED_AT]->(l) WHERE r.until IS NULL "
-        "RETURN p.ref AS person, l.ref AS place, r.from AS from "
-        "ORDER BY person, place, from LIMIT 1", read_only=True)[0]
-    start = stay["from"].to_native()
-    (node,) = explore.neighbourhood(scenario.store, ANALYST, [stay["person"]],
-                                    hops=0).nodes.values()
+    def one_stay(ended: bool) -> dict[str, Any]:
+        return scenario.store.run(
+            "MATCH (p:Person)-[r:STAYED_AT]->(l) WHERE (r.until IS NOT NULL) = $ended "
+            "AND (r.until IS NULL OR r.until >= r.from + duration('P2D')) "
+            "RETURN p.ref AS person, l.ref AS place, r.from AS from, r.until AS until "
+            "ORDER BY person, place, from LIMIT 1", {"ended": ended}, read_only=True)[0]
 
-    def in_window(since: date | None, until: date | None) -> bool:
+    def in_window(stay: dict[str, Any], since: date | None, until: date | None) -> bool:
+        (node,) = explore.neighbourhood(scenario.store, ANALYST, [stay["person"]],
+                                        hops=0).nodes.values()
+        start = stay["from"].iso_format()
         (event,) = [e for e in explore.timeline(scenario.store, ANALYST, node.id, since, until)
-                    if e["ref"] == stay["place"] and e["when"][:10] == start.isoformat()]
+                    if e["ref"] == stay["place"] and e["when"][:10] == start]
         return bool(event["in_window"])
 
     day = timedelta(days=1)
-    # The scenario's stays go on (no end): in any window that ends after they began.
-    assert in_window(start + 1000 * day, None)
-    assert in_window(start + day, start + 2 * day)
-    assert not in_window(None, start - day)
-    # Ended ten days after it began (set here, and taken back).
-    mark = ("MATCH (:Person {ref: $person})-[r:STAYED_AT {from: $from}]->(:Location {ref: $place}) "
-            "SET r.until = $until")
-    scenario.store.run(mark, {**stay, "until": start + 10 * day})
-    try:
-        assert in_window(start + day, None)  # began before the window, went on into it
-        assert in_window(start - day, start + 20 * day)  # lies inside the window
-        assert in_window(start + 10 * day, None)  # its last day
-        assert not in_window(start + 11 * day, None)  # ended before the window began
-        assert not in_window(None, start - day)  # began after the window ended
-    finally:
-        scenario.store.run(mark, {**stay, "until": None})
+    going = one_stay(ended=False)  # no end: in any window that ends after it began
+    start = going["from"].to_native()
+    assert in_window(going, start + 1000 * day, None)
+    assert in_window(going, start + day, start + 2 * day)
+    assert not in_window(going, None, start - day)
+    ended = one_stay(ended=True)  # a shelter placement that ended when the child ran away
+    start, end = ended["from"].to_native(), ended["until"].to_native()
+    assert in_window(ended, start + day, None)  # began before the window, went on into it
+    assert in_window(ended, start - day, end + day)  # lies inside the window
+    assert in_window(ended, end, None)  # its last day
+    assert not in_window(ended, end + day, None)  # ended before the window began
+    assert not in_window(ended, None, start - day)  # began after the window ended
 
 
 def test_evidence_reads_as_sentences(scenario: Scenario) -> None:
