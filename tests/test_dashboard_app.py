@@ -404,7 +404,8 @@ def test_explore_searches_draws_and_shows_details(home: Path, scenario: Scenario
     first, last = at.slider(key="ex_window").value
     at.slider(key="ex_window").set_value((since, last)).run()
     inside = [d for d, role in zip(timeline["when"], timeline["role"], strict=True)
-              if str(d)[:10] >= since.isoformat() or role == "stays"]
+              if str(d)[:10] >= since.isoformat() or role == "stays"  # no end: goes on
+              or (role.startswith("stayed until ") and role[-10:] >= since.isoformat())]
     assert 0 < len(at.dataframe[2].value) == len(inside) < len(timeline)
     assert any(f"{len(inside)} of {len(timeline)} events in the time window" in c.value
                for c in at.caption)
