@@ -20,12 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import neo4j, peak_rss_mib, repo
+from bench.common import connect, neo4j, peak_rss_mib, repo
 from graph.settings import Settings
-from graph.store import Store
 from ingest.load import ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
-from ingest.synth import generate
+from scenarios.synth import generate
 
 KEY = TeamKey("demo", DEMO_KEY)
 
@@ -33,7 +32,7 @@ KEY = TeamKey("demo", DEMO_KEY)
 def child() -> None:
     from graph.analysis.run import analyse
 
-    with Store.connect(Settings.from_env()) as store:
+    with connect(Settings.from_env()) as store:
         started = time.perf_counter()
         result = analyse(store, top=20)
         seconds = time.perf_counter() - started
@@ -53,7 +52,7 @@ def main() -> None:
         child()
         return
     rows_before: list[tuple[float, float, float]] = []
-    with neo4j(heap="6g", pagecache="4g") as settings, Store.connect(settings) as store, \
+    with neo4j(heap="6g", pagecache="4g") as settings, connect(settings) as store, \
             tempfile.TemporaryDirectory(prefix="schakel-bench-") as tmp:
         store.ensure_schema()
         for scale in args.scales:

@@ -11,11 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from graph import local_neo4j
+from graph.audit import AuditLog
 from graph.settings import Settings
 from graph.store import Store
 from ingest.load import ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
-from ingest.synth import generate
+from scenarios.synth import generate
 
 KEY = TeamKey("demo", DEMO_KEY)
 
@@ -64,3 +65,8 @@ def load_scenario(store: Store, folder: Path, *, seed: int, scale: float) -> int
     for path in sorted(p for p in folder.iterdir() if p.is_dir()):
         ingest_delivery(store, path, KEY)
     return sum(sum(files.values()) for files in truth["rows"].values())
+
+
+def connect(settings: Settings) -> Store:
+    """A store on ``settings``' server that logs to its home's audit log, as Schakel's own."""
+    return Store.connect(settings, AuditLog.of_home(settings.home))

@@ -29,7 +29,7 @@ from typing import Any
 
 from pyvis.network import Network
 
-from bench.common import load_scenario, neo4j
+from bench.common import connect, load_scenario, neo4j
 from dashboard.graph_view import to_html
 from graph import explore
 from graph.access import Purpose, Role, Viewer
@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--samples", type=int, default=40)
     args = parser.parse_args()
-    with neo4j(heap="4g", pagecache="2g") as settings, Store.connect(settings) as store, \
+    with neo4j(heap="4g", pagecache="2g") as settings, connect(settings) as store, \
             tempfile.TemporaryDirectory(prefix="schakel-bench-") as tmp:
         load_scenario(store, Path(tmp) / "scenario", seed=args.seed, scale=args.scale)
         analyse(store, top=20)

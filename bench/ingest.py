@@ -32,12 +32,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import neo4j, peak_rss_mib, repo
+from bench.common import connect, neo4j, peak_rss_mib, repo
 from graph.settings import Settings
 from graph.store import Store
 from ingest.parser import BATCH
 from ingest.pseudonymise import DEMO_KEY, TeamKey
-from ingest.synth import generate
+from scenarios.synth import generate
 
 CEILING = "UNWIND $rows AS row CREATE (n:BenchRow) SET n = row"
 
@@ -66,7 +66,7 @@ def child(deliveries: list[str]) -> None:
 
     settings = Settings.from_env()
     key = TeamKey("demo", DEMO_KEY)
-    with Store.connect(settings) as store:
+    with connect(settings) as store:
         baseline = peak_rss_mib()
         started = time.perf_counter()
         rows = rejected = 0
@@ -112,7 +112,7 @@ def main() -> None:
         child(args.child)
         return
     results = []
-    with neo4j() as settings, Store.connect(settings) as store, \
+    with neo4j() as settings, connect(settings) as store, \
             tempfile.TemporaryDirectory(prefix="schakel-bench-") as tmp:
         store.ensure_schema()
         for scale in args.scales:

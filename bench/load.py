@@ -30,13 +30,12 @@ from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
 
-from bench.common import load_scenario, neo4j
+from bench.common import connect, load_scenario, neo4j
 from dashboard.auth import Users
 from graph import local_neo4j
 from graph.access import Role
 from graph.analysis.run import analyse
 from graph.audit import AuditLog
-from graph.store import Store
 
 PASSWORD = "load-test password"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -144,7 +143,7 @@ def main() -> None:
     parser.add_argument("--step-timeout", type=float, default=120.0)
     args = parser.parse_args()
     timeout_ms = int(args.step_timeout * 1000)
-    with neo4j(heap="4g", pagecache="2g") as settings, Store.connect(settings) as store, \
+    with neo4j(heap="4g", pagecache="2g") as settings, connect(settings) as store, \
             tempfile.TemporaryDirectory(prefix="schakel-load-") as tmp:
         rows = load_scenario(store, Path(tmp) / "scenario", seed=args.seed, scale=args.scale)
         analyse(store, top=20)

@@ -16,11 +16,11 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.auth import UserError
-from dashboard.screens import console, explore
+from dashboard.screens import views
 from dashboard.text import md
 from graph.access import Capability, Viewer
 from graph.errors import DatabaseUnavailable
-from graph.views import Kind, ViewNotFound, open_view
+from graph.views import ViewNotFound, open_view
 
 # Not "pages/": Streamlit runs a folder of that name beside app.py as the old multipage
 # app, each file on its own without app.py (so without its sign-in check), until the
@@ -55,14 +55,12 @@ def _open_shared_view() -> None:
             f"The link names no saved view that you may open ({view_id}"
             + (f", version {version_text}" if version_text else "") + ").")
         return
-    if view.kind is Kind.QUERY and not v.can(Capability.CONSOLE):
-        st.session_state["link_error"] = (
-            f"“{view.name}” is a Cypher query; only investigators can run the console.")
+    refused = views.refusal(view)
+    if refused:
+        st.session_state["link_error"] = refused
         return
-    target = "explore" if view.kind is Kind.EXPLORE else "console"
-    (explore.load_view if target == "explore" else console.load_view)(view)
     st.query_params.clear()
-    state.go(target)
+    views.open_in_screen(view)
 
 
 def _sidebar(viewer: Viewer) -> None:

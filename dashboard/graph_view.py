@@ -22,8 +22,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from pyvis.network import Network
 
 from dashboard.text import csv_cell
-from graph.explore import GraphNode, Subgraph
 from graph.reviews import EXPLAINED, label_of
+from graph.subgraph import GraphNode, Subgraph
 
 TEMPLATES = Path(__file__).parent / "templates"
 PYVIS_TEMPLATES = Path(pyvis.__file__).parent / "templates"

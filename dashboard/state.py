@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.auth import Throttle, User, Users
 from graph.access import Purpose, Viewer
+from graph.audit import AuditLog
 from graph.settings import Settings
 from graph.store import Store
 
@@ -27,7 +28,7 @@ def _close(store: Store) -> None:
 
 @st.cache_resource(on_release=_close)
 def store() -> Store:
-    return Store.connect(settings())
+    return Store.connect(settings(), AuditLog.of_home(settings().home))
 
 
 def users() -> Users:

@@ -9,6 +9,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from graph.explore import Paths
+from graph.subgraph import Subgraph
+
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # An ISO 8601 date-time as Neo4j, Python and the audit log write it: date, time, any
 # fraction of a second (Neo4j writes nanoseconds), and an offset or none.
@@ -71,3 +74,42 @@ def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     for row in rows:
         w.writerow([csv_cell(row.get(c)) for c in columns])
     return out.getvalue()
+
+
+def counted(n: int, noun: str, *, more: bool = False) -> str:
+    """``n`` and ``noun``, plural unless exactly one: "1 node", "12 nodes", "100+ paths".
+
+    >>> counted(1, "node"), counted(12, "node"), counted(100, "path", more=True)
+    ('1 node', '12 nodes', '100+ paths')
+    """
+    return f"{n:,}{'+' if more else ''} {noun}{'' if n == 1 and not more else 's'}"
+
+
+def subgraph_summary(sub: Subgraph) -> str:
+    """What a drawing shows of what is in reach: "showing 300 of 1,204 nodes …"."""
+    shown = len(sub.nodes)
+    edges = counted(len(sub.edges), "relationship")
+    if not sub.truncated:
+        return f"showing all {counted(shown, 'node')} and {edges}"
+    more = "" if sub.exact else "+"
+    return f"showing {shown:,} of {sub.total:,}{more} nodes (nearest first) and {edges}"
+
+
+def paths_summary(found: Paths) -> str:
+    """What a search for the shortest paths between two nodes found, in one sentence."""
+    if found.missing:
+        return ("Not in the graph, or not among the records you may see: "
+                + ", ".join(found.missing) + ".")
+    if found.timed_out:
+        return (f"The search for paths was stopped after {found.timeout_s:.0f} s. Lower "
+                "the longest path or narrow the filters.")
+    if found.length is None:
+        return (f"No path of at most {counted(found.longest, 'relationship')} between the "
+                "two, with these filters.")
+    if found.length == 0:
+        return "Both ends are the same node."
+    paths = counted(found.found, "shortest path", more=found.more)
+    drawn = "" if found.drawn == found.found else f", of which {found.drawn:,} within the cap"
+    return (f"{paths} of {counted(found.length, 'relationship')}{drawn}: "
+            f"{counted(len(found.sub.nodes), 'node')} and "
+            f"{counted(len(found.sub.edges), 'relationship')}")

@@ -23,8 +23,8 @@ from neo4j.graph import Node, Path, Relationship
 
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
-from graph.explore import PERSON_KINDS, GraphEdge, GraphNode, Subgraph, counted, kind_of, plain
-from graph.store import Store, timed_out
+from graph.store import Store, plain, timed_out
+from graph.subgraph import PERSON_KINDS, GraphEdge, GraphNode, Subgraph, kind_of
 
 MAX_TIMEOUT_S = 120.0
 MAX_ROWS = 10_000
@@ -152,7 +152,7 @@ def _cell(value: Any, nodes: dict[str, Any], rels: dict[str, Relationship]) -> A
             nodes[n.element_id] = n
         for r in value.relationships:
             rels[r.element_id] = r
-        return f"path of {counted(len(value), 'relationship')}"
+        return f"path of {len(value):,} relationship{'' if len(value) == 1 else 's'}"
     if isinstance(value, list):
         return [_cell(v, nodes, rels) for v in value]
     if isinstance(value, dict):

@@ -16,11 +16,11 @@ from typing import Any, LiteralString, cast
 
 import neo4j
 from neo4j.exceptions import Neo4jError
-from neo4j.time import Date, DateTime, Duration, Time
 
 from graph.access import Capability, Viewer
 from graph.schema import FAMILY_TIES, INVOLVEMENT_ROLES, PROFESSIONAL_TIES, Label, Rel
-from graph.store import Store, timed_out
+from graph.store import Store, plain, timed_out
+from graph.subgraph import PERSON_KINDS, Decided, GraphEdge, GraphNode, Subgraph, kind_of
 
 # Relationship types an exploration may follow: the data, not the analysis's own links.
 DATA_RELS: tuple[str, ...] = tuple(
@@ -30,10 +30,6 @@ TIE_RELS: tuple[str, ...] = tuple(
     r.value for r in Rel if r in FAMILY_TIES or r in PROFESSIONAL_TIES or r is Rel.ASSOCIATE_OF)
 OTHER_RELS: tuple[str, ...] = tuple(r for r in DATA_RELS if r not in ROLE_RELS + TIE_RELS)
 
-# Node kinds as the dashboard shows them.
-KINDS: tuple[str, ...] = ("minor", "adult", "incident", "location", "signal", "identifier")
-# The kinds that are persons (kind_of): what the audit log names.
-PERSON_KINDS = frozenset({"minor", "adult"})
 SEARCHABLE: tuple[Label, ...] = (Label.PERSON, Label.INCIDENT, Label.LOCATION, Label.SIGNAL,
                                  Label.IDENTIFIER)
 MAX_CAP = 2000
@@ -172,95 +168,6 @@ DESCRIBE: LiteralString = (
     "coalesce(il.name, sl.name) AS place, coalesce(il.city, sl.city) AS city, "
     "coalesce(il.country, sl.country) AS country, "
     "coalesce(i.partners, s.partners, x.partners, p.partners) AS partners")
-
-
-def plain(value: Any) -> Any:
-    """A value read from Neo4j as plain Python: temporal values become ISO strings."""
-    if isinstance(value, Date | DateTime | Time):
-        return value.iso_format()
-    if isinstance(value, Duration):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
-
-
-def kind_of(labels: Iterable[str]) -> str:
-    """The kind the dashboard shows for a node with these labels."""
-    labels = set(labels)
-    if Label.MINOR in labels:
-        return "minor"
-    if Label.PERSON in labels:
-        return "adult"
-    for lab in (Label.INCIDENT, Label.LOCATION, Label.SIGNAL, Label.IDENTIFIER):
-        if lab in labels:
-            return lab.value.lower()
-    return "other"
-
-
-@dataclass(frozen=True)
-class Decided:
-    """The team's latest decision on a ranked person (a value of graph.reviews.Decision)."""
-
-    decision: str
-    by: str
-    at: str
-
-
-@dataclass
-class GraphNode:
-    id: str
-    ref: str
-    kind: str
-    props: dict[str, Any]
-    hop: int = 0
-    flagged: tuple[int, float] | None = None  # (rank, score) in the latest analysis run
-    decided: Decided | None = None  # a ranked person's latest review, for who may see it
-    via: str | None = None  # in a path: the expanded node that brought this one, not a path
-
-    @property
-    def caption(self) -> str:
-        """A short label: the kind of incident or signal, the place, or the ref."""
-        p = self.props
-        if self.kind in ("incident", "signal"):
-            when = str(p.get("occurred_at") or p.get("observed_at") or "")[:10]
-            return f"{p.get('kind', self.kind)} {when}".strip()
-        if self.kind == "location":
-            return str(p.get("name") or p.get("city") or self.ref)
-        return self.ref[:12] + ("…" if len(self.ref) > 12 else "")
-
-
-@dataclass
-class GraphEdge:
-    id: str
-    source: str
-    target: str
-    type: str
-    props: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Subgraph:
-    nodes: dict[str, GraphNode]
-    edges: list[GraphEdge]
-    total: int  # nodes within reach, shown or not
-    exact: bool = True  # False when a hop was cut short and ``total`` is a lower bound
-    seeds: tuple[str, ...] = ()
-    layered: bool = False  # drawn in columns by ``hop`` (a path), not in rings
-
-    @property
-    def truncated(self) -> bool:
-        return len(self.nodes) < self.total
-
-    def summary(self) -> str:
-        shown = len(self.nodes)
-        edges = counted(len(self.edges), "relationship")
-        if not self.truncated:
-            return f"showing all {counted(shown, 'node')} and {edges}"
-        more = "" if self.exact else "+"
-        return f"showing {shown:,} of {self.total:,}{more} nodes (nearest first) and {edges}"
 
 
 @dataclass(frozen=True)
@@ -469,36 +376,13 @@ class Paths:
     more: bool = False  # there are more than MAX_PATHS
     missing: tuple[str, ...] = ()  # ends not in the graph, or not the viewer's to see
     timed_out: bool = False
+    timeout_s: float = PATH_TIMEOUT_S  # how long the search for paths may take
     routes: list[list[str]] = field(default_factory=list)  # node ids of each path drawn
 
     @property
     def drawn(self) -> int:
         """How many of the paths found are drawn (whole, within the node cap)."""
         return len(self.routes)
-
-    def summary(self) -> str:
-        if self.missing:
-            return ("Not in the graph, or not among the records you may see: "
-                    + ", ".join(self.missing) + ".")
-        if self.timed_out:
-            return (f"The search for paths was stopped after {PATH_TIMEOUT_S:.0f} s. Lower "
-                    "the longest path or narrow the filters.")
-        if self.length is None:
-            return (f"No path of at most {counted(self.longest, 'relationship')} between the "
-                    "two, with these filters.")
-        if self.length == 0:
-            return "Both ends are the same node."
-        paths = counted(self.found, "shortest path", more=self.more)
-        drawn = ("" if self.drawn == self.found
-                 else f", of which {self.drawn:,} within the cap")
-        return (f"{paths} of {counted(self.length, 'relationship')}{drawn}: "
-                f"{counted(len(self.sub.nodes), 'node')} and "
-                f"{counted(len(self.sub.edges), 'relationship')}")
-
-
-def counted(n: int, noun: str, *, more: bool = False) -> str:
-    """``n`` and ``noun``, plural unless exactly one: "1 node", "12 nodes", "100+ paths"."""
-    return f"{n:,}{'+' if more else ''} {noun}{'' if n == 1 and not more else 's'}"
 
 
 def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: int = 6,
@@ -528,7 +412,8 @@ def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: in
         found: list[list[str]] = [[a]] if a == b else []
         with store.session(read_only=True) as session:
             if a != b:
-                search = neo4j.Query(PATHS[longest], timeout=PATH_TIMEOUT_S)
+                result.timeout_s = PATH_TIMEOUT_S
+                search = neo4j.Query(PATHS[longest], timeout=result.timeout_s)
                 try:
                     found = [r["ids"] for r in session.run(
                         search, {**query, "a": a, "b": b, "limit": MAX_PATHS + 1})]

@@ -6,8 +6,8 @@ import json
 from typing import Any, LiteralString
 
 from graph.access import Capability, Viewer
-from graph.explore import SHARED_WITH_ME, plain
-from graph.store import Store
+from graph.explore import SHARED_WITH_ME
+from graph.store import Store, plain
 
 # $partner limits a care partner's users to their own partner's records.
 COUNTS: LiteralString = (

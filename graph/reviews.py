@@ -22,8 +22,7 @@ from typing import Any, LiteralString
 
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
-from graph.explore import plain
-from graph.store import Store
+from graph.store import Store, plain
 
 
 class Decision(StrEnum):

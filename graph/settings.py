@@ -11,24 +11,91 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, ClassVar
+
+from pydantic import BeforeValidator, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from graph.errors import SettingsError
 
 _SIZE = re.compile(r"^\d+[kmgKMG]?$")
+_URI = re.compile(r"^(bolt|neo4j)(\+s|\+ssc)?://")
 
 
-def _size(env: Mapping[str, str], name: str, default: str) -> str:
-    value = env.get(name, default).strip()
-    if not _SIZE.match(value):
-        raise SettingsError(name, value, "expected a size such as 512m or 4g")
-    return value.lower()
+def _size(value: object) -> str:
+    text = str(value).strip()
+    if not _SIZE.match(text):
+        raise ValueError("expected a size such as 512m or 4g")
+    return text.lower()
 
 
-def _port(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, str(default)).strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
-        raise SettingsError(name, raw, "expected a TCP port between 1 and 65535")
-    return int(raw)
+def _port(value: object) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError("expected a TCP port between 1 and 65535")
+    return int(text)
+
+
+def _uri(value: object) -> str | None:
+    text = str(value or "").strip()
+    if text and not _URI.match(text):
+        raise ValueError("expected bolt://, neo4j:// or their +s forms")
+    return text or None
+
+
+class Environment(BaseSettings):
+    """The environment variables Schakel reads, checked: each field is one variable, with
+    its default. A bad value is a :class:`SettingsError` naming the variable."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", env_ignore_empty=True,
+                                      hide_input_in_errors=True)
+
+    SCHAKEL_HOME: str = ""
+    SCHAKEL_NEO4J_DATA: str = ""
+    SCHAKEL_NEO4J_PORT: Annotated[int, BeforeValidator(_port)] = 7687
+    SCHAKEL_NEO4J_HEAP: Annotated[str, BeforeValidator(_size)] = "4g"
+    SCHAKEL_NEO4J_PAGECACHE: Annotated[str, BeforeValidator(_size)] = "4g"
+    NEO4J_URI: Annotated[str | None, BeforeValidator(_uri)] = None
+    NEO4J_USER: str = "neo4j"
+    NEO4J_PASSWORD: str = Field(default="", repr=False)
+    NEO4J_DATABASE: str = "neo4j"
+    SCHAKEL_KEY_ID: str = "demo"
+    SCHAKEL_KEY: str = Field(default="", repr=False)
+    SCHAKEL_KEY_FILE: str = ""
+    SCHAKEL_RETENTION: str = ""
+
+    # Values that may be empty on purpose: an empty password means no authentication.
+    KEEP_EMPTY: ClassVar[frozenset[str]] = frozenset({"NEO4J_PASSWORD"})
+
+    @classmethod
+    def read(cls, env: Mapping[str, str] | None = None) -> Environment:
+        """The variables of ``env``, or of this process's environment when ``None``."""
+        try:
+            if env is None:
+                return cls()
+            given = {k: v for k, v in env.items() if k in cls.model_fields
+                     and (v != "" or k in cls.KEEP_EMPTY)}
+            return _Given(**given)  # type: ignore[arg-type]  # text, checked by the fields
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            name = str(first["loc"][0])
+            value = (env if env is not None else os.environ).get(name, "")
+            reason = str(first.get("ctx", {}).get("error") or first["msg"])
+            raise SettingsError(name, value, reason) from None
+
+
+class _Given(Environment):
+    """:class:`Environment` from a mapping given in code only (a child process's, a
+    test's): this process's own variables must not fill its gaps."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
+                                   init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
 
 
 @dataclass(frozen=True)
@@ -99,35 +166,28 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
-        env = os.environ if env is None else env
+        """The settings of ``env`` (default: this process's environment), with relative
+        folders taken from ``cwd`` (default: the current folder)."""
+        e = Environment.read(env)
         base = cwd or Path.cwd()
-        home = Path(env.get("SCHAKEL_HOME") or base / ".schakel")
+        home = Path(e.SCHAKEL_HOME or base / ".schakel")
         if not home.is_absolute():
             home = base / home
-        data_dir = Path(env.get("SCHAKEL_NEO4J_DATA") or home / "neo4j")
+        data_dir = Path(e.SCHAKEL_NEO4J_DATA or home / "neo4j")
         if not data_dir.is_absolute():
             data_dir = base / data_dir
-        uri = (env.get("NEO4J_URI") or "").strip() or None
-        if uri is not None and not re.match(r"^(bolt|neo4j)(\+s|\+ssc)?://", uri):
-            raise SettingsError("NEO4J_URI", uri, "expected bolt://, neo4j:// or their +s forms")
-        key_raw = env.get("SCHAKEL_KEY")
-        key_file_raw = env.get("SCHAKEL_KEY_FILE")
         return cls(
             home=home,
-            neo4j_uri=uri,
-            neo4j_user=env.get("NEO4J_USER", "neo4j"),
-            neo4j_password=env.get("NEO4J_PASSWORD", ""),
-            neo4j_database=env.get("NEO4J_DATABASE", "neo4j"),
-            local=LocalNeo4j(
-                data_dir=data_dir,
-                port=_port(env, "SCHAKEL_NEO4J_PORT", 7687),
-                heap=_size(env, "SCHAKEL_NEO4J_HEAP", "4g"),
-                pagecache=_size(env, "SCHAKEL_NEO4J_PAGECACHE", "4g"),
-            ),
-            key_id=env.get("SCHAKEL_KEY_ID", "demo"),
-            key=key_raw.encode() if key_raw else None,
-            key_file=Path(key_file_raw) if key_file_raw else None,
-            retention=env.get("SCHAKEL_RETENTION") or None,
+            neo4j_uri=e.NEO4J_URI,
+            neo4j_user=e.NEO4J_USER,
+            neo4j_password=e.NEO4J_PASSWORD,
+            neo4j_database=e.NEO4J_DATABASE,
+            local=LocalNeo4j(data_dir=data_dir, port=e.SCHAKEL_NEO4J_PORT,
+                             heap=e.SCHAKEL_NEO4J_HEAP, pagecache=e.SCHAKEL_NEO4J_PAGECACHE),
+            key_id=e.SCHAKEL_KEY_ID,
+            key=e.SCHAKEL_KEY.encode() if e.SCHAKEL_KEY else None,
+            key_file=Path(e.SCHAKEL_KEY_FILE) if e.SCHAKEL_KEY_FILE else None,
+            retention=e.SCHAKEL_RETENTION or None,
         )
 
 

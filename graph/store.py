@@ -6,51 +6,44 @@ labels and relationship types come only from :mod:`graph.schema`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, LiteralString, cast
+from typing import TYPE_CHECKING, Any, LiteralString, TypeVar, cast
 
 import neo4j
-from neo4j import Driver, GraphDatabase, Session
-from neo4j._sync.work.session import Session as _DriverSession
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j import Driver, GraphDatabase, Session, Transaction
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+from neo4j.time import Date, DateTime, Duration, Time
 
+from graph import driver as driver_mend
 from graph import schema
-from graph.audit import AuditLog
 from graph.errors import DatabaseUnavailable, GraphError
 from graph.settings import Settings
 
+if TYPE_CHECKING:
+    from graph.audit import AuditLog
 
-def _keep_the_connection_of_a_failed_transaction() -> None:
-    """Mend a race in the neo4j driver (6.4.1, the newest on the package index here).
-
-    When a query in a transaction fails, the driver's session gives the connection back
-    to the pool at once, from the failure's callback; the transaction then closes and,
-    while it does, still reads that connection. Another thread can take the connection
-    in between. Then the failing thread gets ``ResultFailedError`` instead of the
-    server's error, so a deadlock is not retried and a unique-key clash is not seen as
-    one, and the thread that took the connection can wait two minutes for an answer
-    (seen in CI, in tests/test_views.py, and reproduced in tests/test_store.py).
-
-    The session keeps the connection instead; it gives it back once the transaction has
-    closed (the transaction's closed handler), or in its own clean-up when the driver
-    refuses to commit a failed transaction: the two ways the driver's code goes on.
-    """
-    if not callable(getattr(_DriverSession, "_transaction_error_handler", None)):
-        raise ImportError("this neo4j driver is not one graph/store.py was written for: "
-                          "see _keep_the_connection_of_a_failed_transaction")
-
-    def keep_until_closed(session: _DriverSession, error: BaseException) -> None:
-        """The failure of a query in ``session``'s transaction: nothing to do yet."""
-
-    _DriverSession._transaction_error_handler = keep_until_closed  # type: ignore[method-assign]
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
-_keep_the_connection_of_a_failed_transaction()
-
-
-RETRY_DELAY_S = 0.05  # the first wait before a failed transaction is tried again
+# A write transaction that fails on a transient error (in practice: a deadlock between
+# the two ingest writers) is tried again after RETRY_DELAY_S, then twice that, and so on
+# for up to RETRY_TIME_S in all. Not the driver's own retry of managed transactions: it
+# first waits a whole second, while the other transaction of a deadlock goes on at once,
+# and that lost second held up a whole delivery (a file's next batches wait for its
+# last one); the driver offers no documented option to shorten it.
+RETRY_DELAY_S = 0.05
+RETRY_TIME_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +51,19 @@ class ServerInfo:
     name: str
     version: str
     edition: str
+
+
+def plain(value: Any) -> Any:
+    """A value read from Neo4j as plain Python: temporal values become ISO strings."""
+    if isinstance(value, Date | DateTime | Time):
+        return value.iso_format()
+    if isinstance(value, Duration):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 def timed_out(exc: Neo4jError) -> bool:
@@ -79,23 +85,21 @@ class Store:
     def audit(self) -> AuditLog:
         """Where reads of personal data are logged (the home's audit log)."""
         if self._audit is None:
-            raise GraphError("this store has no audit log; connect with Store.connect(settings)")
+            raise GraphError("this store has no audit log: pass one to Store.connect")
         return self._audit
 
     @classmethod
-    def connect(cls, settings: Settings) -> Store:
-        """A store for the configured server; :class:`DatabaseUnavailable` if it does not answer."""
+    def connect(cls, settings: Settings, audit: AuditLog | None = None) -> Store:
+        """A store for the configured server, logging reads of personal data to ``audit``
+        (the caller's; see :func:`graph.audit.AuditLog.of_home`); :class:`DatabaseUnavailable`
+        if the server does not answer, :class:`graph.driver.UnverifiedDriver` if the
+        installed driver is not one Schakel was verified with."""
+        driver_mend.apply()
         # Notifications ("this label does not exist yet") are for people writing queries, not
         # for Schakel's own, which count labels of an empty graph on purpose.
-        # A transaction that failed on a transient error (in practice: a deadlock between
-        # the two ingest writers) is retried after RETRY_DELAY_S, then twice that, and so
-        # on up to the driver's 30 s in all, rather than after 1 s: the other transaction
-        # of a deadlock goes on at once, and the lost second held up a whole delivery (a
-        # file's next batches wait for its last one). The option is accepted by driver
-        # 6.4.1 but not documented; tests/test_store.py checks that it takes effect.
         driver = GraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="schakel",
                                       notifications_min_severity="OFF",
-                                      initial_retry_delay=RETRY_DELAY_S)
+                                      max_transaction_retry_time=RETRY_TIME_S)
         hint = (
             "Start the local one with `schakel neo4j start`."
             if settings.uses_local_neo4j
@@ -112,7 +116,7 @@ class Store:
             raise DatabaseUnavailable(
                 f"Neo4j at {settings.uri} refused the credentials of NEO4J_USER/NEO4J_PASSWORD."
             ) from exc
-        return cls(driver, settings.neo4j_database, AuditLog.of_home(settings.home), where)
+        return cls(driver, settings.neo4j_database, audit, where)
 
     @contextmanager
     def _answering(self) -> Iterator[None]:
@@ -147,6 +151,25 @@ class Store:
         with self._answering(), \
                 self.driver.session(database=self.database, default_access_mode=access) as session:
             yield session
+
+    def write(self, work: Callable[[Transaction], T]) -> T:
+        """Run ``work`` in a write transaction and commit it; when the server fails it on
+        a transient error (``Neo4jError.is_retryable``: a deadlock, a lock time-out), try
+        it again after a short wait that doubles, for up to ``RETRY_TIME_S``."""
+        delay, deadline = RETRY_DELAY_S, time.monotonic() + RETRY_TIME_S
+        while True:
+            try:
+                with self.session() as session, session.begin_transaction() as tx:
+                    result = work(tx)
+                    tx.commit()
+                    return result
+            except (Neo4jError, DriverError) as exc:
+                if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                    raise
+                log.info("write transaction failed (%s); tried again in %.3fs",
+                         getattr(exc, "code", type(exc).__name__), delay)
+                time.sleep(delay)
+                delay *= 2
 
     def run(self, query: LiteralString, params: Mapping[str, Any] | None = None, *,
             read_only: bool = False) -> list[dict[str, Any]]:

@@ -20,8 +20,7 @@ from neo4j.exceptions import ConstraintError
 
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
-from graph.explore import plain
-from graph.store import Store
+from graph.store import Store, plain
 
 
 class Visibility(StrEnum):

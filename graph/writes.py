@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString, cast
 
-from neo4j import ManagedTransaction
+from neo4j import Transaction
 
 from graph import schema
 from graph.schema import Label, Rel
@@ -248,7 +248,7 @@ class DeliveryWriter:
         if not parts:
             return {}
 
-        def work(tx: ManagedTransaction) -> Missing:
+        def work(tx: Transaction) -> Missing:
             missing: Missing = {}
             for query, rows, check in parts:
                 sent = list(rows)
@@ -272,8 +272,7 @@ class DeliveryWriter:
                     missing.setdefault(check, set()).update(found["missing"])
             return missing
 
-        with self.store.session() as session:
-            return session.execute_write(work)
+        return self.store.write(work)
 
     def begin(self, props: Row) -> None:
         self.store.run(BEGIN_DELIVERY, {"props": props, "partner": self.partner,

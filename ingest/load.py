@@ -85,8 +85,8 @@ class _Writers:
 
     Neo4j runs one transaction per core, so two writers use both cores of the machines
     this is built for (a third was slower: more lock waits). Two batches that lock the
-    same nodes can deadlock; Neo4j then fails one with a transient error and the driver's
-    ``execute_write`` retries it, so every row still lands exactly once.
+    same nodes can deadlock; Neo4j then fails one with a transient error and the store's
+    ``write`` tries it again, so every row still lands exactly once.
 
     A batch of file ``n`` waits until every batch of the files before it has landed: its
     rows may name what those files create. The parser meanwhile reads ahead (at most

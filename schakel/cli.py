@@ -39,7 +39,7 @@ from ingest.errors import IngestError
 from ingest.load import DeliveryReport, Progress, ingest_delivery
 from ingest.pseudonymise import TeamKey, team_key
 from ingest.report import write_rejects
-from ingest.synth import generate
+from scenarios.synth import generate
 
 app = typer.Typer(
     help="Schakel: a knowledge graph for joint investigation teams on the criminal "

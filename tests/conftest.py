@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from graph import local_neo4j
+from graph.audit import AuditLog
 from graph.settings import LocalNeo4j, Settings
 from graph.store import Store
 
@@ -44,7 +45,7 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
 
 @pytest.fixture(scope="session")
 def session_store(neo4j_settings: Settings) -> Iterator[Store]:
-    with Store.connect(neo4j_settings) as store:
+    with Store.connect(neo4j_settings, AuditLog.of_home(neo4j_settings.home)) as store:
         store.ensure_schema()
         yield store
 
@@ -78,7 +79,7 @@ def scenario(session_store: Store, tmp_path_factory: pytest.TempPathFactory) -> 
     from graph.analysis.run import analyse
     from ingest.load import ingest_delivery
     from ingest.pseudonymise import DEMO_KEY, TeamKey
-    from ingest.synth import generate
+    from scenarios.synth import generate
 
     session_store.reset()
     folder = tmp_path_factory.mktemp("scenario")

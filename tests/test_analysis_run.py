@@ -10,7 +10,7 @@ from graph.settings import Settings
 from graph.store import Store
 from ingest.load import ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
-from ingest.synth import generate
+from scenarios.synth import generate
 from tests.helpers import basic_files, delivery, schakel
 
 KEY = TeamKey("demo", DEMO_KEY)

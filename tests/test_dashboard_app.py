@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import graph_view
 from dashboard.auth import Users
+from dashboard.text import paths_summary
 from graph import console, explore, local_neo4j, overview, reviews, views
 from graph.access import Role, Viewer
 from graph.reviews import Decision
@@ -434,7 +435,7 @@ def test_explore_draws_the_paths_between_two_and_saves_them(home: Path,
               if explore.paths(scenario.store, ANN, a, b).length]
     assert linked, "the scenario should link some of its top candidates"
     a, b = linked[0]
-    want = explore.paths(scenario.store, ANN, a, b).summary()
+    want = paths_summary(explore.paths(scenario.store, ANN, a, b))
     at = signed_in(ANN, "explore")
     at.radio(key="ex_mode").set_value("paths").run()
     assert any("*From here* and *To here*" in i.value for i in at.info)
@@ -459,7 +460,7 @@ def test_explore_draws_the_paths_between_two_and_saves_them(home: Path,
     picker.select_index(on_the_way).run()
     gone = picker.options[on_the_way].split(" · ")[1]
     mate.button(key="ex_leave_out").click().run()
-    around = explore.paths(scenario.store, ANN, a, b, hidden=[gone]).summary()
+    around = paths_summary(explore.paths(scenario.store, ANN, a, b, hidden=[gone]))
     assert around != want
     assert any(around in c.value for c in [*mate.caption, *mate.warning])
     # Back to a neighbourhood: drawn around where the paths started.

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dashboard.text import subgraph_summary
 from graph import explore, overview
 from graph.access import AccessDenied, Role, Viewer
 from graph.explore import DATA_RELS, Filters
@@ -82,7 +83,7 @@ def test_the_cap_keeps_the_nearest_and_says_how_many_there_were(scenario: Scenar
     sub = explore.neighbourhood(scenario.store, ANALYST, [ref], hops=2, cap=cap)
     assert len(sub.nodes) == cap and sub.total == full.total and sub.truncated
     assert sum(1 for n in sub.nodes.values() if n.hop <= 1) == one_hop
-    assert f"showing {cap:,} of {full.total:,}" in sub.summary()
+    assert f"showing {cap:,} of {full.total:,}" in subgraph_summary(sub)
 
 
 def test_filters_limit_types_partners_and_time(scenario: Scenario) -> None:

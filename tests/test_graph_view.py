@@ -10,7 +10,7 @@ import re
 import networkx as nx
 
 from dashboard import graph_view
-from graph.explore import Decided, GraphEdge, GraphNode, Subgraph
+from graph.subgraph import Decided, GraphEdge, GraphNode, Subgraph
 
 HOSTILE = "</script><script>alert('x')</script><img src=x onerror=alert(1)>"
 

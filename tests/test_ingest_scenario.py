@@ -21,7 +21,7 @@ from graph import local_neo4j
 from graph.settings import LocalNeo4j, Settings
 from graph.store import Store
 from ingest.pseudonymise import DEMO_KEY, TeamKey
-from ingest.synth import generate
+from scenarios.synth import generate
 from tests.helpers import SCHAKEL, cli_env, delivery, dump, minors, schakel, totals
 
 PERSON_COLUMNS = ("person_ref", "other_ref", "related_person_ref")

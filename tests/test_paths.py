@@ -13,9 +13,11 @@ import networkx as nx
 import pytest
 
 from dashboard import graph_view
+from dashboard.text import paths_summary, subgraph_summary
 from graph import explore
 from graph.access import AccessDenied, Role, Viewer
 from graph.explore import DATA_RELS, Filters
+from graph.subgraph import GraphEdge, GraphNode, Subgraph
 from tests.conftest import Scenario
 from tests.helpers import PURPOSE
 
@@ -96,14 +98,14 @@ def test_paths_are_the_shortest_paths_networkx_finds(scenario: Scenario) -> None
         same_paths(scenario, g, a, b, got)
         assert got.sub.layered and got.sub.seeds == (a, b)
         assert {e.type for e in got.sub.edges} <= set(DATA_RELS)  # never the analysis's links
-        assert got.summary().startswith(f"{got.found:,} shortest path")
+        assert paths_summary(got).startswith(f"{got.found:,} shortest path")
         # the same paths from the other end, reversed
         back = explore.paths(scenario.store, ANALYST, b, a, cap=2000)
         assert {tuple(reversed(p)) for p in back.routes} == {tuple(p) for p in got.routes}
     a, b = checked[0]  # at least two relationships apart
     short = explore.paths(scenario.store, ANALYST, a, b, longest=1)
     assert short.length is None and not short.sub.nodes and not short.routes
-    assert short.summary() == ("No path of at most 1 relationship between the two, with "
+    assert paths_summary(short) == ("No path of at most 1 relationship between the two, with "
                                "these filters.")
 
 
@@ -167,7 +169,7 @@ def test_a_care_partner_finds_paths_over_its_own_records_only(scenario: Scenario
     got = explore.paths(scenario.store, CARE, a, theirs,
                         filters=Filters(partners=("police-nl",)))
     assert got.missing == (theirs,) and not got.sub.nodes
-    assert got.summary().startswith("Not in the graph, or not among the records you may see")
+    assert paths_summary(got).startswith("Not in the graph, or not among the records you may see")
 
 
 def test_the_cap_keeps_whole_paths_and_says_so(scenario: Scenario) -> None:
@@ -183,7 +185,7 @@ def test_the_cap_keeps_whole_paths_and_says_so(scenario: Scenario) -> None:
     assert got.found == full.found > got.drawn >= 1
     assert len(got.sub.nodes) <= length + 2
     assert all(set(route) <= set(got.sub.nodes) for route in got.routes)  # whole paths
-    assert f", of which {got.drawn:,} within the cap" in got.summary()
+    assert f", of which {got.drawn:,} within the cap" in paths_summary(got)
 
 
 def test_expanding_a_node_on_a_path_adds_its_links_in_its_column(scenario: Scenario) -> None:
@@ -254,7 +256,7 @@ def test_the_same_node_at_both_ends_is_a_path_of_nothing(scenario: Scenario) -> 
     a = ranked(scenario)[0]
     got = explore.paths(scenario.store, ANALYST, a, a)
     assert got.length == 0 and [n.ref for n in got.sub.nodes.values()] == [a]
-    assert got.summary() == "Both ends are the same node."
+    assert paths_summary(got) == "Both ends are the same node."
 
 
 def test_paths_are_audited_with_the_persons_drawn(scenario: Scenario) -> None:
@@ -280,7 +282,7 @@ def test_a_search_that_runs_out_of_time_is_stopped_and_says_so(
     a, b = ranked(scenario)[:2]
     got = explore.paths(scenario.store, ANALYST, a, b, longest=5)
     assert got.timed_out and got.found == 0 and got.length is None and not got.routes
-    assert got.summary() == ("The search for paths was stopped after 1 s. Lower the longest "
+    assert paths_summary(got) == ("The search for paths was stopped after 1 s. Lower the longest "
                              "path or narrow the filters.")
     entry = list(scenario.store.audit.entries())[-1]
     assert entry["action"] == "explore.paths" and entry["what"]["from"] == a
@@ -311,17 +313,17 @@ def test_a_path_is_drawn_from_left_to_right(scenario: Scenario) -> None:
 
 
 def test_the_summary_counts_in_words() -> None:
-    a = explore.GraphNode("a", "A", "adult", {})
-    b = explore.GraphNode("b", "B", "minor", {}, hop=1)
-    one = explore.Subgraph({"a": a, "b": b}, [explore.GraphEdge("r", "a", "b", "PARENT_OF")], 2)
+    a = GraphNode("a", "A", "adult", {})
+    b = GraphNode("b", "B", "minor", {}, hop=1)
+    one = Subgraph({"a": a, "b": b}, [GraphEdge("r", "a", "b", "PARENT_OF")], 2)
     found = explore.Paths(one, 6, length=1, found=1, routes=[["a", "b"]])
-    assert found.summary() == "1 shortest path of 1 relationship: 2 nodes and 1 relationship"
+    assert paths_summary(found) == "1 shortest path of 1 relationship: 2 nodes and 1 relationship"
     many = explore.Paths(one, 6, length=3, found=100, more=True, routes=[["a", "b"]] * 40)
-    assert many.summary() == ("100+ shortest paths of 3 relationships, of which 40 within the "
+    assert paths_summary(many) == ("100+ shortest paths of 3 relationships, of which 40 within the "
                               "cap: 2 nodes and 1 relationship")
     # and a neighbourhood's
-    assert one.summary() == "showing all 2 nodes and 1 relationship"
-    alone = explore.Subgraph({"a": a}, [], 1)
-    assert alone.summary() == "showing all 1 node and 0 relationships"
-    assert explore.Subgraph({"a": a}, [], 5, exact=False).summary() == (
+    assert subgraph_summary(one) == "showing all 2 nodes and 1 relationship"
+    alone = Subgraph({"a": a}, [], 1)
+    assert subgraph_summary(alone) == "showing all 1 node and 0 relationships"
+    assert subgraph_summary(Subgraph({"a": a}, [], 5, exact=False)) == (
         "showing 1 of 5+ nodes (nearest first) and 0 relationships")

@@ -8,6 +8,7 @@ import pytest
 from graph import explore, overview, reviews
 from graph.access import AccessDenied, Role, Viewer
 from graph.reviews import Decision, ReviewRefused
+from graph.subgraph import GraphNode
 from tests.conftest import Scenario
 from tests.helpers import PURPOSE
 
@@ -83,7 +84,7 @@ def test_the_drawing_carries_the_latest_decision_on_a_ranked_person(
     finding = overview.findings(store, ANN, scenario.run_id, limit=4)[3]
     ref = finding["person_ref"]
 
-    def drawn(viewer: Viewer) -> explore.GraphNode:
+    def drawn(viewer: Viewer) -> GraphNode:
         sub = explore.neighbourhood(store, viewer, [ref], hops=1)
         return next(n for n in sub.nodes.values() if n.ref == ref)
 
@@ -104,7 +105,7 @@ def test_the_drawing_carries_the_latest_decision_on_a_ranked_person(
     # a care partner's user sees the ranking an investigator shared, never the decision
     overview.share(store, IVO, finding["finding"], ["care"])
     try:
-        nodes = {"x": explore.GraphNode("x", ref, "adult", {})}
+        nodes = {"x": GraphNode("x", ref, "adult", {})}
         explore._mark(store, CARE, nodes)
         assert nodes["x"].flagged is not None and nodes["x"].decided is None
     finally:

@@ -10,7 +10,7 @@ import pytest
 
 from graph import console, explore, overview, reviews, views
 from graph.access import CAPABILITIES, AccessDenied, Capability, PurposeMissing, Role, Viewer
-from graph.explore import Subgraph
+from graph.subgraph import Subgraph
 from tests.conftest import Scenario
 from tests.helpers import PURPOSE
 

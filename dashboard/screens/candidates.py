@@ -7,10 +7,10 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.screens import explore
-from dashboard.text import md, stamp
+from dashboard.text import counted, md, stamp
 from graph import overview, reviews
 from graph.access import Capability
-from graph.explore import counted, describe
+from graph.explore import describe
 from graph.reviews import DECISIONS, EXPLAINED, Decision, Review
 
 # Findings listed: all when there are at most FEWEST_TO_CHOOSE, else a choice of the

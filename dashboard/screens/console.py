@@ -9,12 +9,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import graph_view, state
+from dashboard import graph_view, saving, state
 from dashboard.history import QueryHistory
-from dashboard.screens import views
-from dashboard.text import md, stamp
+from dashboard.text import counted, md, stamp
 from graph import console
-from graph.explore import counted
 from graph.views import Kind, SavedView
 
 FIRST = next(iter(console.EXAMPLES))  # in the editor when the page first opens
@@ -140,7 +138,7 @@ def render() -> None:
                            f"result's nodes that the query did not return{cut}.")
             st.iframe(graph_view.to_html(result.graph, heading="Schakel query"), height=560)
     _history(hist)
-    views.save_form(Kind.QUERY, view_state, key="cs", opened=opened)
+    saving.save_form(Kind.QUERY, view_state, key="cs", opened=opened)
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script

@@ -9,13 +9,13 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import graph_view, state
-from dashboard.screens import views
-from dashboard.text import md, stamp, stamped
+from dashboard import graph_view, saving, state
+from dashboard.text import counted, md, paths_summary, stamp, stamped, subgraph_summary
 from graph import explore, reviews
 from graph.access import Capability
-from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters, GraphNode, Subgraph
+from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters
 from graph.schema import INVOLVEMENT_ROLES
+from graph.subgraph import GraphNode, Subgraph
 from graph.views import Kind, SavedView
 
 ROLE_NAMES: dict[str, str] = {rel.value: role for role, rel in INVOLVEMENT_ROLES.items()}
@@ -327,12 +327,12 @@ def _neighbourhood(s: dict[str, Any]) -> Subgraph | None:
         return None
     _heading(s, f"Starting from {_ref(s['seeds'][0])}"
              + (f" and {len(s['seeds']) - 1} more" if len(s["seeds"]) > 1 else "")
-             + f", {explore.counted(s['hops'], 'hop')}",
+             + f", {counted(s['hops'], 'hop')}",
              "Starting points: " + ", ".join(md(r) for r in s["seeds"]), seeds=[])
     sub = explore.neighbourhood(state.store(), state.current(), s["seeds"], hops=s["hops"],
                                 filters=_filters_of(s), cap=s["cap"], expanded=s["expanded"],
                                 hidden=s["hidden"])
-    message = sub.summary()
+    message = subgraph_summary(sub)
     if sub.truncated:
         st.warning(f"{message.capitalize()}. Narrow the filters, lower the hops or raise "
                    "the cap to see more.")
@@ -352,7 +352,7 @@ def _paths(s: dict[str, Any]) -> Subgraph | None:
                 "allows.")
         return None
     _heading(s, f"Paths from {_ref(source)} to {_ref(target)}, at most "
-             f"{explore.counted(s['longest'], 'relationship')}",
+             f"{counted(s['longest'], 'relationship')}",
              f"From {md(source)} to {md(target)}", seeds=[], target=None)
     found = explore.paths(state.store(), state.current(), source, target,
                           longest=s["longest"], filters=_filters_of(s), cap=s["cap"],
@@ -360,15 +360,15 @@ def _paths(s: dict[str, Any]) -> Subgraph | None:
     if not found.sub.nodes:
         hint = (" Raise *Longest path* or allow more relationships in the sidebar."
                 if found.length is None and not found.timed_out and not found.missing else "")
-        st.warning(found.summary() + hint)
+        st.warning(paths_summary(found) + hint)
         return None
     if found.drawn < found.found:
-        st.warning(f"{found.summary()}. Raise the cap or narrow the filters to see more.")
+        st.warning(f"{paths_summary(found)}. Raise the cap or narrow the filters to see more.")
     elif found.more:
-        st.warning(f"{found.summary()}. Only the first {explore.MAX_PATHS} are drawn: narrow "
+        st.warning(f"{paths_summary(found)}. Only the first {explore.MAX_PATHS} are drawn: narrow "
                    "the filters to see others.")
     else:
-        st.caption(found.summary())
+        st.caption(paths_summary(found))
     return found.sub
 
 
@@ -402,7 +402,7 @@ def render() -> None:
         _exports(sub, html)
     with right:
         _details(sub)
-    views.save_form(Kind.EXPLORE, dict(s), key="ex", opened=opened)
+    saving.save_form(Kind.EXPLORE, dict(s), key="ex", opened=opened)
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script

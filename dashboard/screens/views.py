@@ -2,88 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
 from dashboard import state
+from dashboard.saving import VISIBILITY_TEXT, share_link
+from dashboard.screens import console, explore
 from dashboard.text import md, stamp
 from graph.access import Capability
 from graph.errors import GraphError
-from graph.views import (
-    Kind,
-    SavedView,
-    Visibility,
-    delete,
-    history,
-    list_views,
-    open_view,
-    rename,
-    save,
-)
-
-VISIBILITY_TEXT = {Visibility.PRIVATE: "only me", Visibility.TEAM: "my team(s)",
-                   Visibility.EVERYONE: "everyone signed in"}
+from graph.views import Kind, SavedView, Visibility, delete, history, list_views, open_view, rename
 
 
-def share_link(view: SavedView, *, pinned: bool = False) -> str:
-    """The link to the view on this dashboard: the address and the view's id, nothing else."""
-    base = ""
-    try:
-        url = st.context.url or ""
-        base = url.split("?", 1)[0].rsplit("/", 1)[0] if url else ""
-    except Exception:
-        base = ""
-    return f"{base}/{view.link(pinned=pinned)}" if base else view.link(pinned=pinned)
+@dataclass(frozen=True)
+class Opener:
+    """The screen that opens a kind of saved view, and what a user needs to open it there."""
+
+    page: str
+    load: Callable[[SavedView], None]
+    needs: Capability | None = None
+    refusal: str = ""
 
 
-def save_form(kind: Kind, view_state: dict[str, Any], *, key: str,
-              opened: SavedView | None) -> None:
-    """A form that saves ``view_state`` as a new view, or as a new version of ``opened``."""
-    viewer = state.current()
-    with st.expander("Save this view"), st.form(f"{key}_save"):
-        mine = opened is not None and opened.owner == viewer.user
-        as_version = False
-        if opened is not None and mine:
-            as_version = st.checkbox(f"As version {opened.versions + 1} of “{md(opened.name)}”",
-                                     value=True, key=f"{key}_as_version")
-        name = st.text_input("Name", value=opened.name if mine and opened else "",
-                             key=f"{key}_name")
-        description = st.text_area("Description", value=opened.description if mine and opened
-                                   else "", key=f"{key}_description")
-        visibility = st.radio("Who may open it", list(Visibility), horizontal=True,
-                              format_func=lambda v: VISIBILITY_TEXT[Visibility(v)],
-                              index=list(Visibility).index(opened.visibility) if mine and opened
-                              else 0, key=f"{key}_visibility")
-        teams = st.multiselect("Teams (for “my team(s)”)", list(viewer.teams),
-                               default=list(viewer.teams), key=f"{key}_teams")
-        if not st.form_submit_button("Save"):
-            return
-    try:
-        saved = save(state.store(), viewer, name=name, kind=kind, state=view_state,
-                     description=description,
-                     visibility=Visibility(visibility or Visibility.PRIVATE),
-                     teams=tuple(teams),
-                     view_id=opened.id if as_version and opened else None)
-    except GraphError as exc:
-        st.error(str(exc))
-        return
-    st.session_state["explore_view" if kind is Kind.EXPLORE else "console_view"] = saved
-    st.success(f"Saved “{md(saved.name)}”, version {saved.version}. Share link: "
-               f"`{share_link(saved)}`")
+# Which screen opens which kind of view: the one table the views page and share links use.
+OPENS: dict[Kind, Opener] = {
+    Kind.EXPLORE: Opener("explore", explore.load_view),
+    Kind.QUERY: Opener("console", console.load_view, Capability.CONSOLE,
+                       "is a Cypher query; only investigators can run the console."),
+}
+
+
+def refusal(view: SavedView) -> str | None:
+    """Why the signed-in user cannot open ``view`` in its screen, or ``None`` if they can."""
+    opener = OPENS[view.kind]
+    if opener.needs is not None and not state.current().can(opener.needs):
+        return f"“{view.name}” {opener.refusal}"
+    return None
+
+
+def open_in_screen(view: SavedView) -> None:
+    """Load ``view`` into its screen and go there (after :func:`refusal` said yes)."""
+    opener = OPENS[view.kind]
+    opener.load(view)
+    state.go(opener.page)
 
 
 def _open(view: SavedView) -> None:
-    from dashboard.screens import console, explore  # the pages import this module
-
-    if view.kind is Kind.EXPLORE:
-        explore.load_view(view)
-        state.go("explore")
-    elif state.current().can(Capability.CONSOLE):
-        console.load_view(view)
-        state.go("console")
+    refused = refusal(view)
+    if refused:
+        st.error(refused)
     else:
-        st.error("This view is a Cypher query; only investigators can run the console.")
+        open_in_screen(view)
 
 
 def render() -> None:
