@@ -7,6 +7,7 @@ API is where the rule is kept.
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -99,3 +100,15 @@ class Viewer:
 
     def with_purpose(self, purpose: Purpose) -> Viewer:
         return replace(self, purpose=purpose)
+
+
+# Schakel itself, for what it reads without a person asking (a scheduled run, a test).
+SYSTEM = Viewer("system", Role.INVESTIGATOR, purpose=Purpose("-", "no purpose was stated"))
+
+
+def command_line(case: str = "-", reason: str = "-") -> Viewer:
+    """Whoever runs a ``schakel`` command on this machine, as the audit log records them:
+    an investigator, with the case and reason the command was given."""
+    return Viewer(f"cli:{getpass.getuser()}", Role.INVESTIGATOR,
+                  purpose=Purpose(case.strip() or "-", reason.strip() or "-"))
+

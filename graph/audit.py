@@ -250,3 +250,15 @@ class AuditLog:
     def about(self, person_ref: str) -> list[dict[str, Any]]:
         """Every entry whose results held this person: who looked, when and why."""
         return self.select(Selection(person=person_ref))
+
+    def history(self, viewer: Viewer, *, person: str | None = None,
+                user: str | None = None) -> tuple[list[dict[str, Any]], list[Problem]]:
+        """Who looked at ``person`` (a ref), or what ``user`` read: the matching entries,
+        oldest first, and the log's problems (entries that cannot be read are left out).
+        Reading the log is itself a read of personal data, so it is recorded."""
+        _, problems = self.verify()
+        entries = self.select(Selection(person=person, user=user))
+        self.record(viewer, "audit.show", {"person": person, "user": user},
+                    records=len(entries), persons=[person] if person else [])
+        return entries, problems
+

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, LiteralString, cast
 
 from graph import schema
+from graph.access import SYSTEM, Viewer
 from graph.errors import SettingsError
 from graph.reviews import DROP_ORPHANS
 from graph.store import Store
@@ -152,22 +153,43 @@ def extracted_on(value: Any) -> date:
     return datetime.fromisoformat(str(value)).astimezone(UTC).date()
 
 
-def due(store: Store, policy: Policy, today: date) -> list[dict[str, Any]]:
-    """The deliveries whose term has passed on ``today``, oldest first."""
+@dataclass(frozen=True)
+class Term:
+    """How long a delivery's records are kept, and when they expire."""
+
+    delivery: str
+    partner: str
+    kind: str | None
+    extracted: date
+    days: int
+    expires: date
+
+    def due(self, today: date) -> bool:
+        return self.expires <= today
+
+
+def terms(store: Store, policy: Policy) -> list[Term]:
+    """Every delivery's term under ``policy``, oldest first."""
     out = []
     for row in store.run(DELIVERIES, read_only=True):
         days = policy.days(row["partner"], row["kind"])
-        expires = extracted_on(row["extracted_at"]) + timedelta(days=days)
-        if expires <= today:
-            out.append({"delivery": row["delivery"], "partner": row["partner"],
-                        "kind": row["kind"], "extracted_at": extracted_on(row["extracted_at"]),
-                        "days": days, "expired_on": expires})
+        extracted = extracted_on(row["extracted_at"])
+        out.append(Term(row["delivery"], row["partner"], row["kind"], extracted, days,
+                        extracted + timedelta(days=days)))
     return out
 
 
+def due(store: Store, policy: Policy, today: date) -> list[dict[str, Any]]:
+    """The deliveries whose term has passed on ``today``, oldest first."""
+    return [{"delivery": t.delivery, "partner": t.partner, "kind": t.kind,
+             "extracted_at": t.extracted, "days": t.days, "expired_on": t.expires}
+            for t in terms(store, policy) if t.due(today)]
+
+
 def apply(store: Store, policy: Policy, *, today: date | None = None,
-          dry_run: bool = False) -> Report:
-    """Remove what is past its term (or, with ``dry_run``, only count it)."""
+          dry_run: bool = False, viewer: Viewer | None = None) -> Report:
+    """Remove what is past its term (or, with ``dry_run``, only count it). What was
+    removed is recorded in the audit log, as done by ``viewer`` (default: the system)."""
     today = today or datetime.now(UTC).date()
     expired = due(store, policy, today)
     report = Report(today, expired)
@@ -208,4 +230,9 @@ def apply(store: Store, policy: Policy, *, today: date | None = None,
         session.run(MARK_REMOVED, {"expired": refs,
                                    "days": {e["delivery"]: e["days"] for e in expired}}).consume()
     report.applied = True
+    store.audit.record(viewer or SYSTEM, "retention.apply", {
+        "deliveries": refs, "removed": report.removed, "kept": report.kept,
+        "findings_removed": report.findings_removed,
+        "structures_removed": report.structures_removed,
+        "reviews_removed": report.reviews_removed}, records=0)
     return report

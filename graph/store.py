@@ -66,6 +66,14 @@ def plain(value: Any) -> Any:
     return value
 
 
+def quiet_driver_log() -> None:
+    """Keep the driver's own log out of a terminal. It logs each retried transaction as a
+    warning, and a server that stopped as an error on each connection it had open; neither
+    is news to the person at the terminal, who gets the error itself as one clear message
+    (see :meth:`Store._answering`)."""
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
+
+
 def timed_out(exc: Neo4jError) -> bool:
     """Whether the server stopped a query at its transaction's time-out."""
     return "TimedOut" in (exc.code or "")

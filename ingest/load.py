@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.errors import DatabaseUnavailable
 from graph.store import Store
 from graph.writes import DeliveryWriter, Missing
 from ingest.delivery import Delivery, open_delivery
@@ -244,3 +245,42 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
     except DeliveryRefused as exc:
         report.refused = [f"{exc.source}: {reason}" for reason in exc.reasons]
     return report
+
+
+@dataclass
+class Ingested:
+    """What loading several deliveries in turn gave: a report for each one that was
+    loaded, and, when Neo4j stopped answering, why the rest were not."""
+
+    reports: list[DeliveryReport]
+    stopped: DatabaseUnavailable | None = None
+
+    @property
+    def status(self) -> int:
+        """0: every row loaded; 1: some rows rejected; 2: a delivery refused whole, or
+        Neo4j stopped answering (the command line's exit status)."""
+        if self.stopped is not None:
+            return 2
+        return max((r.status for r in self.reports), default=0)
+
+
+def ingest_deliveries(store: Store, paths: Sequence[Path], key: TeamKey,
+                      progress: Callable[[], Progress] = Progress) -> Ingested:
+    """Load ``paths`` in the order given, each with a fresh ``progress()``. When Neo4j stops
+    answering, the deliveries after the one cut short are not started, and ``stopped``
+    says which, and that loading them again completes them."""
+    reports: list[DeliveryReport] = []
+    for number, path in enumerate(paths):
+        try:
+            reports.append(ingest_delivery(store, path, key, progress()))
+        except DatabaseUnavailable as exc:
+            rest = len(paths) - number - 1
+            after = ""
+            if rest == 1:
+                after = " The delivery after it was not started."
+            elif rest > 1:
+                after = f" The {rest} deliveries after it were not started."
+            return Ingested(reports, DatabaseUnavailable(
+                f"{exc} Delivery {path} did not complete: load it again once Neo4j "
+                f"answers, and it completes; nothing is lost.{after}"))
+    return Ingested(reports)

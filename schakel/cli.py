@@ -2,44 +2,38 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import logging
-import os
-import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichBar
 from rich.table import Table
 
-import dashboard as dashboard_app
+from dashboard import serve
 from dashboard.auth import UserError, Users
 from graph import local_neo4j, retention
-from graph.access import Purpose, Role, Viewer
-from graph.analysis.evaluate import betweenness_baseline, degree_baseline, evaluate
-from graph.analysis.projection import project
-from graph.analysis.run import Result as AnalysisResult
+from graph.access import Role, command_line
+from graph.analysis.evaluate import Truth, evaluate_latest
 from graph.analysis.run import analyse as run_analysis
-from graph.analysis.run import candidate_json, latest_findings, structure_json
-from graph.audit import AuditLog, Selection
-from graph.errors import DatabaseUnavailable, GraphError
+from graph.analysis.run import document
+from graph.audit import AuditLog
+from graph.errors import GraphError
 from graph.retention import Policy
 from graph.settings import Settings
-from graph.store import Store
+from graph.store import Store, quiet_driver_log
 from ingest.errors import IngestError
-from ingest.load import DeliveryReport, Progress, ingest_delivery
-from ingest.pseudonymise import TeamKey, team_key
+from ingest.load import ingest_deliveries
+from ingest.pseudonymise import team_key
 from ingest.report import write_rejects
 from scenarios.synth import generate
+from schakel import demo as demo_run
+from schakel import output as show
+from schakel.output import Bar
 
 app = typer.Typer(
     help="Schakel: a knowledge graph for joint investigation teams on the criminal "
@@ -62,8 +56,7 @@ retention_app = typer.Typer(help="Retention: remove what is past its partner's t
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 
-out = Console()
-err = Console(stderr=True)
+out, err = show.out, show.err
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -85,6 +78,10 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def _settings() -> Settings:
     return Settings.from_env()
+
+
+def _store(settings: Settings) -> Store:
+    return Store.connect(settings, AuditLog.of_home(settings.home))
 
 
 # -- schakel neo4j ----------------------------------------------------------------
@@ -131,7 +128,7 @@ def neo4j_status() -> None:
     else:
         where = "NEO4J_URI"
     try:
-        with Store.connect(settings) as store:
+        with _store(settings) as store:
             server = store.server_info()
     except GraphError as exc:
         out.print(f"Neo4j ({where}) does not answer at {settings.uri}: {exc}")
@@ -155,7 +152,7 @@ def neo4j_build() -> None:
 @user_errors
 def db_init() -> None:
     """Create the schema's constraints and indexes (safe to repeat)."""
-    with Store.connect(_settings()) as store:
+    with _store(_settings()) as store:
         store.ensure_schema()
         out.print(f"Schema ready: {len(store.constraints())} constraints, "
                   f"{len(store.indexes())} indexes.")
@@ -172,7 +169,7 @@ def db_reset(
         err.print(f"This deletes all data in database {settings.neo4j_database!r} at "
                   f"{settings.uri}. Run again with --yes to do it.")
         raise typer.Exit(1)
-    with Store.connect(settings) as store:
+    with _store(settings) as store:
         store.reset()
     out.print(f"Database {settings.neo4j_database!r} at {settings.uri} is empty.")
 
@@ -181,7 +178,7 @@ def db_reset(
 @user_errors
 def db_counts() -> None:
     """Nodes per label and relationships per type."""
-    with Store.connect(_settings()) as store:
+    with _store(_settings()) as store:
         table = Table("kind", "name", "count")
         for name, count in store.count_nodes().items():
             table.add_row("node", name, str(count))
@@ -192,73 +189,6 @@ def db_counts() -> None:
 
 
 # -- schakel ingest -------------------------------------------------------------------
-
-
-class _RichProgress(Progress):
-    def __init__(self, bar: RichBar) -> None:
-        self.bar = bar
-        self.task: TaskID | None = None
-        self.size = 1
-
-    def file_started(self, delivery: str, file: str, size: int) -> None:
-        self.size = max(size, 1)
-        self.task = self.bar.add_task(f"{delivery} {file}", total=self.size)
-
-    def advance(self, chars: int) -> None:
-        if self.task is not None:
-            self.bar.advance(self.task, chars)
-
-    def file_done(self) -> None:
-        if self.task is not None:
-            self.bar.update(self.task, completed=self.size)
-
-
-def _ingest(store: Store, paths: list[Path], key: TeamKey
-            ) -> tuple[list[DeliveryReport], DatabaseUnavailable | None]:
-    """The reports of the deliveries loaded, and why the rest were not if Neo4j stopped."""
-    reports = []
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-               TimeElapsedColumn())
-    with RichBar(*columns, console=err, transient=True) as bar:
-        for number, path in enumerate(paths):
-            try:
-                reports.append(ingest_delivery(store, path, key, _RichProgress(bar)))
-            except DatabaseUnavailable as exc:
-                rest = len(paths) - number - 1
-                after = ""
-                if rest == 1:
-                    after = " The delivery after it was not started."
-                elif rest > 1:
-                    after = f" The {rest} deliveries after it were not started."
-                return reports, DatabaseUnavailable(
-                    f"{exc} Delivery {path} did not complete: load it again once Neo4j "
-                    f"answers, and it completes; nothing is lost.{after}")
-    return reports, None
-
-
-def _print_reports(reports: list[DeliveryReport]) -> None:
-    for report in reports:
-        if report.refused:
-            err.print(f"[bold red]refused[/] {report.source} — nothing of it was stored:",
-                      highlight=False)
-            for reason in report.refused:
-                err.print(f"  {reason}", highlight=False, markup=False)
-            continue
-        table = Table(title=f"{report.source} ({report.partner}, delivery {report.ref})",
-                      title_justify="left")
-        table.add_column("file")
-        for name in ("read", "loaded", "rejected"):
-            table.add_column(name, justify="right")
-        for f in report.files:
-            table.add_row(f.file, str(f.read), str(f.loaded), str(f.rejected))
-        table.add_row("all", str(report.loaded + report.rejected), str(report.loaded),
-                      str(report.rejected), style="bold")
-        out.print(table)
-        for r in report.rejects[:10]:
-            err.print(f"  {r.file}:{r.line}: {r.column + ' ' if r.column else ''}{r.reason}",
-                      highlight=False, markup=False)
-        if len(report.rejects) > 10:
-            err.print(f"  … and {len(report.rejects) - 10} more (write them all with --rejects)")
 
 
 @app.command("ingest")
@@ -280,15 +210,15 @@ def ingest(
     key = team_key(settings)
     if key.is_demo:
         err.print("[yellow]Using the public demo key: fit for synthetic data only.[/]")
-    with Store.connect(settings) as store:
-        reports, stopped = _ingest(store, paths, key)
-    _print_reports(reports)
+    with _store(settings) as store, show.bar() as progress:
+        ingested = ingest_deliveries(store, paths, key, lambda: Bar(progress))
+    show.reports(ingested.reports)
     if rejects is not None:
-        count = write_rejects(rejects, reports)
+        count = write_rejects(rejects, ingested.reports)
         err.print(f"{count} rejects written to {rejects}")
-    if stopped is not None:
-        raise stopped
-    raise typer.Exit(max((r.status for r in reports), default=0))
+    if ingested.stopped is not None:
+        raise ingested.stopped
+    raise typer.Exit(ingested.status)
 
 
 # -- schakel synth ---------------------------------------------------------------------
@@ -318,29 +248,6 @@ def synth(
 # -- schakel analyse / evaluate ------------------------------------------------------
 
 
-def _indicator_text(indicators: list[dict[str, Any]]) -> str:
-    return ", ".join(f"{i['name']} {i['value']:g}" for i in indicators)
-
-
-def _print_candidates(result: AnalysisResult, top: int) -> None:
-    if not result.candidates:
-        out.print("No adult has a pattern hit in this graph, so the run found nothing to "
-                  "write back" + ("" if result.graph.number_of_nodes() else
-                                  ": the graph holds no persons yet (load deliveries with "
-                                  "`schakel ingest`)") + ".")
-        return
-    table = Table("rank", "person", "score", "patterns (value)", "minors",
-                  title=f"Run {result.run['id']}: {result.run['candidates']} adults with a "
-                  f"pattern hit (leads for human review, not verdicts)", title_justify="left")
-    for c in result.candidates[:top]:
-        data = candidate_json(result.graph, c)
-        table.add_row(str(c.rank), data["person_ref"][:16], f"{c.score:.2f}",
-                      _indicator_text(data["indicators"]), str(len(c.minors)))
-    out.print(table)
-    out.print(f"{len(result.structures)} structures; findings and structures written to the "
-              f"graph under run id {result.run['id']}.")
-
-
 @app.command("analyse")
 @user_errors
 def analyse(
@@ -357,18 +264,11 @@ def analyse(
     The findings are written back to the graph. Results are leads for human review, not
     verdicts.
     """
-    with Store.connect(_settings()) as store:
-        result = run_analysis(store, top=top, viewer=_cli_viewer(case, reason))
-    _print_candidates(result, top)
-    g = result.graph
+    with _store(_settings()) as store:
+        result = run_analysis(store, top=top, viewer=command_line(case, reason))
+    show.candidates(result, top)
     if json_file is not None:
-        document = {
-            "run": result.run,
-            "candidates": [candidate_json(g, c) for c in result.candidates],
-            "structures": [structure_json(g, s, i, result.run["id"])
-                           for i, s in enumerate(result.structures, start=1)],
-        }
-        json_file.write_text(json.dumps(document, indent=2, default=str) + "\n")
+        json_file.write_text(json.dumps(document(result), indent=2, default=str) + "\n")
         out.print(f"JSON written to {json_file}")
 
 
@@ -383,32 +283,11 @@ def evaluate_run(
 
     Beside it, two baselines (degree to minors, betweenness) computed on the same graph.
     """
-    try:
-        known = json.loads(truth.read_text())
-        positives = set(known["exploiters"]) | set(known["helpers"])
-        decoys = {name: set(refs) for name, refs in known["decoys"].items()}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        err.print(f"[bold red]error:[/] {truth} is not a scenario's truth.json ({exc}).")
-        raise typer.Exit(2) from None
-    with Store.connect(_settings()) as store:
-        run_id, findings = latest_findings(store)
-        if run_id is None:
-            err.print("[bold red]error:[/] no analysis run in the graph: run "
-                      "`schakel analyse` first.")
-            raise typer.Exit(2)
-        g = project(store)
-    ranked = [{f["person_ref"], *(f["aliases"] or [])} for f in findings]
-    results = [evaluate("schakel", ranked, positives, decoys),
-               evaluate("degree to minors", degree_baseline(g), positives, decoys),
-               evaluate("betweenness", betweenness_baseline(g), positives, decoys)]
-    table = Table("method", "AP", "P@k", "R@2k", "decoys in top k",
-                  title=f"Run {run_id} against {truth} (k = {results[0].k})",
-                  title_justify="left")
-    for r in results:
-        decoy_text = ", ".join(f"{n} {c}" for n, c in r.decoys_in_top_k.items() if c) or "none"
-        table.add_row(r.method, f"{r.average_precision:.3f}", f"{r.precision_at_k:.3f}",
-                      f"{r.recall_at_2k:.3f}", decoy_text)
-    out.print(table)
+    known = Truth.load(truth)
+    with _store(_settings()) as store:
+        evaluation = evaluate_latest(store, known)
+    run_id, results = evaluation.run_id, evaluation.results
+    show.evaluation(evaluation, truth)
     if json_file is not None:
         json_file.write_text(json.dumps({"run": run_id, "truth": str(truth),
                                          "results": [asdict(r) for r in results]}, indent=2)
@@ -418,76 +297,29 @@ def evaluate_run(
 # -- schakel demo -------------------------------------------------------------------
 
 
-DEMO_USER = "demo"
-DEMO_TEAM = "jit-demo"
-
-
 @app.command("demo")
 @user_errors
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic scenario.")] = 1,
     scale: Annotated[float, typer.Option(min=0.01, help="Size of the scenario.")] = 1.0,
-    serve: Annotated[bool, typer.Option("--dashboard/--no-dashboard",
-                                        help="End by serving the dashboard.")] = True,
+    serve_it: Annotated[bool, typer.Option("--dashboard/--no-dashboard",
+                                           help="End by serving the dashboard.")] = True,
     port: Annotated[int, typer.Option(min=1, max=65535, help="The dashboard's port.")] = 8501,
 ) -> None:
     """The main job: local Neo4j, synthetic partner deliveries, ingest, analysis, dashboard."""
     settings = _settings()
-    if settings.uses_local_neo4j:
-        info = local_neo4j.running(settings.local)
-        if info is None:
-            out.print("Starting the local Neo4j…")
-            running, _ = local_neo4j.start(settings.local)
-            out.print(f"Neo4j {running.version} runs at {running.uri}.")
-        else:
-            out.print(f"The local Neo4j already runs at {info['uri']}.")
-    key = team_key(settings)
-    scenario = settings.home / "demo" / f"scenario-seed{seed}-scale{scale:g}"
-    if not (scenario / "truth.json").is_file():
-        out.print(f"Writing synthetic partner deliveries to {scenario}…")
-        generate(scenario, seed=seed, scale=scale, key=key)
-    deliveries = sorted(p for p in scenario.iterdir() if p.is_dir())
-    with Store.connect(settings) as store:
-        store.ensure_schema()
-        server = store.server_info()
-        reports, stopped = _ingest(store, deliveries, key)
-        if stopped is not None:
-            raise stopped
-        nodes = store.count_nodes()
-        rels = sum(store.count_relationships().values())
-        result = (run_analysis(store, top=10, viewer=_cli_viewer("demo", "the demo's analysis"))
-                  if not any(r.refused for r in reports) else None)
-    loaded = sum(r.loaded for r in reports)
-    rejected = sum(r.rejected for r in reports)
+    with show.bar() as progress:
+        done = demo_run.run(settings, seed=seed, scale=scale,
+                            say=lambda text: out.print(text, highlight=False),
+                            progress=lambda: Bar(progress))
+    reports = done.ingested.reports
     refused = [r for r in reports if r.refused]
     if refused:
-        _print_reports(refused)
+        show.reports(refused)
         raise typer.Exit(2)
-    out.print(f"Ingested {len(reports)} deliveries: {loaded} rows loaded, {rejected} rejected.")
-    out.print(f"The graph: {nodes['Person']} persons ({nodes['Minor']} minors), "
-              f"{nodes['Incident']} incidents, {nodes['Signal']} signals, "
-              f"{nodes['Location']} locations, {rels} relationships.")
-    if result is not None:
-        _print_candidates(result, 10)
-    out.print(f"[bold green]Ready:[/] {server.name} {server.version} at {settings.uri}. "
-              f"The scenario's ground truth (never ingested) is {scenario / 'truth.json'}; "
-              f"score the run with `schakel evaluate --truth {scenario / 'truth.json'}`.")
-    # A fresh password for the demo user at every run: nothing to guess, nothing stored in
-    # the repository.
-    password = secrets.token_urlsafe(12)
-    Users.of_home(settings.home).add(DEMO_USER, password, role=Role.INVESTIGATOR,
-                                     teams=(DEMO_TEAM,), replace=True)
-    out.print(f"[bold]Sign in[/] at http://127.0.0.1:{port}/ as [bold]{DEMO_USER}[/] with "
-              f"password [bold]{password}[/] (investigator, team {DEMO_TEAM}; demo data only).",
-              highlight=False)
-    if serve:
-        _run_dashboard(settings, port, "127.0.0.1")
-
-
-def _cli_viewer(case: str, reason: str) -> Viewer:
-    """Who runs this command, as the audit log records it."""
-    return Viewer(f"cli:{getpass.getuser()}", Role.INVESTIGATOR,
-                  purpose=Purpose(case.strip() or "-", reason.strip() or "-"))
+    show.demo(done, port)
+    if serve_it:
+        _serve(settings, port, "127.0.0.1")
 
 
 # -- schakel audit / retention ---------------------------------------------------------
@@ -525,26 +357,13 @@ def audit_show(
     """Who looked at this child, when and why: the entries whose results held the person."""
     settings = _settings()
     log = AuditLog.of_home(settings.home)
-    _, problems = log.verify()
+    ref = team_key(settings).pseudonym(person_id) if person_id is not None else person
+    entries, problems = log.history(command_line(case, reason), person=ref, user=user)
     if problems:
         err.print(f"[bold red]The audit log is not intact[/] ({len(problems)} problem(s): "
                   "`schakel audit verify` lists them); entries that cannot be read are left "
                   "out below.")
-    ref = person
-    if person_id is not None:
-        ref = team_key(settings).pseudonym(person_id)
-    entries = log.select(Selection(person=ref, user=user))
-    viewer = _cli_viewer(case, reason)
-    log.record(viewer, "audit.show", {"person": ref, "user": user}, records=len(entries),
-               persons=[ref] if ref else [])
-    table = Table("#", "at (UTC)", "user", "role", "partner", "case", "reason", "action",
-                  "records")
-    for e in reversed(entries[-limit:]):
-        table.add_row(str(e["seq"]), e["at"][:19], e["user"], e["role"], e.get("partner") or "",
-                      e.get("case") or "", e.get("reason") or "", e["action"],
-                      str(e["records"]))
-    out.print(table)
-    out.print(f"{len(entries):,} entries" + (f" about {ref}" if ref else ""))
+    show.audit_entries(entries[-limit:], len(entries), ref)
 
 
 @retention_app.command("show")
@@ -556,16 +375,12 @@ def retention_show(
     settings = _settings()
     policy = Policy.from_text(settings.retention)
     day = _day(today)
-    with Store.connect(settings) as store:
-        due_now = {e["delivery"] for e in retention.due(store, policy, day)}
-        rows = store.run(retention.DELIVERIES, read_only=True)
+    with _store(settings) as store:
+        terms = retention.terms(store, policy)
     table = Table("delivery", "partner", "kind", "extracted", "term (days)", "expires", "due")
-    for r in rows:
-        days = policy.days(r["partner"], r["kind"])
-        extracted = retention.extracted_on(r["extracted_at"])
-        table.add_row(r["delivery"], r["partner"], r["kind"] or "", extracted.isoformat(),
-                      str(days), (extracted + timedelta(days=days)).isoformat(),
-                      "yes" if r["delivery"] in due_now else "")
+    for t in terms:
+        table.add_row(t.delivery, t.partner, t.kind or "", t.extracted.isoformat(), str(t.days),
+                      t.expires.isoformat(), "yes" if t.due(day) else "")
     out.print(table)
 
 
@@ -578,30 +393,13 @@ def retention_apply(
     """Remove the records of deliveries past their term, and what was derived from them."""
     settings = _settings()
     policy = Policy.from_text(settings.retention)
-    with Store.connect(settings) as store:
-        report = retention.apply(store, policy, today=_day(today), dry_run=dry_run)
-        if report.applied and report.expired:
-            store.audit.record(_cli_viewer("-", "retention"), "retention.apply", {
-                "deliveries": [e["delivery"] for e in report.expired],
-                "removed": report.removed, "kept": report.kept,
-                "findings_removed": report.findings_removed,
-                "structures_removed": report.structures_removed,
-                "reviews_removed": report.reviews_removed}, records=0)
+    with _store(settings) as store:
+        report = retention.apply(store, policy, today=_day(today), dry_run=dry_run,
+                                 viewer=command_line("-", "retention"))
     if not report.expired:
         out.print(f"Nothing is past its term on {report.today}.")
         return
-    verb = "Would remove" if dry_run else "Removed"
-    for e in report.expired:
-        out.print(f"{e['delivery']} ({e['partner']}, extracted {e['extracted_at']}, term "
-                  f"{e['days']} days, expired {e['expired_on']})")
-    table = Table("records", verb.lower(), "kept (another delivery supports them)")
-    for name, n in report.removed.items():
-        table.add_row(name, f"{n:,}", f"{report.kept.get(name, 0):,}")
-    out.print(table)
-    if not dry_run:
-        out.print(f"Findings removed: {report.findings_removed}; structures removed: "
-                  f"{report.structures_removed}; reviews of persons removed: "
-                  f"{report.reviews_removed}. Run `schakel analyse` to rank what remains.")
+    show.retention_report(report, dry_run)
 
 
 def _day(text: str | None) -> date:
@@ -666,40 +464,9 @@ def users_remove(name: str) -> None:
     out.print(f"Removed {name}.")
 
 
-def streamlit_command(app_file: Path, port: int, address: str) -> list[str]:
-    """The command that serves the dashboard: nothing in it may reach beyond the machine.
-
-    No usage statistics; no error details (they could hold data); and no "Ask Google" and
-    "Ask ChatGPT" links under an unexpected error, which Streamlit shows by default when
-    the page is served from this machine (as it is) and which would send the error to
-    those sites at a click.
-    """
-    return [sys.executable, "-m", "streamlit", "run", str(app_file),
-            "--server.port", str(port), "--server.address", address,
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--global.developmentMode", "false", "--server.fileWatcherType", "none",
-            "--server.runOnSave", "false", "--client.toolbarMode", "minimal",
-            "--client.showErrorDetails", "none", "--client.showErrorLinks", "false",
-            "--server.enableXsrfProtection", "true", "--theme.base", "light"]
-
-
-def _run_dashboard(settings: Settings, port: int, address: str) -> None:
-    with Store.connect(settings):
-        pass  # fail here, with the reason, rather than on the first page
-    if not Users.of_home(settings.home).all():
-        err.print("No dashboard users yet: add one with `schakel users add NAME --team T`.")
-    app_file = Path(dashboard_app.__file__).resolve().parent / "app.py"
-    env = settings.child_env()
-    # Streamlit signs its cookies with this; a new one per start, never stored.
-    env["STREAMLIT_SERVER_COOKIE_SECRET"] = secrets.token_hex(32)
-    command = streamlit_command(app_file, port, address)
-    shown = "127.0.0.1" if address == "0.0.0.0" else address  # noqa: S104  (a comparison)
-    out.print(f"Dashboard: http://{shown}:{port}/ "
-              "(Ctrl-C stops it)")
-    sys.stdout.flush()
-    # Become Streamlit rather than wait for it: a signal to this process (Ctrl-C, a
-    # service manager's TERM) then reaches the server itself, and none is left behind.
-    os.execve(sys.executable, command, env)  # noqa: S606  (our own argv, no shell)
+def _serve(settings: Settings, port: int, address: str) -> None:
+    serve.serve(settings, port, address, say=lambda text: out.print(text, highlight=False),
+                warn=lambda text: err.print(text, highlight=False))
 
 
 @app.command()
@@ -710,7 +477,7 @@ def dashboard(
         help="Address to listen on; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
 ) -> None:
     """Serve the dashboard (Streamlit) on this machine."""
-    _run_dashboard(_settings(), port, address)
+    _serve(_settings(), port, address)
 
 
 def main() -> None:
@@ -719,8 +486,4 @@ def main() -> None:
 
 @app.callback()
 def _quiet_driver() -> None:
-    # The driver logs each retried transaction (a deadlock between the two ingest writers
-    # is retried by design) as a warning, and a server that stopped as an error on each
-    # connection it had open; neither is news for the person at the terminal, who gets
-    # the error itself (see graph/store.py, Store._answering) as one clear message.
-    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
+    quiet_driver_log()

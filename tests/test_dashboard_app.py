@@ -311,7 +311,7 @@ def test_the_served_dashboard_offers_no_way_off_the_machine() -> None:
     """Streamlit's options as ``schakel dashboard`` serves it."""
     from streamlit import config
 
-    from schakel.cli import streamlit_command
+    from dashboard.serve import streamlit_command
 
     command = streamlit_command(Path(APP), 8501, "127.0.0.1")
     flags = command[command.index(APP) + 1:]

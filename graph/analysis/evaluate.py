@@ -9,12 +9,18 @@ adult is adjacent to (any role, any link), and betweenness on the person network
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import networkx as nx
 
 from graph.analysis.patterns import Node, adults, is_minor
+from graph.analysis.projection import project
+from graph.analysis.run import latest_findings
+from graph.errors import GraphError
+from graph.store import Store
 
 
 @dataclass(frozen=True)
@@ -99,3 +105,59 @@ def betweenness_baseline(g: nx.Graph, *, samples: int = 128, seed: int = 1) -> l
     centrality = nx.betweenness_centrality(p, k=k, seed=seed) if k else {}
     scored = sorted((-centrality.get(a, 0.0), a[1], a) for a in adults(g))
     return [_refs(g, node) for *_, node in scored]
+
+
+class TruthError(GraphError):
+    """A file that is not a synthetic scenario's ``truth.json``."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path} is not a scenario's truth.json ({reason}).")
+
+
+class NoRun(GraphError):
+    """Nothing to score: the graph holds no analysis run."""
+
+    def __init__(self) -> None:
+        super().__init__("no analysis run in the graph: run `schakel analyse` first.")
+
+
+@dataclass(frozen=True)
+class Truth:
+    """A synthetic scenario's ground truth: who was planted, and the labelled decoys."""
+
+    positives: frozenset[str]
+    decoys: dict[str, set[str]]
+
+    @classmethod
+    def load(cls, path: Path) -> Truth:
+        """Read ``truth.json``; :class:`TruthError` when it is not one."""
+        try:
+            known = json.loads(path.read_text())
+            positives = frozenset(known["exploiters"]) | frozenset(known["helpers"])
+            decoys = {str(name): set(refs) for name, refs in known["decoys"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise TruthError(path, str(exc)) from None
+        return cls(positives, decoys)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    run_id: str
+    results: list[Scores]  # Schakel's ranking first, then the baselines
+
+
+def evaluate_latest(store: Store, truth: Truth) -> Evaluation:
+    """Score the latest analysis run against ``truth``, beside two baselines (degree to
+    minors, betweenness) computed on the same graph; :class:`NoRun` if there is none."""
+    run_id, findings = latest_findings(store)
+    if run_id is None:
+        raise NoRun()
+    g = project(store)
+    ranked = [{f["person_ref"], *(f["aliases"] or [])} for f in findings]
+    positives = set(truth.positives)
+    return Evaluation(run_id, [
+        evaluate("schakel", ranked, positives, truth.decoys),
+        evaluate("degree to minors", degree_baseline(g), positives, truth.decoys),
+        evaluate("betweenness", betweenness_baseline(g), positives, truth.decoys)])

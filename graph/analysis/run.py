@@ -15,7 +15,7 @@ from typing import Any, LiteralString
 
 import networkx as nx
 
-from graph.access import Purpose, Role, Viewer
+from graph.access import SYSTEM, Viewer
 from graph.analysis import patterns, ranking
 from graph.analysis.projection import project
 from graph.analysis.ranking import Candidate
@@ -85,9 +85,6 @@ def structure_json(g: nx.Graph, s: Structure, index: int, run_id: str) -> dict[s
             "helpers": sorted(_refs(g, n)[0] for n in s.helpers)}
 
 
-SYSTEM = Viewer("system", Role.INVESTIGATOR, purpose=Purpose("-", "no purpose was stated"))
-
-
 def analyse(store: Store, *, top: int = 20, keep: int = 200, viewer: Viewer = SYSTEM) -> Result:
     """Run the analysis over the whole graph and write its findings back.
 
@@ -153,3 +150,14 @@ def latest_findings(store: Store) -> tuple[str | None, list[dict[str, Any]]]:
         return None, []
     run_id = rows[0]["run"]
     return run_id, store.run(RUN_FINDINGS, {"run": run_id}, read_only=True)
+
+
+def document(result: Result) -> dict[str, Any]:
+    """The run, its candidates and its structures as one JSON document (``analyse --json``)."""
+    g = result.graph
+    return {
+        "run": result.run,
+        "candidates": [candidate_json(g, c) for c in result.candidates],
+        "structures": [structure_json(g, s, i, result.run["id"])
+                       for i, s in enumerate(result.structures, start=1)],
+    }

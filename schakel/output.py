@@ -1,0 +1,154 @@
+"""How the command line shows things: the two consoles, a progress bar for ingest, and
+the tables of its reports. Rendering only; the work is done by the packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichBar
+from rich.table import Table
+
+from dashboard.serve import shown_address
+from graph.analysis.evaluate import Evaluation
+from graph.analysis.run import Result, candidate_json
+from graph.retention import Report as RetentionReport
+from ingest.load import DeliveryReport, Progress
+from schakel import demo as demo_run
+from schakel.demo import Demo
+
+out = Console()
+err = Console(stderr=True)
+
+
+class Bar(Progress):
+    """Ingest's progress, one bar per file."""
+
+    def __init__(self, bar: RichBar) -> None:
+        self.bar = bar
+        self.task: TaskID | None = None
+        self.size = 1
+
+    def file_started(self, delivery: str, file: str, size: int) -> None:
+        self.size = max(size, 1)
+        self.task = self.bar.add_task(f"{delivery} {file}", total=self.size)
+
+    def advance(self, chars: int) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, chars)
+
+    def file_done(self) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, completed=self.size)
+
+
+def bar() -> RichBar:
+    return RichBar(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn(), console=err, transient=True)
+
+
+def reports(reports: list[DeliveryReport]) -> None:
+    for report in reports:
+        if report.refused:
+            err.print(f"[bold red]refused[/] {report.source} — nothing of it was stored:",
+                      highlight=False)
+            for reason in report.refused:
+                err.print(f"  {reason}", highlight=False, markup=False)
+            continue
+        table = Table(title=f"{report.source} ({report.partner}, delivery {report.ref})",
+                      title_justify="left")
+        table.add_column("file")
+        for name in ("read", "loaded", "rejected"):
+            table.add_column(name, justify="right")
+        for f in report.files:
+            table.add_row(f.file, str(f.read), str(f.loaded), str(f.rejected))
+        table.add_row("all", str(report.loaded + report.rejected), str(report.loaded),
+                      str(report.rejected), style="bold")
+        out.print(table)
+        for r in report.rejects[:10]:
+            err.print(f"  {r.file}:{r.line}: {r.column + ' ' if r.column else ''}{r.reason}",
+                      highlight=False, markup=False)
+        if len(report.rejects) > 10:
+            err.print(f"  … and {len(report.rejects) - 10} more (write them all with --rejects)")
+
+
+def _indicator_text(indicators: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{i['name']} {i['value']:g}" for i in indicators)
+
+
+def candidates(result: Result, top: int) -> None:
+    if not result.candidates:
+        out.print("No adult has a pattern hit in this graph, so the run found nothing to "
+                  "write back" + ("" if result.graph.number_of_nodes() else
+                                  ": the graph holds no persons yet (load deliveries with "
+                                  "`schakel ingest`)") + ".")
+        return
+    table = Table("rank", "person", "score", "patterns (value)", "minors",
+                  title=f"Run {result.run['id']}: {result.run['candidates']} adults with a "
+                  f"pattern hit (leads for human review, not verdicts)", title_justify="left")
+    for c in result.candidates[:top]:
+        data = candidate_json(result.graph, c)
+        table.add_row(str(c.rank), data["person_ref"][:16], f"{c.score:.2f}",
+                      _indicator_text(data["indicators"]), str(len(c.minors)))
+    out.print(table)
+    out.print(f"{len(result.structures)} structures; findings and structures written to the "
+              f"graph under run id {result.run['id']}.")
+
+
+def evaluation(ev: Evaluation, truth: Path) -> None:
+    run_id, results = ev.run_id, ev.results
+    table = Table("method", "AP", "P@k", "R@2k", "decoys in top k",
+                  title=f"Run {run_id} against {truth} (k = {results[0].k})",
+                  title_justify="left")
+    for r in results:
+        decoy_text = ", ".join(f"{n} {c}" for n, c in r.decoys_in_top_k.items() if c) or "none"
+        table.add_row(r.method, f"{r.average_precision:.3f}", f"{r.precision_at_k:.3f}",
+                      f"{r.recall_at_2k:.3f}", decoy_text)
+    out.print(table)
+
+
+def audit_entries(entries: list[dict[str, Any]], total: int, ref: str | None) -> None:
+    """The entries given, newest first, and how many there were in all."""
+    table = Table("#", "at (UTC)", "user", "role", "partner", "case", "reason", "action",
+                  "records")
+    for e in reversed(entries):
+        table.add_row(str(e["seq"]), e["at"][:19], e["user"], e["role"], e.get("partner") or "",
+                      e.get("case") or "", e.get("reason") or "", e["action"],
+                      str(e["records"]))
+    out.print(table)
+    out.print(f"{total:,} entries" + (f" about {ref}" if ref else ""))
+
+
+def retention_report(report: RetentionReport, dry_run: bool) -> None:
+    verb = "Would remove" if dry_run else "Removed"
+    for e in report.expired:
+        out.print(f"{e['delivery']} ({e['partner']}, extracted {e['extracted_at']}, term "
+                  f"{e['days']} days, expired {e['expired_on']})")
+    table = Table("records", verb.lower(), "kept (another delivery supports them)")
+    for name, n in report.removed.items():
+        table.add_row(name, f"{n:,}", f"{report.kept.get(name, 0):,}")
+    out.print(table)
+    if not dry_run:
+        out.print(f"Findings removed: {report.findings_removed}; structures removed: "
+                  f"{report.structures_removed}; reviews of persons removed: "
+                  f"{report.reviews_removed}. Run `schakel analyse` to rank what remains.")
+
+
+def demo(done: Demo, port: int) -> None:
+    reports = done.ingested.reports
+    nodes = done.nodes
+    out.print(f"Ingested {len(reports)} deliveries: {sum(r.loaded for r in reports)} rows "
+              f"loaded, {sum(r.rejected for r in reports)} rejected.")
+    out.print(f"The graph: {nodes['Person']} persons ({nodes['Minor']} minors), "
+              f"{nodes['Incident']} incidents, {nodes['Signal']} signals, "
+              f"{nodes['Location']} locations, {done.relationships} relationships.")
+    if done.result is not None:
+        candidates(done.result, demo_run.TOP)
+    out.print(f"[bold green]Ready:[/] {done.server.name} {done.server.version} at {done.uri}. "
+              f"The scenario's ground truth (never ingested) is {done.truth}; "
+              f"score the run with `schakel evaluate --truth {done.truth}`.")
+    out.print(f"[bold]Sign in[/] at {shown_address('127.0.0.1', port)} as "
+              f"[bold]{demo_run.USER}[/] with password [bold]{done.password}[/] (investigator, "
+              f"team {demo_run.TEAM}; demo data only).", highlight=False)
