@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.table import Table
 
 from dashboard import serve
 from dashboard.auth import UserError, Users
@@ -179,13 +178,7 @@ def db_reset(
 def db_counts() -> None:
     """Nodes per label and relationships per type."""
     with _store(_settings()) as store:
-        table = Table("kind", "name", "count")
-        for name, count in store.count_nodes().items():
-            table.add_row("node", name, str(count))
-        for name, count in store.count_relationships().items():
-            if count:
-                table.add_row("relationship", name, str(count))
-        out.print(table)
+        show.counts(store.count_nodes(), store.count_relationships())
 
 
 # -- schakel ingest -------------------------------------------------------------------
@@ -234,15 +227,7 @@ def synth(
 ) -> None:
     """Write a synthetic scenario: one delivery per partner, and truth.json (never ingest it)."""
     key = team_key(_settings())
-    truth = generate(out_dir, seed=seed, scale=scale, key=key)
-    table = Table("partner", "files", "rows", title=f"Scenario in {out_dir}", title_justify="left")
-    for partner, counts in truth["rows"].items():
-        table.add_row(partner, str(len(counts)), str(sum(counts.values())))
-    out.print(table)
-    out.print(f"{truth['persons']} persons; planted: {len(truth['exploiters'])} exploiters, "
-              f"{len(truth['helpers'])} helpers in {len(truth['structures'])} structures; "
-              f"{sum(len(v) for v in truth['decoys'].values())} decoys. "
-              f"Truth (not to be ingested): {out_dir / 'truth.json'}")
+    show.scenario(generate(out_dir, seed=seed, scale=scale, key=key), out_dir)
 
 
 # -- schakel analyse / evaluate ------------------------------------------------------
@@ -377,11 +362,7 @@ def retention_show(
     day = _day(today)
     with _store(settings) as store:
         terms = retention.terms(store, policy)
-    table = Table("delivery", "partner", "kind", "extracted", "term (days)", "expires", "due")
-    for t in terms:
-        table.add_row(t.delivery, t.partner, t.kind or "", t.extracted.isoformat(), str(t.days),
-                      t.expires.isoformat(), "yes" if t.due(day) else "")
-    out.print(table)
+    show.terms(terms, day)
 
 
 @retention_app.command("apply")
@@ -447,11 +428,7 @@ def users_add(
 @user_errors
 def users_list() -> None:
     """The dashboard's users (never their password hashes)."""
-    table = Table("user", "role", "teams", "partner", "created")
-    for user in _users().all():
-        table.add_row(user.name, user.role.value, ", ".join(user.teams), user.partner or "",
-                      user.created_at)
-    out.print(table)
+    show.users(_users().all())
 
 
 @users_app.command("remove")

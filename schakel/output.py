@@ -3,6 +3,7 @@ the tables of its reports. Rendering only; the work is done by the packages."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,12 @@ from rich.progress import BarColumn, TaskID, TaskProgressColumn, TextColumn, Tim
 from rich.progress import Progress as RichBar
 from rich.table import Table
 
+from dashboard.auth import User
 from dashboard.serve import shown_address
 from graph.analysis.evaluate import Evaluation
 from graph.analysis.run import Result, candidate_json
 from graph.retention import Report as RetentionReport
+from graph.retention import Term
 from ingest.load import DeliveryReport, Progress
 from schakel import demo as demo_run
 from schakel.demo import Demo
@@ -152,3 +155,41 @@ def demo(done: Demo, port: int) -> None:
     out.print(f"[bold]Sign in[/] at {shown_address('127.0.0.1', port)} as "
               f"[bold]{demo_run.USER}[/] with password [bold]{done.password}[/] (investigator, "
               f"team {demo_run.TEAM}; demo data only).", highlight=False)
+
+
+def counts(nodes: dict[str, int], relationships: dict[str, int]) -> None:
+    table = Table("kind", "name", "count")
+    for name, count in nodes.items():
+        table.add_row("node", name, str(count))
+    for name, count in relationships.items():
+        if count:
+            table.add_row("relationship", name, str(count))
+    out.print(table)
+
+
+def scenario(truth: dict[str, Any], folder: Path) -> None:
+    table = Table("partner", "files", "rows", title=f"Scenario in {folder}", title_justify="left")
+    for partner, rows in truth["rows"].items():
+        table.add_row(partner, str(len(rows)), str(sum(rows.values())))
+    out.print(table)
+    out.print(f"{truth['persons']} persons; planted: {len(truth['exploiters'])} exploiters, "
+              f"{len(truth['helpers'])} helpers in {len(truth['structures'])} structures; "
+              f"{sum(len(v) for v in truth['decoys'].values())} decoys. "
+              f"Truth (not to be ingested): {folder / 'truth.json'}")
+
+
+def terms(found: list[Term], day: date) -> None:
+    table = Table("delivery", "partner", "kind", "extracted", "term (days)", "expires", "due")
+    for t in found:
+        table.add_row(t.delivery, t.partner, t.kind or "", t.extracted.isoformat(), str(t.days),
+                      t.expires.isoformat(), "yes" if t.due(day) else "")
+    out.print(table)
+
+
+def users(found: list[User]) -> None:
+    """The dashboard's users, never their password hashes."""
+    table = Table("user", "role", "teams", "partner", "created")
+    for user in found:
+        table.add_row(user.name, user.role.value, ", ".join(user.teams), user.partner or "",
+                      user.created_at)
+    out.print(table)

@@ -15,7 +15,7 @@ from graph import local_neo4j
 from graph.settings import Settings
 from graph.store import Store
 from schakel.cli import app
-from tests.helpers import basic_files, cli_env, delivery
+from tests.helpers import INCIDENTS, basic_files, cli_env, delivery
 
 runner = CliRunner()
 
@@ -88,8 +88,7 @@ def test_neo4j_commands(env: dict[str, str], tmp_path: Path) -> None:
 def test_ingest_exit_statuses_and_rejects(env: dict[str, str], tmp_path: Path) -> None:
     good = delivery(tmp_path / "good", basic_files())
     assert run(env, "ingest", str(good)).exit_code == 0
-    files = basic_files()
-    files["incidents.csv"] += "i-bad,pickpocketing,not-a-date,loc-1,\n"
+    files = basic_files(**{"incidents.csv": INCIDENTS + "I9,pickpocketing,not-a-date,L1,\n"})
     some_bad = delivery(tmp_path / "some-bad", files)
     rejects = tmp_path / "rejects.csv"
     partly = run(env, "ingest", str(some_bad), "--rejects", str(rejects))
