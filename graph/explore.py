@@ -24,7 +24,8 @@ from graph.subgraph import PERSON_KINDS, Decided, GraphEdge, GraphNode, Subgraph
 
 # Relationship types an exploration may follow: the data, not the analysis's own links.
 DATA_RELS: tuple[str, ...] = tuple(
-    r.value for r in Rel if r not in (Rel.CONCERNS, Rel.SUPPORTED_BY, Rel.HAS_MEMBER))
+    r.value for r in Rel
+    if r not in (Rel.CONCERNS, Rel.SUPPORTED_BY, Rel.HAS_MEMBER, Rel.DECLARES))
 ROLE_RELS: tuple[str, ...] = tuple(r.value for r in INVOLVEMENT_ROLES.values())
 TIE_RELS: tuple[str, ...] = tuple(
     r.value for r in Rel if r in FAMILY_TIES or r in PROFESSIONAL_TIES or r is Rel.ASSOCIATE_OF)

@@ -57,7 +57,8 @@ FINDINGS: LiteralString = (
     "WITH f, collect(s.ref)[0] AS structure "
     "RETURN f.ref AS finding, f.rank AS rank, f.score AS score, f.person_ref AS person_ref, "
     "f.aliases AS aliases, f.patterns AS patterns, f.indicators AS indicators, structure, "
-    "coalesce(f.shared_with, []) AS shared_with "
+    "coalesce(f.shared_with, []) AS shared_with, f.band AS band, "
+    "f.counter_evidence AS counter_evidence, f.minors AS minors "
     "ORDER BY f.rank LIMIT $limit")
 SHARE: LiteralString = (
     "MATCH (f:Finding {ref: $finding}) SET f.shared_with = $teams, "
@@ -120,7 +121,8 @@ def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200
     rows = store.run(FINDINGS, {"run": run_id, "limit": limit, "teams": list(viewer.teams),
                                 **_mine(viewer)}, read_only=True)
     for row in rows:
-        row["indicators"] = json.loads(row["indicators"]) if row["indicators"] else []
+        for field in ("indicators", "counter_evidence", "minors"):
+            row[field] = json.loads(row[field]) if row[field] else []
     # The page names each finding's person and the refs merged into it as aliases.
     store.audit.record(viewer, "candidates.findings", {"run": run_id, "limit": limit},
                        records=len(rows),

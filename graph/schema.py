@@ -51,6 +51,8 @@ class Rel(StrEnum):
     CASEWORKER_OF = "CASEWORKER_OF"
     ASSOCIATE_OF = "ASSOCIATE_OF"
     SAME_AS = "SAME_AS"
+    # (Delivery)-[:DECLARES {role}]->(Person): a partner's declared professional (format 1.1)
+    DECLARES = "DECLARES"
     # analysis
     CONCERNS = "CONCERNS"
     SUPPORTED_BY = "SUPPORTED_BY"

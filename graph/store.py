@@ -165,19 +165,23 @@ class Store:
         a transient error (``Neo4jError.is_retryable``: a deadlock, a lock time-out), try
         it again after a short wait that doubles, for up to ``RETRY_TIME_S``."""
         delay, deadline = RETRY_DELAY_S, time.monotonic() + RETRY_TIME_S
-        while True:
-            try:
-                with self.session() as session, session.begin_transaction() as tx:
-                    result = work(tx)
-                    tx.commit()
-                    return result
-            except (Neo4jError, DriverError) as exc:
-                if not exc.is_retryable() or time.monotonic() + delay > deadline:
-                    raise
-                log.info("write transaction failed (%s); tried again in %.3fs",
-                         getattr(exc, "code", type(exc).__name__), delay)
-                time.sleep(delay)
-                delay *= 2
+        # A lost connection is retryable too; only once the time is up does it become
+        # DatabaseUnavailable (_answering), as the driver's own retries did.
+        with self._answering():
+            while True:
+                try:
+                    with self.driver.session(database=self.database) as session, \
+                            session.begin_transaction() as tx:
+                        result = work(tx)
+                        tx.commit()
+                        return result
+                except (Neo4jError, DriverError) as exc:
+                    if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                        raise
+                    log.info("write transaction failed (%s); tried again in %.3fs",
+                             getattr(exc, "code", None) or type(exc).__name__, delay)
+                    time.sleep(delay)
+                    delay *= 2
 
     def run(self, query: LiteralString, params: Mapping[str, Any] | None = None, *,
             read_only: bool = False) -> list[dict[str, Any]]:

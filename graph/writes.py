@@ -118,6 +118,7 @@ Check = tuple[Label, str]
 Missing = dict[Check, set[str]]
 AT_LOCATION: Check = (Label.LOCATION, "location_ref")
 OF_INCIDENT: Check = (Label.INCIDENT, "incident_ref")
+OF_PERSON: Check = (Label.PERSON, "person_ref")
 
 
 def _checked(check: Check, var: str, body: str, *, optional: bool = False) -> str:
@@ -194,6 +195,14 @@ STAYS = _checked(AT_LOCATION, "l",
     _person("p", "person_ref") +
     _merge("(p)-[r:STAYED_AT {from: row.from}]->(l)", "r") +
     " SET r.until = coalesce(row.until, r.until)"
+)
+
+# A partner's declaration (format 1.1) that a person is one of its professionals: only
+# of a person already known (in this delivery or the graph); the delivery declares it.
+PROFESSIONALS = _checked(OF_PERSON, "p",
+    " MATCH (d:Delivery {ref: $delivery})" +
+    _merge("(d)-[r:DECLARES {role: row.role}]->(p)", "r") +
+    " SET r.since = coalesce(row.since, r.since), r.until = coalesce(row.until, r.until)"
 )
 
 IDENTIFIERS = (
@@ -309,6 +318,9 @@ class DeliveryWriter:
 
     def stays(self, rows: Sequence[Row]) -> Missing:
         return self._write(STAYS, rows, AT_LOCATION)
+
+    def professionals(self, rows: Sequence[Row]) -> Missing:
+        return self._write(PROFESSIONALS, rows, OF_PERSON)
 
     def identifiers(self, rows: Sequence[Row]) -> Missing:
         return self._write(IDENTIFIERS, rows)

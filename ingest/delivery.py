@@ -45,11 +45,16 @@ assert set(PartnerKind.__args__) == set(PARTNER_KINDS)  # type: ignore[attr-defi
 
 
 class Manifest(BaseModel):
-    """``manifest.json`` of exchange format v1."""
+    """``manifest.json`` of exchange format v1 (``exchange/1``) or 1.1 (``exchange/1.1``:
+    v1 and ``professionals.csv``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    format: Literal["exchange/1"]
+    format: Literal["exchange/1", "exchange/1.1"]
+
+    @property
+    def version(self) -> str:
+        return self.format.removeprefix("exchange/")
     partner: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
     partner_kind: PartnerKind
     extracted_at: datetime
@@ -283,8 +288,12 @@ def _checked(opener: _Opener, source: str) -> Delivery:
         if opener.is_symlink(name):
             reasons.append(f"{name} is a symbolic link")
         elif name not in SPECS:
-            reasons.append(f"{name} is not a file of exchange format v1 (expected any of: "
-                           f"{', '.join(SPECS)})")
+            known = [n for n, spec in SPECS.items() if spec.version <= manifest.version]
+            reasons.append(f"{name} is not a file of exchange format v{manifest.version} "
+                           f"(expected any of: {', '.join(known)})")
+        elif SPECS[name].version > manifest.version:
+            reasons.append(f"{name} is a file of exchange format v{SPECS[name].version}: set "
+                           f"\"format\": \"exchange/{SPECS[name].version}\" in the manifest")
     if reasons:
         raise DeliveryRefused(source, reasons)
     for spec in SPECS.values():  # in load order

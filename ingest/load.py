@@ -26,6 +26,7 @@ from ingest.rows import Reject
 _WRITERS: dict[str, Callable[[DeliveryWriter, list[dict[str, Any]]], Missing]] = {
     "locations.csv": DeliveryWriter.locations,
     "persons.csv": DeliveryWriter.persons,
+    "professionals.csv": DeliveryWriter.professionals,
     "incidents.csv": DeliveryWriter.incidents,
     "involvements.csv": DeliveryWriter.involvements,
     "signals.csv": DeliveryWriter.signals,

@@ -150,6 +150,7 @@ class FileSpec:
 
     filename: str
     columns: tuple[Column, ...]
+    version: str = "1"  # the first version of the exchange format that has the file
 
     @property
     def names(self) -> frozenset[str]:
@@ -172,6 +173,20 @@ RELATION_KINDS = ("parent", "sibling", "legal_guardian", "household", "partner",
 IDENTIFIER_KINDS = ("phone", "vehicle", "address", "account")
 PARTNER_KINDS = ("police", "prosecution", "youth_care", "shelter", "municipality",
                  "child_protection", "foreign_police", "other")
+# Exchange format 1.1: who may declare a person one of its professionals (or a foster
+# parent), by role. A partner declares only what it can know first hand: its own staff,
+# those it assigns or contracts, those it registers.
+DECLARERS: dict[str, frozenset[str]] = {
+    "caseworker": frozenset({"youth_care", "child_protection", "shelter", "municipality"}),
+    "youth_worker": frozenset({"youth_care", "municipality"}),
+    "shelter_staff": frozenset({"shelter"}),
+    "foster_parent": frozenset({"youth_care", "child_protection"}),
+    "teacher": frozenset({"municipality"}),
+    "coach": frozenset({"municipality"}),
+    "lawyer": frozenset({"prosecution", "child_protection", "police"}),
+    "interpreter": frozenset({"police", "foreign_police", "prosecution", "child_protection"}),
+    "store_detective": frozenset({"police"}),
+}
 
 # In load order: what a row names must be loaded before it.
 FILES: tuple[FileSpec, ...] = (
@@ -190,6 +205,12 @@ FILES: tuple[FileSpec, ...] = (
         Column("sex", one_of("f", "m", "x")),
         Column("category", one_of("minor", "adult")),
     )),
+    FileSpec("professionals.csv", (
+        Column("person_ref", ref, required=True, identifying=True),
+        Column("role", one_of(*DECLARERS), required=True),
+        Column("since", iso_date),
+        Column("until", iso_date),
+    ), version="1.1"),
     FileSpec("incidents.csv", (
         Column("incident_ref", ref, required=True),
         Column("kind", one_of(*INCIDENT_KINDS), required=True),
@@ -242,8 +263,15 @@ FILES: tuple[FileSpec, ...] = (
 SPECS: dict[str, FileSpec] = {spec.filename: spec for spec in FILES}
 
 
-def check_row(spec: FileSpec, row: dict[str, Any], *, extracted: date) -> tuple[str, str] | None:
-    """Rules that span columns; ``(column, reason)`` of the first broken one, or None."""
+def check_row(spec: FileSpec, row: dict[str, Any], *, extracted: date,
+              partner_kind: str | None = None) -> tuple[str, str] | None:
+    """Rules that span columns (and, for a declaration, the delivering partner's kind);
+    ``(column, reason)`` of the first broken one, or None."""
+    if spec.filename == "professionals.csv" and partner_kind is not None \
+            and partner_kind not in DECLARERS[row["role"]]:
+        allowed = ", ".join(sorted(DECLARERS[row["role"]]))
+        return "role", (f"a {partner_kind} partner may not declare a {row['role']} (only: "
+                        f"{allowed})")
     if row.get("birth_year") is not None and row["birth_year"] > extracted.year:
         return "birth_year", "is after the year of the extract (a birth year in the future)"
     for start, end in (("since", "until"), ("from", "until")):

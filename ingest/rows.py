@@ -118,7 +118,8 @@ def read_rows(delivery: Delivery, file: DeliveryFile, *,
                 continue
             for column in absent:
                 values[column.name] = column.default
-            broken = check_row(spec, values, extracted=extracted)
+            broken = check_row(spec, values, extracted=extracted,
+                               partner_kind=delivery.manifest.partner_kind)
             if broken is not None:
                 yield reject(line, *broken)
                 continue

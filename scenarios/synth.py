@@ -102,6 +102,10 @@ class World:
         self.counter: dict[str, int] = defaultdict(int)
         self.structures: list[dict[str, Any]] = []
         self.phones: int = 0
+        # How much of what happened the partners record (1: as in the project's own
+        # scenarios; scenarios/worlds.py draws other values for its families of worlds).
+        self.family_recording = 1.0
+        self.alias_recording = 1.0
         self._places()
 
     # -- building blocks --------------------------------------------------------------
@@ -216,7 +220,7 @@ class World:
         for _ in range(n):
             alias = self.next_id("AL")
             p.aliases.append(alias)
-            if self.rng.random() < recorded:
+            if self.rng.random() < recorded * self.alias_recording:
                 partner = self.rng.choice(["police-nl", "police-nl", "foreign-police"])
                 self.rows[partner]["aliases.csv"].append(
                     {"person_ref": p.raw, "other_ref": alias,
@@ -231,7 +235,7 @@ class World:
         kids = [self.person(self.rng.randint(*child_ages), city) for _ in range(children)]
         home = self.place(city, ("residence",)) if self.by_city[city].get("residence") else None
         for kid in kids:
-            if self.rng.random() < parent_tie_recorded:
+            if self.rng.random() < parent_tie_recorded * self.family_recording:
                 self.relation(self.rng.choice(["municipality", "youth-care"]), parent, kid,
                               "parent")
             if home is not None:
@@ -645,6 +649,12 @@ def generate(out: Path, *, seed: int, scale: float, key: TeamKey) -> dict[str, A
         county_line(w, i + 1)
     for i in range(_n(w, 3)):
         local_recruiter(w, i + 1, professional=(i == 0))
+    return write(w, out, key)
+
+
+def write(w: World, out: Path, key: TeamKey, **extra: Any) -> dict[str, Any]:
+    """Write the world's deliveries, one per partner, and ``truth.json`` (with ``extra``)
+    under ``out``; return the truth."""
     out.mkdir(parents=True, exist_ok=True)
     counts = {p: _write_partner(w, out, p, key) for p in PARTNERS}
 
@@ -659,7 +669,7 @@ def generate(out: Path, *, seed: int, scale: float, key: TeamKey) -> dict[str, A
         if p.role.startswith("decoy:"):
             decoy_refs[p.role.split(":", 1)[1]].append(stored(p))
     truth = {
-        "seed": seed, "scale": scale, "key_id": key.key_id,
+        "seed": w.seed, "scale": w.scale, "key_id": key.key_id,
         "note": "Ground truth of a synthetic scenario. Never ingest this file.",
         "exploiters": sorted(stored(p) for p in w.persons if p.role == "exploiter"),
         "helpers": sorted(stored(p) for p in w.persons if p.role == "helper"),
@@ -669,10 +679,12 @@ def generate(out: Path, *, seed: int, scale: float, key: TeamKey) -> dict[str, A
              "helpers": refs(s["helpers"]),
              "minors": refs(s["minors"]),
              "minor_aliases": [key.pseudonym(a) for m in s["minors"] for a in m.aliases],
-             **({"professional": True} if s.get("professional") else {})}
+             **({"professional": True} if s.get("professional") else {}),
+             **({"disguised": True} if s.get("disguised") else {})}
             for s in w.structures],
         "rows": counts,
         "persons": len(w.persons),
+        **extra,
     }
     (out / "truth.json").write_text(json.dumps(truth, indent=2) + "\n")
     return truth

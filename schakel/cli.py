@@ -29,7 +29,9 @@ from ingest.errors import IngestError
 from ingest.load import ingest_deliveries
 from ingest.pseudonymise import team_key
 from ingest.report import write_rejects
+from scenarios import harness
 from scenarios.synth import generate
+from scenarios.worlds import TESTING, TUNING
 from schakel import demo as demo_run
 from schakel import output as show
 from schakel.output import Bar
@@ -260,14 +262,39 @@ def analyse(
 @app.command("evaluate")
 @user_errors
 def evaluate_run(
-    truth: Annotated[Path, typer.Option("--truth", help="truth.json of the scenario")],
+    truth: Annotated[Path | None, typer.Option(
+        "--truth", help="truth.json of the scenario the latest run analysed.")] = None,
+    worlds: Annotated[int | None, typer.Option(
+        "--worlds", min=1, help="Instead: load this many random worlds one by one into an "
+        "empty database, and score the method on each.")] = None,
+    tuning: Annotated[bool, typer.Option(
+        help="With --worlds: the tuning worlds' seeds, not the test worlds'.")] = False,
+    ablation: Annotated[bool, typer.Option(
+        help="With --worlds: also each part of the method switched off in turn.")] = False,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the figures as "
                                                    "JSON.")] = None,
 ) -> None:
-    """Score the latest analysis run against a synthetic scenario's truth.
+    """Score the analysis against synthetic ground truth.
 
-    Beside it, two baselines (degree to minors, betweenness) computed on the same graph.
+    With --truth: the latest run against its scenario, beside two baselines (degree to
+    minors, betweenness) on the same graph. With --worlds N: the method over N random
+    worlds it was never tuned on (scenarios/worlds.py), with the mean and the worst world.
     """
+    if (truth is None) == (worlds is None):
+        raise typer.BadParameter("give either --truth FILE or --worlds N")
+    if worlds is not None:
+        settings = _settings()
+        first = (TUNING if tuning else TESTING).start
+        with _store(settings) as store:
+            found = harness.evaluate_worlds(
+                store, range(first, first + worlds), team_key(settings),
+                variants=harness.ablation() if ablation else None,
+                progress=show.world_progress)
+        show.generalisation(found)
+        if json_file is not None:
+            json_file.write_text(json.dumps(found.document(), indent=2) + "\n")
+        return
+    assert truth is not None
     known = Truth.load(truth)
     with _store(_settings()) as store:
         evaluation = evaluate_latest(store, known)

@@ -19,6 +19,7 @@ from graph.analysis.run import Result, candidate_json
 from graph.retention import Report as RetentionReport
 from graph.retention import Term
 from ingest.load import DeliveryReport, Progress
+from scenarios.harness import Generalisation, WorldScore
 from schakel import demo as demo_run
 from schakel.demo import Demo
 
@@ -88,13 +89,15 @@ def candidates(result: Result, top: int) -> None:
                                   ": the graph holds no persons yet (load deliveries with "
                                   "`schakel ingest`)") + ".")
         return
-    table = Table("rank", "person", "score", "patterns (value)", "minors",
+    table = Table("rank", "person", "score", "lead", "patterns (value)", "minors",
+                  "lowered by",
                   title=f"Run {result.run['id']}: {result.run['candidates']} adults with a "
                   f"pattern hit (leads for human review, not verdicts)", title_justify="left")
     for c in result.candidates[:top]:
         data = candidate_json(result.graph, c)
-        table.add_row(str(c.rank), data["person_ref"][:16], f"{c.score:.2f}",
-                      _indicator_text(data["indicators"]), str(len(c.minors)))
+        table.add_row(str(c.rank), data["person_ref"][:16], f"{c.score:.2f}", c.band,
+                      _indicator_text(data["indicators"]), str(len(c.minors)),
+                      ", ".join(dict.fromkeys(k.kind for k in c.counter_evidence)) or "-")
     out.print(table)
     out.print(f"{len(result.structures)} structures; findings and structures written to the "
               f"graph under run id {result.run['id']}.")
@@ -193,3 +196,33 @@ def users(found: list[User]) -> None:
         table.add_row(user.name, user.role.value, ", ".join(user.teams), user.partner or "",
                       user.created_at)
     out.print(table)
+
+
+def world_progress(seed: int, score: WorldScore) -> None:
+    if score.variant == "schakel":
+        err.print(f"world {seed}: AP {score.average_precision:.3f}, P@k "
+                  f"{score.precision_at_k:.3f}, innocent in top k {score.decoy_share:.0%}",
+                  highlight=False)
+
+
+def generalisation(found: Generalisation) -> None:
+    seeds = found.seeds
+    table = Table("method", "AP mean", "AP worst (seed)", "P@k mean", "innocent in top k: "
+                  "mean / worst", "worst class share", "disguised R@2k",
+                  title=f"{len(seeds)} worlds, seeds {seeds[0]}-{seeds[-1]}",
+                  title_justify="left")
+    for s in found.summary():
+        worst_class = max(s.worst_class_share.items(), key=lambda kv: kv[1],
+                          default=("-", 0.0))
+        table.add_row(s.variant, f"{s.mean_ap:.3f}", f"{s.worst_ap:.3f} ({s.worst_seed})",
+                      f"{s.mean_precision_at_k:.3f}",
+                      f"{s.mean_decoy_share:.1%} / {s.worst_decoy_share:.1%}",
+                      f"{worst_class[0]} {worst_class[1]:.0%}", f"{s.disguised_recall_at_2k:.2f}")
+    out.print(table)
+    reliability = Table("score", "adults", "mean score", "planted", title="Calibration (schakel)",
+                        title_justify="left")
+    for row in found.reliability():
+        reliability.add_row(f"{row['from']:.1f}-{row['to']:.1f}", str(row["adults"]),
+                            "" if row["mean_score"] is None else f"{row['mean_score']:.2f}",
+                            "" if row["planted"] is None else f"{row['planted']:.2f}")
+    out.print(reliability)

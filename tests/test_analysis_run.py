@@ -57,7 +57,12 @@ def test_analyse_writes_findings_and_evaluate_beats_the_baselines(
     doc = json.loads(out.read_text())
     assert set(doc) == {"run", "candidates", "structures"}
     first = doc["candidates"][0]
-    assert set(first) == {"person_ref", "rank", "score", "aliases", "indicators"}
+    # the fields of earlier versions stay; the reasons for and against are added
+    assert set(first) >= {"person_ref", "rank", "score", "aliases", "indicators"}
+    assert set(first) >= {"band", "evidence_mass", "minors", "counter_evidence"}
+    assert 0 < first["score"] <= 1 and first["band"] == "strong"
+    assert first["minors"] and all(set(m) >= {"ref", "weight", "markers", "lowered_by"}
+                                   for m in first["minors"])
     assert first["rank"] == 1 and first["indicators"]
     assert all(set(i) == {"name", "value", "evidence"} for i in first["indicators"])
     assert [c["score"] for c in doc["candidates"]] == \
@@ -75,8 +80,12 @@ def test_analyse_writes_findings_and_evaluate_beats_the_baselines(
         "MATCH (f:Finding {run_id: $run, rank: 1})-[:CONCERNS]->(p:Person) "
         "OPTIONAL MATCH (f)-[s:SUPPORTED_BY]->(e) "
         "RETURN p.ref AS ref, count(s) AS evidence, f.score AS score, f.parameters AS params, "
-        "size(f.deliveries) AS deliveries", {"run": run_id})
+        "size(f.deliveries) AS deliveries, f.band AS band, f.counter_evidence AS against, "
+        "f.minors AS minors", {"run": run_id})
     assert written[0]["ref"] == first["person_ref"]
+    assert written[0]["band"] == first["band"]
+    assert json.loads(written[0]["against"]) == first["counter_evidence"]
+    assert json.loads(written[0]["minors"]) == first["minors"]
     assert written[0]["evidence"] > 0 and written[0]["deliveries"] > 0
     assert json.loads(written[0]["params"])["top"] == 10
     members = store.run("MATCH (s:Structure {run_id: $run})-[m:HAS_MEMBER]->(:Person) "

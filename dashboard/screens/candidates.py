@@ -29,6 +29,20 @@ PATTERNS: dict[str, str] = {
     "alias_churn": "the minors around them are arrested under several references",
     "broker": "bridges otherwise separate groups of minors",
 }
+# Counter-evidence by kind, as a care partner's user reads it (without the references of
+# records that may be another partner's).
+COUNTER: dict[str, str] = {
+    "family": "a recorded family tie",
+    "household": "registered at the same address for a long time",
+    "reported": "reported the minor missing, or as a victim",
+    "professional": "a professional tie (caseworker) is recorded",
+    "declared": "declared by a partner as one of its professionals or a foster parent",
+    "professional_pattern": "recorded as a professional is (present at contacts, never "
+                            "collecting, sharing means or named in a signal)",
+    "accompanies": "there, each time, for a child arrested with the others",
+    "own_offending": "an offender in their own right, mostly without minors",
+}
+BAND: dict[str, str] = {"strong": "strong lead", "moderate": "moderate lead", "weak": "weak lead"}
 # A decision as the title of a finding shows it.
 SHORT: dict[Decision, str] = {
     Decision.OPEN: "reopened", Decision.PURSUE: "lead to pursue",
@@ -90,6 +104,23 @@ def _review(finding: dict, run_id: str, history: list[Review]) -> None:
         st.rerun()
 
 
+def _why(finding: dict, *, partner: bool) -> None:
+    """What the score rests on (the minors, with their signs of exploitation) and what was
+    weighed against it (counter-evidence): why, and why not."""
+    minors = finding.get("minors") or []
+    if minors and not partner:
+        signs = [f"{md(m['ref'][:16])}… — {md(', '.join(sorted(m['markers'])) or 'no sign')}"
+                 + (f" (lowered: {md(m['lowered_by'])})" if m.get("lowered_by") else "")
+                 for m in minors[:5]]
+        st.markdown("**Rests on** the minors linked, weighed by their own signs of "
+                    "exploitation:  \n" + "  \n".join(f"• {line}" for line in signs))
+    against = finding.get("counter_evidence") or []
+    if against:
+        lines = [COUNTER.get(c["kind"], c["kind"]) if partner else c["reason"] for c in against]
+        st.markdown("**Lowered by** (counter-evidence; it never hides a hit):  \n"
+                    + "  \n".join(f"• {md(line)}" for line in dict.fromkeys(lines)))
+
+
 def render() -> None:
     viewer = state.current()
     store = state.store()
@@ -130,8 +161,9 @@ def render() -> None:
         aliases = f" (also {md(', '.join(f['aliases']))})" if f["aliases"] else ""
         history = decided.get(f["person_ref"], [])
         status = f" · {SHORT[history[0].decision]}" if history else ""
-        title = (f"#{f['rank']} · {md(f['person_ref'])}{aliases} · score {f['score']:.2f} · "
-                 f"{', '.join(f['patterns'])}{status}")
+        band = f" ({BAND[f['band']]})" if f.get("band") in BAND else ""
+        title = (f"#{f['rank']} · {md(f['person_ref'])}{aliases} · score {f['score']:.2f}"
+                 f"{band} · {', '.join(f['patterns'])}{status}")
         with st.expander(title, expanded=f["rank"] == 1):
             if st.button("Open in Explore", key=f"open_{f['finding']}",
                          help="Draw this person's structure in Explore"):
@@ -142,6 +174,7 @@ def render() -> None:
                 st.caption("Shared with your team by an investigator.")
             if viewer.can(Capability.REVIEW):
                 _review(f, run["run"], history)
+            _why(f, partner=viewer.only_partner is not None)
             for ind in f["indicators"]:
                 st.markdown(f"**{ind['name']}** — {PATTERNS.get(ind['name'], '')} "
                             f"(value {ind['value']})")

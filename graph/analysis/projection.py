@@ -6,7 +6,9 @@ joined by ``SAME_AS``): the cluster is named by its smallest reference and lists
 them in ``refs``. Edges carry the relationship types between them in ``types``:
 involvement roles (person-incident), ``ABOUT``/``NAMES`` (signal-person), ``USES``
 (person-identifier), and known ties (person-person). Family and professional ties are
-kept as edges so that the patterns can treat them as explanations.
+kept as edges so that the patterns can treat them as explanations. A person's shelter
+placements are an attribute (``shelters``: location ref -> city), not nodes: a shelter
+would tie together everyone ever placed there.
 
 Records are streamed from Neo4j (the driver fetches in batches), so only the projection
 itself is held in memory.
@@ -31,7 +33,8 @@ _TIE_TYPES = "|".join(schema.rel_type(r) for r in schema.RELATION_KINDS.values()
 
 ALIASES: LiteralString = "MATCH (a:Person)-[:SAME_AS]->(b:Person) RETURN a.ref AS a, b.ref AS b"
 PERSONS: LiteralString = (
-    "MATCH (p:Person) RETURN p.ref AS ref, p:Minor AS minor, p.category AS category")
+    "MATCH (p:Person) RETURN p.ref AS ref, p:Minor AS minor, p.category AS category, "
+    "p.partners AS partners")
 INVOLVEMENTS: LiteralString = (
     f"MATCH (p:Person)-[r:{_ROLE_TYPES}]->(i:Incident) "
     "OPTIONAL MATCH (i)-[:AT]->(l:Location) "
@@ -41,13 +44,20 @@ SIGNALS: LiteralString = (
     "MATCH (s:Signal)-[:ABOUT]->(p:Person) "
     "OPTIONAL MATCH (s)-[:NAMES]->(q:Person) OPTIONAL MATCH (s)-[:AT]->(l:Location) "
     "RETURN s.ref AS signal, s.kind AS kind, s.observed_at AS day, p.ref AS about, "
+    "s.partners AS partners, "
     "q.ref AS names, l.city AS city, l.country AS country")
 TIES: LiteralString = (
     f"MATCH (a:Person)-[r:{_TIE_TYPES}]->(b:Person) RETURN a.ref AS a, type(r) AS type, "
     "b.ref AS b")
+DECLARED: LiteralString = (
+    "MATCH (d:Delivery)-[r:DECLARES]->(p:Person) RETURN p.ref AS person, r.role AS role, "
+    "d.partner AS partner")
+STAYS: LiteralString = (
+    "MATCH (p:Person)-[:STAYED_AT]->(l:Location) WHERE l.kind = 'shelter' "
+    "RETURN p.ref AS person, l.ref AS location, l.city AS city")
 IDENTIFIERS: LiteralString = (
-    "MATCH (p:Person)-[:USES]->(x:Identifier) RETURN p.ref AS person, x.ref AS identifier, "
-    "x.kind AS kind")
+    "MATCH (p:Person)-[r:USES]->(x:Identifier) RETURN p.ref AS person, x.ref AS identifier, "
+    "x.kind AS kind, r.first_seen AS first_seen")
 
 
 @dataclass
@@ -101,7 +111,8 @@ def project(store: Store) -> nx.Graph:
     def person(ref: str) -> Node:
         node = ("person", clusters.find(ref))
         if node not in g:
-            g.add_node(node, kind="person", refs=set(), minor=False, adult_claimed=False)
+            g.add_node(node, kind="person", refs=set(), minor=False, adult_claimed=False,
+                       partners=set(), shelters={}, declared_roles={})
         g.nodes[node]["refs"].add(ref)
         return node
 
@@ -110,6 +121,7 @@ def project(store: Store) -> nx.Graph:
         attrs = g.nodes[node]
         attrs["minor"] = attrs["minor"] or bool(row["minor"])
         attrs["adult_claimed"] = attrs["adult_claimed"] or row["category"] == "adult"
+        attrs["partners"].update(row["partners"] or ())
     for row in _stream(store, INVOLVEMENTS):
         incident = ("incident", row["incident"])
         if incident not in g:
@@ -119,7 +131,7 @@ def project(store: Store) -> nx.Graph:
     for row in _stream(store, SIGNALS):
         signal = ("signal", row["signal"])
         g.add_node(signal, kind="signal", signal_kind=row["kind"], day=_day(row["day"]),
-                   city=row["city"], country=row["country"])
+                   city=row["city"], country=row["country"], partners=set(row["partners"] or ()))
         _add_edge(g, signal, person(row["about"]), schema.Rel.ABOUT.value)
         if row["names"]:
             _add_edge(g, signal, person(row["names"]), schema.Rel.NAMES.value)
@@ -127,9 +139,19 @@ def project(store: Store) -> nx.Graph:
         a, b = person(row["a"]), person(row["b"])
         if a != b:
             _add_edge(g, a, b, row["type"])
+    for row in _stream(store, DECLARED):  # format 1.1: role -> the partners declaring it
+        roles = g.nodes[person(row["person"])]["declared_roles"]
+        roles.setdefault(row["role"], set()).add(row["partner"])
+    for row in _stream(store, STAYS):  # a person's shelter placements: ref -> city
+        g.nodes[person(row["person"])]["shelters"][row["location"]] = row["city"]
     for row in _stream(store, IDENTIFIERS):
         identifier = ("identifier", row["identifier"])
         if identifier not in g:
             g.add_node(identifier, kind="identifier", identifier_kind=row["kind"])
-        _add_edge(g, person(row["person"]), identifier, schema.Rel.USES.value)
+        who = person(row["person"])
+        _add_edge(g, who, identifier, schema.Rel.USES.value)
+        seen = _day(row["first_seen"])
+        if seen is not None:  # the earliest any reference of the cluster was seen using it
+            edge = g.edges[who, identifier]
+            edge["first_seen"] = min(seen, edge.get("first_seen") or seen)
     return g

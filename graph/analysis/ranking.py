@@ -1,23 +1,35 @@
-"""One score per adult from the pattern hits, with the reasons behind it.
+"""One score per adult, anchored on the signs of exploitation of the minors around them.
 
-Each pattern contributes ``weight * value / (value + half)``: a first hit counts, more
-of the same counts less and less, so no single pattern (least of all plain degree)
-carries an adult to the top. The weights favour what corroborates exploitation beyond
-being near children: shared means, claimed kinship, travelling with minors, minors who
-run away and offend elsewhere, move between cities and use aliases. Being linked to
-many minors (collector, hub, broker) counts, but a street youth worker who only shows
-that shape stays below someone who also shares a phone with unrelated children. The
-three structural patterns (collector, hub, broker) give their strongest, not their sum.
+An adult's *evidence mass* is a sum over the minors linked to the adult (see
+:func:`graph.analysis.patterns.minor_links`): for each minor, how strong the link is
+(``LINK_WEIGHTS``: a claimed kinship or travelling together says more than sharing a
+phone, which says more than being present at an arrest), times what counter-evidence
+leaves of it (:mod:`graph.analysis.counter`: family, household, profession), times how
+strongly the minor shows signs of exploitation (:mod:`graph.analysis.markers`; a minor
+without any sign counts for ``BASE`` only). So an adult near many ordinary teenagers
+stays low, and an adult near three children who run away, use aliases and steal in other
+cities rises.
+
+The mass is mapped to a score between 0 and 1 by a logistic curve fitted on tuning
+worlds (``CALIBRATION``; its reliability on test worlds is in docs/analysis.md), and
+read as a band: a strong, moderate or weak lead. Only adults with a pattern hit
+(:mod:`graph.analysis.patterns`) are ranked: the hits are the reasons a person reads.
 No input is an age, sex, nationality or ethnicity.
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import networkx as nx
 
-from graph.analysis.patterns import Hit, Node, all_hits
+from graph.analysis import counter as counters
+from graph.analysis.counter import Counter
+from graph.analysis.markers import Markers, markers
+from graph.analysis.patterns import DETECTORS, MINOR_LINK_ROLES, Hit, Link, Node, minor_links
 
 
 @dataclass(frozen=True)
@@ -39,16 +51,6 @@ WEIGHTS: dict[str, Weight] = {
 }
 
 
-@dataclass
-class Candidate:
-    node: Node
-    score: float
-    hits: dict[str, Hit] = field(default_factory=dict)
-    rank: int = 0
-
-    @property
-    def minors(self) -> set[Node]:
-        return set().union(*(h.minors for h in self.hits.values())) if self.hits else set()
 
 
 # These three measure one thing, how many minors an adult is linked to, each from another
@@ -72,11 +74,181 @@ def score(hits: dict[str, Hit], weights: dict[str, Weight] = WEIGHTS) -> float:
     return round(max(structural, default=0.0) + sum(corroborating), 4)
 
 
-def rank(g: nx.Graph, *, weights: dict[str, Weight] = WEIGHTS) -> list[Candidate]:
-    """Every adult with a pattern hit, best first (ties broken by reference)."""
-    candidates = [Candidate(adult, score(hits, weights), hits)
-                  for adult, hits in all_hits(g).items()]
-    candidates.sort(key=lambda c: (-c.score, c.node[1]))
+# What each kind of link between an adult and a minor says (the strongest of a minor's
+# links counts; several kinds add up as independent chances).
+LINK_WEIGHTS: dict[str, float] = {
+    "claimed_relative": 1.0, "unaccompanied_travel": 1.0, "signal": 0.4,
+    "phone": 0.8, "vehicle": 0.8, "account": 0.8, "address": 0.5, "identifier": 0.5,
+    "COLLECTED_AFTER": 0.7, "PRESENT_AT": 0.4, "SUSPECT_IN": 0.2,
+}
+BASE = 0.02  # what a minor without any sign of exploitation counts for, by proximity
+# The adult's own conduct towards a minor (sharing a phone, vehicle or account, claiming
+# kinship, travelling together) is a sign in itself: it counts for CONDUCT_BASE even when
+# the minor shows nothing else.
+CONDUCT = frozenset({"phone", "vehicle", "account", "claimed_relative", "unaccompanied_travel"})
+CONDUCT_BASE = 0.2
+# score = 1 / (1 + exp(-(slope * ln(mass) + offset))): a logistic fit of "a planted
+# exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1029
+# (scenarios/worlds.py); its reliability on test worlds is in docs/analysis.md.
+CALIBRATION = (2.69, 1.78)
+BANDS = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
+COUNTER_KINDS = frozenset(counters.FACTORS)
+
+
+@dataclass
+class MinorLink:
+    """How one minor weighs in an adult's score, and why."""
+
+    minor: Node
+    weight: float  # of the links by proximity (an incident, an address, a signal)
+    markers: Markers
+    counter: Counter | None
+    kinds: tuple[str, ...]
+    conduct: float = 0.0  # of the links by the adult's own conduct (CONDUCT)
+
+    @property
+    def mass(self) -> float:
+        return self.weighed()
+
+    def weighed(self, *, markers: bool = True) -> float:
+        """The minor's part of the adult's mass (``markers=False``: as if every minor
+        showed every sign, for the ablation)."""
+        factor = self.counter.factor if self.counter is not None else 1.0
+        strength = self.markers.strength if markers else 1.0
+        return factor * (self.weight * (BASE + (1 - BASE) * strength)
+                         + self.conduct * (CONDUCT_BASE + (1 - CONDUCT_BASE) * strength))
+
+
+@dataclass
+class Candidate:
+    node: Node
+    score: float
+    hits: dict[str, Hit] = field(default_factory=dict)
+    rank: int = 0
+    mass: float = 0.0
+    links: list[MinorLink] = field(default_factory=list)
+    role: Counter | None = None  # the adult's own counter-evidence (a profession)
+
+    @property
+    def minors(self) -> set[Node]:
+        return set().union(*(h.minors for h in self.hits.values())) if self.hits else set()
+
+    @property
+    def band(self) -> str:
+        return next(name for floor, name in BANDS if self.score >= floor)
+
+    @property
+    def counter_evidence(self) -> list[Counter]:
+        """Every reason that lowered a link, once, strongest first."""
+        seen: dict[str, Counter] = {}
+        for link in sorted(self.links, key=lambda li: -li.mass):
+            if link.counter is not None:
+                seen.setdefault(link.counter.reason, link.counter)
+        return sorted(seen.values(), key=lambda c: c.factor)
+
+
+def _kinds(g: nx.Graph, link: Link) -> list[str]:
+    if link.how == "signal":
+        named = link.roles & {"claimed_relative", "unaccompanied_travel"}
+        return sorted(named) or ["signal"]
+    if link.how == "identifier":
+        return [g.nodes[link.via].get("identifier_kind") or "identifier"]
+    return sorted(link.roles)
+
+
+def _minors_at(g: nx.Graph, incident: Node) -> int:
+    return sum(1 for other, data in g.adj[incident].items()
+               if other[0] == "person" and g.nodes[other].get("minor")
+               and data["types"] & MINOR_LINK_ROLES)
+
+
+def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False) -> float:
+    """How strongly ``links`` (all between one adult and one minor) tie the two, by
+    proximity or (``conduct``) by the adult's own conduct: each link by its kind
+    (``LINK_WEIGHTS``), an incident's shared among the minors arrested there (an adult
+    who comes for one of four children arrested together is not linked to each as to one
+    alone), and several links adding up as independent chances."""
+    miss = 1.0
+    for link in links:
+        kinds = [k for k in _kinds(g, link) if (k in CONDUCT) == conduct]
+        if not kinds:
+            continue
+        weight = max(LINK_WEIGHTS.get(kind, 0.4) for kind in kinds)
+        if link.how == "incident":
+            weight /= max(1, _minors_at(g, link.via))
+        miss *= 1 - weight
+    return 1 - miss
+
+
+def calibrated(mass: float, calibration: tuple[float, float] = CALIBRATION) -> float:
+    """The score (0-1) of an evidence mass."""
+    if mass <= 0:
+        return 0.0
+    slope, offset = calibration
+    return round(1 / (1 + math.exp(-(slope * math.log(mass) + offset))), 4)
+
+
+def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = COUNTER_KINDS,
+                  cache: dict[Node, Markers] | None = None,
+                  ) -> tuple[list[MinorLink], Counter | None]:
+    """Each minor linked to ``adult`` with its weight and counter-evidence, and the adult's
+    own counter-evidence (a declared or inferred profession)."""
+    cache = {} if cache is None else cache
+    by_minor: dict[Node, list[Link]] = defaultdict(list)
+    for link in minor_links(g, adult):
+        by_minor[link.minor].append(link)
+    all_links = [link for links in by_minor.values() for link in links]
+    role = counters.declared(g, adult) or counters.professional_pattern(g, adult, all_links)
+    if role is not None and role.kind not in counter_kinds:
+        role = None
+    career = counters.own_offending(g, adult) if "own_offending" in counter_kinds else None
+    anchors = counters.accompanied(g, adult, all_links) if "accompanies" in counter_kinds \
+        else set()
+    weighed = []
+    for minor, links in sorted(by_minor.items()):
+        if minor not in cache:
+            cache[minor] = markers(g, minor)
+        kinds = sorted({k for link in links for k in _kinds(g, link)})
+        found = counters.explain(g, adult, minor, links, role, career, anchors)
+        if found is not None and found.kind not in counter_kinds:
+            found = None
+        weighed.append(MinorLink(minor, link_weight(g, links), cache[minor], found,
+                                 tuple(kinds), link_weight(g, links, conduct=True)))
+    return weighed, role
+
+
+def all_hits(g: nx.Graph, disabled: Collection[str] = ()) -> dict[Node, dict[str, Hit]]:
+    """Every enabled detector's hits, by adult."""
+    by_adult: dict[Node, dict[str, Hit]] = defaultdict(dict)
+    for name, detector in DETECTORS.items():
+        if name in disabled:
+            continue
+        for adult, hit in detector(g).items():
+            by_adult[adult][name] = hit
+    return dict(by_adult)
+
+
+def rank(g: nx.Graph, *, weights: dict[str, Weight] = WEIGHTS, disabled: Collection[str] = (),
+         counter_kinds: Collection[str] = COUNTER_KINDS, anchored: bool = True,
+         use_markers: bool = True, calibration: tuple[float, float] = CALIBRATION,
+         ) -> list[Candidate]:
+    """Every adult with a pattern hit, best first (ties broken by reference).
+
+    The options are for the ablation in docs/analysis.md: ``disabled`` patterns, only
+    the counter-evidence kinds in ``counter_kinds``, ``use_markers=False`` to weigh
+    every minor as fully marked, and ``anchored=False`` to rank by the pattern sum of
+    earlier versions (:func:`score`) instead of the evidence mass.
+    """
+    cache: dict[Node, Markers] = {}
+    candidates = []
+    for adult, hits in all_hits(g, disabled).items():
+        links, role = minor_weights(g, adult, counter_kinds=counter_kinds, cache=cache)
+        mass = round(sum(link.weighed(markers=use_markers) for link in links), 4)
+        value = calibrated(mass, calibration) if anchored else score(hits, weights)
+        candidates.append(Candidate(adult, value, hits, 0, mass, links, role))
+    candidates.sort(key=lambda c: (-c.score, -c.mass, c.node[1]))
     for i, candidate in enumerate(candidates, start=1):
         candidate.rank = i
     return candidates
+
+

@@ -16,7 +16,7 @@ from typing import Any, LiteralString
 import networkx as nx
 
 from graph.access import SYSTEM, Viewer
-from graph.analysis import patterns, ranking
+from graph.analysis import counter, markers, patterns, ranking
 from graph.analysis.projection import project
 from graph.analysis.ranking import Candidate
 from graph.analysis.structures import Structure, structures
@@ -54,6 +54,9 @@ RUN_FINDINGS: LiteralString = (
     "f.aliases AS aliases, f.rank AS rank, f.score AS score ORDER BY f.rank")
 
 
+MINORS_SHOWN = 25  # the minors a finding lists, those that weigh most first
+
+
 @dataclass
 class Result:
     run: dict[str, Any]
@@ -69,11 +72,22 @@ def _refs(g: nx.Graph, node: patterns.Node) -> tuple[str, list[str]]:
 
 
 def candidate_json(g: nx.Graph, c: Candidate) -> dict[str, Any]:
+    """A finding as JSON: the person, rank and score (0-1) with its band, the pattern
+    hits with their evidence (``indicators``), and why the score is what it is: the
+    minors it rests on with their signs of exploitation (``minors``), and what was weighed
+    against it (``counter_evidence``)."""
     person_ref, aliases = _refs(g, c.node)
     return {
         "person_ref": person_ref, "rank": c.rank, "score": c.score, "aliases": aliases,
         "indicators": [{"name": name, "value": hit.value, "evidence": hit.evidence}
                        for name, hit in sorted(c.hits.items())],
+        "band": c.band, "evidence_mass": c.mass,
+        "minors": [{"ref": _refs(g, link.minor)[0], "weight": round(link.mass, 4),
+                    "links": list(link.kinds), "markers": link.markers.found,
+                    "lowered_by": link.counter.reason if link.counter else None}
+                   for link in sorted(c.links, key=lambda li: -li.mass)[:MINORS_SHOWN]],
+        "counter_evidence": [{"kind": k.kind, "reason": k.reason, "factor": k.factor,
+                              "evidence": list(k.evidence)} for k in c.counter_evidence],
     }
 
 
@@ -97,7 +111,9 @@ def analyse(store: Store, *, top: int = 20, keep: int = 200, viewer: Viewer = SY
     groups = structures(g, candidates, top=top)
     parameters = {
         "top": top, "keep": keep,
-        "weights": {k: [w.weight, w.half] for k, w in ranking.WEIGHTS.items()},
+        "link_weights": ranking.LINK_WEIGHTS, "base": ranking.BASE,
+        "conduct_base": ranking.CONDUCT_BASE, "calibration": list(ranking.CALIBRATION),
+        "markers": markers.WEIGHTS, "counter_evidence": counter.FACTORS,
         "detectors": "defaults of graph.analysis.patterns (docs/analysis.md)",
     }
     persons = sum(1 for _, a in g.nodes(data=True) if a["kind"] == "person")
@@ -123,7 +139,10 @@ def _write(store: Store, g: nx.Graph, run: dict[str, Any], candidates: list[Cand
         findings.append({"ref": ref, "refs": [data["person_ref"], *data["aliases"]], "props": {
             **common, "rank": c.rank, "score": c.score, "person_ref": data["person_ref"],
             "aliases": data["aliases"], "patterns": sorted(c.hits),
-            "indicators": json.dumps(data["indicators"], sort_keys=True)}})
+            "indicators": json.dumps(data["indicators"], sort_keys=True),
+            "band": c.band, "evidence_mass": c.mass,
+            "minors": json.dumps(data["minors"], sort_keys=True),
+            "counter_evidence": json.dumps(data["counter_evidence"], sort_keys=True)}})
         evidence += [{"finding": ref, "ref": r, "pattern": name}
                      for name, hit in c.hits.items() for r in hit.evidence]
     shaped = []

@@ -1,0 +1,240 @@
+"""Counter-evidence: what the data shows *against* a lead, with its reason.
+
+A link between an adult and a minor is weighed down (never removed) when something
+explains it:
+
+- **family**: a family tie is recorded (parent, sibling, legal guardian, household,
+  partner);
+- **household** (inferred): the two are registered at the same address, the minor since
+  at least a year before the first link between them; or the adult reported the minor
+  missing, or reported an incident in which the minor was the victim;
+- **professional**: a professional tie is recorded (caseworker); or a partner declared
+  the adult one of its professionals or a foster parent (exchange format 1.1); or the
+  adult has the pattern of one, inferred from how the adult is recorded: present at the
+  police contacts of several minors, or assigned to several persons as their caseworker,
+  and never collecting a minor, sharing a phone, address, vehicle or account with one,
+  nor named in a signal about one.
+
+What counter-evidence never explains: shared means (a phone, vehicle or account) are
+weighed down only by a household or family, never by a profession; a claimed kinship
+(``claimed_relative``) or travelling with a minor is never explained. So a parent who
+also collects unrelated children, or a youth worker who shares phones with the minors,
+still surfaces. No surname, age, sex, nationality or ethnicity is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import networkx as nx
+
+from graph.analysis.patterns import COLLECTING, FAMILY, PROFESSIONAL, Link, Node
+from graph.schema import Rel
+
+# What each kind of counter-evidence leaves of a link's weight.
+FACTORS: dict[str, float] = {
+    "family": 0.25,
+    "household": 0.3,
+    "reported": 0.15,  # the adult reported the minor missing, or as a victim
+    "declared": 0.25,
+    "professional": 0.25,
+    "professional_pattern": 0.2,
+    "own_offending": 1.0,  # the counter carries its own factor (see own_offending)
+    "accompanies": 0.3,
+}
+LONG_TIME = timedelta(days=365)
+MEANS = frozenset({"phone", "vehicle", "account"})
+REPORTING = frozenset({"missing", "runaway"})
+PROTECTIVE_ROLES = frozenset({Rel.PRESENT_AT.value, Rel.WITNESS_IN.value, Rel.REPORTED.value})
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One reason that explains links of an adult: its kind, a sentence, the references."""
+
+    kind: str
+    reason: str
+    evidence: tuple[str, ...] = ()
+    weight: float | None = None  # this counter's own factor, where its kind has none fixed
+
+    @property
+    def factor(self) -> float:
+        return self.weight if self.weight is not None else FACTORS[self.kind]
+
+
+def recorded(g: nx.Graph, adult: Node, minor: Node) -> Counter | None:
+    """A family or professional tie recorded between the two."""
+    data = g.get_edge_data(adult, minor)
+    if not data:
+        return None
+    if data["types"] & FAMILY:
+        kinds = ", ".join(sorted(t.removesuffix("_OF").lower() for t in data["types"] & FAMILY))
+        return Counter("family", f"recorded family tie ({kinds}) with {minor[1]}", (minor[1],))
+    if data["types"] & PROFESSIONAL:
+        return Counter("professional", f"recorded caseworker of {minor[1]}", (minor[1],))
+    return None
+
+
+def _first_day(g: nx.Graph, adult: Node, links: list[Link]) -> date | None:
+    days = [g.nodes[link.via].get("day") for link in links if link.how != "identifier"]
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
+def household(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> Counter | None:
+    """An inferred household: a long-shared address, or the adult reported the minor."""
+    first = _first_day(g, adult, links)
+    for via, data in g.adj[minor].items():
+        if via[0] == "identifier" and g.nodes[via].get("identifier_kind") == "address" \
+                and g.has_edge(adult, via):
+            since = data.get("first_seen")
+            if since is not None and (first is None or since <= first - LONG_TIME):
+                return Counter("household", f"registered at the same address as {minor[1]} "
+                               f"since {since.isoformat()}", (via[1], minor[1]))
+        elif via[0] == "signal" and Rel.ABOUT.value in data["types"] \
+                and g.nodes[via].get("signal_kind") in REPORTING:
+            named = g.get_edge_data(via, adult)
+            if named and Rel.NAMES.value in named["types"]:
+                return Counter("reported", f"named in the {g.nodes[via]['signal_kind']} "
+                               f"report of {minor[1]}", (via[1], minor[1]))
+        elif via[0] == "incident" and Rel.VICTIM_IN.value in data["types"]:
+            reported = g.get_edge_data(adult, via)
+            if reported and Rel.REPORTED.value in reported["types"]:
+                return Counter("reported", f"reported the incident of which {minor[1]} was "
+                               f"the victim", (via[1], minor[1]))
+    return None
+
+
+def declared(g: nx.Graph, adult: Node) -> Counter | None:
+    """A partner declared the adult one of its professionals or a foster parent."""
+    roles = g.nodes[adult].get("declared_roles") or {}
+    if not roles:
+        return None
+    said = "; ".join(f"{role} (declared by {', '.join(sorted(by))})"
+                     for role, by in sorted(roles.items()))
+    return Counter("declared", f"declared professional: {said}")
+
+
+def _one_shelter(g: nx.Graph, minors: set[Node], cities: set[str | None], *,
+                 min_minors: int = 2) -> str | None:
+    """The shelter where at least ``min_minors`` of ``minors`` were placed, when every
+    contact (``cities``) was in that shelter's city."""
+    placed: dict[str, int] = {}
+    where: dict[str, str] = {}
+    for minor in minors:
+        for ref, city in (g.nodes[minor].get("shelters") or {}).items():
+            placed[ref] = placed.get(ref, 0) + 1
+            where[ref] = city
+    for ref, count in sorted(placed.items(), key=lambda x: -x[1]):
+        if count >= min_minors and cities == {where[ref]}:
+            return ref
+    return None
+
+
+def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
+                         min_minors: int = 3) -> Counter | None:
+    """The pattern of a professional: linked to several minors only by being present at
+    their police contacts (or assigned to several persons as caseworker), and never
+    collecting a minor, sharing means with one, or named in a signal about one."""
+    assigned = sum(1 for other, data in g.adj[adult].items()
+                   if other[0] == "person" and data["types"] & PROFESSIONAL)
+    present: set[Node] = set()
+    only_present = True
+    for link in links:
+        if link.how != "incident":
+            return None  # shared means, or named in a signal about a minor
+        if link.roles - {Rel.PRESENT_AT.value}:
+            only_present = False  # collected a minor, or offended with one
+        present.add(link.minor)
+    if assigned >= 2:
+        return Counter("professional", f"recorded caseworker of {assigned} persons, with no "
+                       "shared means or signal linking a minor")
+    shelter = _one_shelter(g, {link.minor for link in links},
+                           {g.nodes[link.via].get("city") for link in links})
+    if shelter is not None:
+        return Counter("professional_pattern", f"collects children placed at one shelter "
+                       f"({shelter}), in its city only, with no shared means or signal "
+                       "linking a minor: the pattern of the shelter's staff", (shelter,))
+    if only_present and len(present) >= min_minors:
+        return Counter("professional_pattern",
+                       f"present at the police contacts of {len(present)} minors, never "
+                       "collecting one, sharing means with one or named in a signal")
+    return None
+
+
+def _arrested(g: nx.Graph, incident: Node) -> set[Node]:
+    return {p for p, data in g.adj[incident].items()
+            if p[0] == "person" and data["types"] & {Rel.SUSPECT_IN.value, Rel.PRESENT_AT.value}}
+
+
+def own_offending(g: nx.Graph, adult: Node, *, scale: float = 5.0) -> Counter | None:
+    """An offender in their own right: arrests of the adult with no minor arrested with
+    them. Exploiters keep out of sight (the *shielded hub* of the literature); an adult
+    arrested again and again on their own, who now and then offends with a teenager, is
+    not behind the teenager. Weighs down co-offending links only, by 1 / (1 + n / scale)."""
+    alone = [inc[1] for inc, data in g.adj[adult].items()
+             if inc[0] == "incident" and Rel.SUSPECT_IN.value in data["types"]
+             and not any(g.nodes[o].get("minor") for o in g.adj[inc] if o[0] == "person")]
+    if len(alone) < 2:
+        return None
+    return Counter("own_offending", f"arrested {len(alone)} times without any minor",
+                   tuple(sorted(alone)[:10]), round(1 / (1 + len(alone) / scale), 3))
+
+
+def accompanied(g: nx.Graph, adult: Node, links: list[Link], *, min_contacts: int = 2
+                ) -> set[Node]:
+    """The minors the adult most likely came for, each time. At every contact where the
+    adult collected a minor or was present, the same minors were arrested: the adult's
+    own child among them (a recorded or inferred family tie), or, over ``min_contacts``
+    contacts or more, the same one or the same small group each time. The other minors
+    were arrested with them; a group shares the adult among its members."""
+    contacts: dict[Node, set[Node]] = {}
+    for link in links:
+        if link.how == "incident" and link.roles & COLLECTING:
+            contacts.setdefault(link.via, set()).add(link.minor)
+    if not contacts:
+        return set()
+    common = set.intersection(*contacts.values())
+    own = {m for m in common
+           if ((tie := recorded(g, adult, m)) is not None and tie.kind == "family")
+           or household(g, adult, m, [li for li in links if li.minor == m]) is not None}
+    if own:
+        return own
+    return common if len(contacts) >= min_contacts else set()
+
+
+def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],
+            role: Counter | None, career: Counter | None = None,
+            anchors: set[Node] | frozenset[Node] = frozenset()) -> Counter | None:
+    """What explains the links of ``adult`` to ``minor``, if anything (the strongest).
+
+    ``role`` is the adult's own counter-evidence (:func:`declared` or
+    :func:`professional_pattern`), which explains contacts but not shared means."""
+    found = [c for c in (recorded(g, adult, minor), household(g, adult, minor, links))
+             if c is not None]
+    unexplainable = any(link.how == "signal" and link.roles & {"claimed_relative",
+                                                              "unaccompanied_travel"}
+                        for link in links)
+    if unexplainable:
+        return None
+    means = any(link.how == "identifier" and g.nodes[link.via].get("identifier_kind") in MEANS
+                for link in links)
+    if role is not None and not means:
+        found.append(role)
+    if means:
+        found = [c for c in found if c.kind in ("family", "household", "reported")]
+    if anchors and all(link.how == "incident" for link in links):
+        if minor not in anchors and all(anchors & _arrested(g, link.via) for link in links):
+            named = ", ".join(sorted(a[1] for a in anchors))
+            found.append(Counter("accompanies", f"arrested together with {named}, arrested "
+                                 "at every contact of the adult", tuple(sorted(
+                                     a[1] for a in anchors))))
+        elif minor in anchors and len(anchors) > 1:
+            found.append(Counter("accompanies", f"one of the same {len(anchors)} minors "
+                                 "arrested together at every contact of the adult",
+                                 (minor[1],), round(1 / len(anchors), 3)))
+    if career is not None and all(link.how == "incident" and link.roles == {Rel.SUSPECT_IN.value}
+                                  for link in links):
+        found.append(career)
+    return min(found, key=lambda c: c.factor) if found else None

@@ -1,0 +1,375 @@
+"""Families of random worlds, to measure whether the analysis holds on data it was not
+tuned on.
+
+Each world is drawn from its seed: how big it is, how much each partner records (30 % to
+90 % of its signals, identifiers, stays and ties), how often family ties and aliases are
+recorded, how many rings of each shape and how large, and which innocent adults live in
+it. Beside the project's own decoys (parents, caseworkers, shelter staff, street youth
+workers, store detectives, prolific offenders) a world holds innocent adults who are
+often near children for good reasons:
+
+- foster parents with several foster children from different families, who live with
+  them, collect them after an arrest and report them missing when they run away;
+- older siblings and cousins (18-23) who are arrested with, and live with, the younger
+  ones;
+- coaches and teachers, present at incidents of the teenagers they train or teach;
+- lawyers and interpreters, present at the police contacts of many minors, in many
+  cities, among them foreign minors without papers and the minors of exploitation rings;
+- cuckooed residents, whose address a drugs line uses;
+- adult-only crews;
+
+and guilty adults who look innocent:
+
+- a parent who makes their own and other children steal in other cities;
+- a youth worker, recorded as caseworker of the minors, who recruits them.
+
+Seeds are split: worlds for tuning the method come from ``TUNING`` and worlds for
+measuring it from ``TESTING``; a figure in the docs comes from testing worlds only.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from ingest.pseudonymise import TeamKey
+from scenarios.synth import (
+    END,
+    FOREIGN_CITIES,
+    NL_CITIES,
+    PARTNERS,
+    RAW_PARTNER,
+    START,
+    Person,
+    World,
+    county_line,
+    decoys,
+    family_network,
+    local_recruiter,
+    ordinary_population,
+    write,
+)
+
+TUNING = range(1000, 2000)  # seeds of worlds the method may be tuned on
+TESTING = range(5000, 6000)  # seeds of worlds it is measured on, never tuned on
+
+# The innocent classes of a world, as truth.json names them under "decoys".
+INNOCENT = ("parent", "caseworker", "shelter_staff", "street_worker", "store_detective",
+            "prolific_offender", "foster_parent", "older_sibling", "coach", "lawyer",
+            "interpreter", "cuckooed_resident", "adult_crew")
+# Files a partner may under-record; police incidents and involvements stay whole.
+RECORDED_FILES = ("signals.csv", "identifiers.csv", "stays.csv", "relations.csv")
+
+
+@dataclass(frozen=True)
+class Params:
+    """What a world of one seed looks like."""
+
+    seed: int
+    scale: float
+    recording: dict[str, float]  # per partner: the share of its rows it records
+    family_recording: float
+    alias_recording: float
+    networks: int
+    lines: int
+    recruiters: int
+    exploiting_parents: int
+    recruiting_workers: int
+    innocent: dict[str, int]  # how many of each new innocent class
+
+    @classmethod
+    def draw(cls, seed: int) -> Params:
+        rng = random.Random(f"world-params|{seed}")
+        return cls(
+            seed=seed,
+            scale=round(rng.uniform(0.15, 0.35), 3),
+            recording={p: round(rng.uniform(0.3, 0.9), 2) for p in PARTNERS},
+            family_recording=round(rng.uniform(0.2, 1.0), 2),
+            alias_recording=round(rng.uniform(0.3, 1.0), 2),
+            networks=rng.randint(0, 2),
+            lines=rng.randint(0, 2),
+            recruiters=rng.randint(1, 3),
+            exploiting_parents=rng.randint(1, 2),
+            recruiting_workers=rng.randint(0, 1),
+            innocent={"parent": rng.randint(3, 8), "foster_parent": rng.randint(2, 5),
+                      "older_sibling": rng.randint(3, 8),
+                      "coach": rng.randint(1, 4), "lawyer": rng.randint(1, 3),
+                      "interpreter": rng.randint(1, 3), "cuckooed_resident": rng.randint(1, 3),
+                      "adult_crew": rng.randint(1, 3)},
+        )
+
+
+# -- the new innocent classes ------------------------------------------------------------
+
+
+def _nl(w: World) -> list[str]:
+    return list(NL_CITIES)
+
+
+def foster_parent(w: World) -> None:
+    rng = w.rng
+    city = rng.choice(_nl(w))
+    carer = w.person(rng.randint(35, 60), city, "decoy:foster_parent")
+    home = w.place(city, ("residence",))
+    address = f"ADDR-{w.next_id('FP')}"
+    w.stay("municipality", carer, home, date(2009, 1, 1))
+    for _ in range(rng.randint(2, 5)):
+        kid = w.person(rng.randint(9, 16), city)  # from another family
+        placed = w.day(date(2013, 1, 1), START)
+        w.stay("youth-care", kid, home, placed)
+        w.identifier("municipality", kid, "address", address, placed)
+        if rng.random() < 0.3:
+            w.relation("youth-care", carer, kid, "legal_guardian", placed)
+        for _ in range(rng.randint(0, 3)):
+            involved = [(kid, "suspect")]
+            if rng.random() < 0.8:
+                involved.append((carer, "collector"))
+            w.incident(rng.choice(["shoplifting", "theft", "violence"]), w.day(),
+                       w.place(city if rng.random() < 0.85 else rng.choice(_nl(w))), involved)
+        if rng.random() < 0.35:
+            gone = w.day()
+            w.signal("youth-care", kid, "missing", gone, related=carer)
+            w.incident("other", gone, home, [(carer, "reporter"), (kid, "victim")])
+    w.identifier("municipality", carer, "address", address, date(2009, 1, 1))
+
+
+def household_parent(w: World) -> None:
+    """A parent registered at one address with the children for years, the tie itself
+    often unrecorded; the parent collects them, shares a phone with one, reports them
+    missing."""
+    rng = w.rng
+    city = rng.choice(_nl(w))
+    parent, kids = w.family(city, rng.randint(2, 5), (9, 17), 0.85)
+    parent.role = "decoy:parent"
+    address = f"ADDR-{w.next_id('HH')}"
+    w.identifier("municipality", parent, "address", address, date(2006, 1, 1))
+    phone = w.new_phone()
+    w.identifier("police-nl", parent, "phone", phone, w.day())
+    for kid in kids:
+        w.identifier("municipality", kid, "address", address,
+                     date(2006 + rng.randint(0, 6), 1, 1))
+        if rng.random() < 0.3:
+            w.identifier("police-nl", kid, "phone", phone, w.day())
+        for _ in range(rng.randint(1, 3)):
+            involved = [(kid, "suspect")]
+            if rng.random() < 0.8:
+                involved.append((parent, "collector"))
+            w.incident(rng.choice(["shoplifting", "theft", "begging", "violence"]), w.day(),
+                       w.place(city if rng.random() < 0.85 else rng.choice(_nl(w))), involved)
+        if rng.random() < 0.25:
+            gone = w.day()
+            w.signal("police-nl", kid, "missing", gone, related=parent)
+            w.incident("other", gone, w.place(city, ("residence",)),
+                       [(parent, "reporter"), (kid, "victim")])
+
+
+def older_sibling(w: World) -> None:
+    rng = w.rng
+    city = rng.choice(_nl(w))
+    parent, kids = w.family(city, rng.randint(2, 3), (11, 17), 0.8)
+    elder = w.person(rng.randint(18, 23), city, "decoy:older_sibling")
+    home = w.place(city, ("residence",))
+    w.stay("municipality", elder, home, date(2008, 1, 1))
+    phone = w.new_phone()
+    w.identifier("police-nl", elder, "phone", phone, w.day())
+    for kid in kids:
+        if rng.random() < 0.6 * w.family_recording:
+            w.relation("municipality", elder, kid, "sibling")
+        if rng.random() < 0.3:
+            w.identifier("police-nl", kid, "phone", phone, w.day())  # a hand-me-down phone
+        for _ in range(rng.randint(1, 3)):
+            involved = [(kid, "suspect"), (elder, rng.choice(["suspect", "present"]))]
+            if rng.random() < 0.4:
+                involved.append((parent, "collector"))
+            w.incident(rng.choice(["shoplifting", "theft", "violence"]), w.day(), w.place(city),
+                       involved)
+
+
+def coach(w: World) -> None:
+    rng = w.rng
+    city = rng.choice(_nl(w))
+    trainer = w.person(rng.randint(25, 60), city, "decoy:coach")
+    team = [w.family(city, 1, (12, 17), 0.8)[1][0] for _ in range(rng.randint(8, 15))]
+    for _ in range(rng.randint(4, 10)):
+        group = rng.sample(team, rng.randint(1, 3))
+        role = rng.choice(["present", "witness", "reporter"])
+        w.incident(rng.choice(["violence", "theft", "shoplifting"]), w.day(),
+                   w.place(city, ("school", "shopping_street", "market")),
+                   [(t, "suspect") for t in group] + [(trainer, role)])
+
+
+def counsel(w: World, kind: str, exploited: list[Person]) -> None:
+    """A lawyer or interpreter at the police contacts of many minors in many cities."""
+    rng = w.rng
+    person = w.person(rng.randint(28, 65), rng.choice(_nl(w)), f"decoy:{kind}")
+    clients = [w.person(rng.randint(12, 17), rng.choice(_nl(w)))
+               for _ in range(rng.randint(6, 14))]
+    for kid in clients:
+        if kind == "interpreter" and rng.random() < 0.5:
+            w.signal("police-nl", kid, "no_id_documents", w.day())
+        w.incident(rng.choice(["pickpocketing", "shoplifting", "theft"]), w.day(),
+                   w.place(rng.choice(_nl(w))), [(kid, "suspect"), (person, "present")])
+    for kid in rng.sample(exploited, min(len(exploited), rng.randint(1, 3))):
+        w.incident(rng.choice(["pickpocketing", "theft"]), w.day(), w.place(rng.choice(_nl(w))),
+                   [(kid, "suspect"), (person, "present")])
+
+
+def cuckooed_resident(w: World, line_minors: list[Person]) -> None:
+    rng = w.rng
+    city = rng.choice(_nl(w))
+    resident = w.person(rng.randint(30, 75), city, "decoy:cuckooed_resident")
+    address = f"ADDR-{w.next_id('CK')}"
+    w.identifier("municipality", resident, "address", address, date(2012, 1, 1))
+    for kid in rng.sample(line_minors, min(len(line_minors), rng.randint(1, 3))):
+        w.identifier("police-nl", kid, "address", address, w.day())
+        w.incident("drugs", w.day(), w.place(city, ("residence",)),
+                   [(kid, "suspect"), (resident, "victim")])
+
+
+def adult_crew(w: World) -> None:
+    rng = w.rng
+    city = rng.choice(_nl(w))
+    crew = [w.person(rng.randint(20, 45), city, "decoy:adult_crew")
+            for _ in range(rng.randint(2, 4))]
+    for _ in range(rng.randint(5, 12)):
+        w.incident(rng.choice(["pickpocketing", "theft", "burglary"]), w.day(),
+                   w.place(rng.choice(_nl(w) + list(FOREIGN_CITIES))),
+                   [(m, "suspect") for m in rng.sample(crew, rng.randint(2, len(crew)))])
+
+
+# -- guilty adults who look innocent -----------------------------------------------------
+
+
+def exploiting_parent(w: World, index: int) -> None:
+    """A parent (the tie recorded) who makes own and other children steal elsewhere."""
+    rng = w.rng
+    sid = f"exploiting-parent-{index}"
+    city = rng.choice(_nl(w))
+    parent, own = w.family(city, rng.randint(2, 3), (9, 15), 1.0)
+    parent.role, parent.structure = "exploiter", sid
+    others = w.recruit(city, (2, 4), (9, 15), sid)
+    minors = own + others
+    for kid in own:
+        kid.role, kid.structure = "minor", sid
+    phone = w.new_phone()
+    w.identifier("police-nl", parent, "phone", phone, w.day())
+    abroad = rng.choice(list(FOREIGN_CITIES))
+    targets = [*rng.sample([c for c in NL_CITIES if c != city], 3), abroad]
+    for kid in minors:
+        if rng.random() < 0.5:
+            w.give_aliases(kid, rng.randint(1, 2), recorded=0.5)
+        if kid in others and rng.random() < 0.5:
+            w.identifier("police-nl", kid, "phone", phone, w.day())
+        for _ in range(rng.randint(2, 4)):
+            when = w.day()
+            involved = [(kid, "suspect")]
+            if rng.random() < 0.6:
+                involved.append((parent, "collector"))
+            w.incident(rng.choice(["pickpocketing", "shoplifting"]), when,
+                       w.place(rng.choice(targets), ("station", "shopping_street", "shop")),
+                       involved, alias_rate=0.4)
+            if kid in others and rng.random() < 0.3:
+                w.signal("police-nl", kid, "claimed_relative", when, related=parent)
+            if rng.random() < 0.2:
+                w.signal("police-nl", kid, rng.choice(["carrying_cash", "no_id_documents"]), when)
+        if rng.random() < 0.4:
+            w.signal("youth-care", kid, "school_absence", w.day())
+    w.structures.append({"id": sid, "kind": "exploiting_parent", "core": [parent],
+                         "helpers": [], "minors": minors, "disguised": True})
+
+
+def recruiting_worker(w: World, index: int) -> None:
+    """A youth worker, recorded as the minors' caseworker, who has them steal and deal."""
+    rng = w.rng
+    sid = f"recruiting-worker-{index}"
+    city = rng.choice(_nl(w))
+    worker = w.person(rng.randint(24, 45), city, "exploiter", sid)
+    minors = w.recruit(city, (3, 6), (13, 17), sid)
+    phone = w.new_phone()
+    w.identifier("police-nl", worker, "phone", phone, w.day())
+    elsewhere = rng.sample([c for c in NL_CITIES if c != city], 2)
+    for kid in minors:
+        w.relation("youth-care", worker, kid, "caseworker", date(2014, 9, 1))
+        if rng.random() < 0.7:
+            w.identifier("police-nl", kid, "phone", phone, w.day())
+        for _ in range(rng.randint(1, 3)):
+            start = w.day()
+            if rng.random() < 0.5:
+                w.signal("youth-care", kid, "missing", start)
+            when = min(END, start + timedelta(days=rng.randint(1, 5)))
+            involved = [(kid, "suspect")]
+            if rng.random() < 0.4:
+                involved.append((worker, rng.choice(["present", "collector"])))
+            w.incident(rng.choice(["drugs", "shoplifting", "theft"]), when,
+                       w.place(rng.choice(elsewhere)), involved)
+            if rng.random() < 0.3:
+                w.signal("police-nl", kid, "carrying_cash", when)
+    w.structures.append({"id": sid, "kind": "recruiting_worker", "core": [worker],
+                         "helpers": [], "minors": minors, "disguised": True})
+
+
+# -- a whole world -----------------------------------------------------------------------
+
+
+def _under_record(w: World, params: Params) -> None:
+    """Each partner keeps only its recording share of the rows it may miss."""
+    rng = random.Random(f"world-recording|{params.seed}")
+    for partner, files in w.rows.items():
+        share = params.recording.get(partner, 1.0)
+        for name in RECORDED_FILES:
+            if name in files:
+                files[name] = [row for row in files[name] if rng.random() < share]
+
+
+def build(params: Params) -> World:
+    """The world of ``params``, everything that happened in it (before recording)."""
+    w = World(params.seed, params.scale)
+    w.family_recording = params.family_recording
+    w.alias_recording = params.alias_recording
+    ordinary_population(w)
+    decoys(w)
+    for i in range(params.networks):
+        family_network(w, i + 1)
+    for i in range(params.lines):
+        county_line(w, i + 1)
+    for i in range(params.recruiters):
+        local_recruiter(w, i + 1, professional=False)
+    for i in range(params.exploiting_parents):
+        exploiting_parent(w, i + 1)
+    for i in range(params.recruiting_workers):
+        recruiting_worker(w, i + 1)
+    exploited = [p for p in w.persons if p.role == "minor"]
+    line_minors = [m for s in w.structures if s["kind"] == "county_line" for m in s["minors"]]
+    for _ in range(params.innocent["parent"]):
+        household_parent(w)
+    for _ in range(params.innocent["foster_parent"]):
+        foster_parent(w)
+    for _ in range(params.innocent["older_sibling"]):
+        older_sibling(w)
+    for _ in range(params.innocent["coach"]):
+        coach(w)
+    for kind in ("lawyer", "interpreter"):
+        for _ in range(params.innocent[kind]):
+            counsel(w, kind, exploited)
+    for _ in range(params.innocent["cuckooed_resident"] if line_minors else 0):
+        cuckooed_resident(w, line_minors)
+    for _ in range(params.innocent["adult_crew"]):
+        adult_crew(w)
+    _under_record(w, params)
+    return w
+
+
+def generate_world(out: Path, *, seed: int, key: TeamKey) -> dict[str, Any]:
+    """Write the world of ``seed``'s deliveries and ``truth.json`` under ``out``; return the
+    truth, which also names the disguised guilty and the world's parameters."""
+    params = Params.draw(seed)
+    w = build(params)
+    disguised = sorted(key.pseudonym(p.raw) for s in w.structures if s.get("disguised")
+                       for p in [*s["core"], *s["helpers"]])
+    return write(w, out, key, disguised=disguised, params=asdict(params))
+
+
+__all__ = ["INNOCENT", "RAW_PARTNER", "TESTING", "TUNING", "Params", "build", "generate_world"]

@@ -1,0 +1,228 @@
+"""Markers and counter-evidence on small hand-built graphs where the answer is obvious."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from graph.analysis import counter, markers
+from graph.analysis.patterns import Node, minor_links
+from graph.analysis.ranking import BASE, calibrated, rank
+from tests.test_analysis_patterns import World
+
+
+@pytest.fixture
+def w() -> World:
+    return World()
+
+
+def found(w: World, minor: Node) -> set[str]:
+    return set(markers.markers(w.g, minor).found)
+
+
+# -- markers ---------------------------------------------------------------------------
+
+
+def test_an_ordinary_child_shows_no_sign(w: World) -> None:
+    kid = w.person("K", minor=True)
+    w.incident(suspects=[kid])
+    assert found(w, kid) == set()
+    assert markers.markers(w.g, kid).strength == 0.0
+
+
+def test_aliases_and_leaving(w: World) -> None:
+    kid = w.person("K", minor=True, aliases=("K2",))
+    w.signal("missing", kid)
+    assert found(w, kid) == {"aliases", "leaving"}
+    w.signal("runaway", kid)
+    assert "shelter_leaving" in found(w, kid)
+
+
+def test_cities_count_within_a_month_or_as_three(w: World) -> None:
+    kid = w.person("K", minor=True)
+    w.incident("Utrecht", date(2015, 1, 1), suspects=[kid])
+    w.incident("Breda", date(2015, 6, 1), suspects=[kid])  # months apart: no sign
+    assert found(w, kid) == set()
+    w.incident("Utrecht", date(2015, 6, 20), suspects=[kid])  # Breda, then Utrecht in 19 days
+    assert found(w, kid) == {"two_cities"}
+    w.incident("Zwolle", date(2015, 12, 1), suspects=[kid])
+    assert found(w, kid) == {"two_cities", "three_cities"}
+
+
+def test_abroad_is_where_the_offence_was(w: World) -> None:
+    kid = w.person("K", minor=True)
+    w.incident("Antwerpen", country="BE", suspects=[kid])
+    assert found(w, kid) == {"abroad"}
+
+
+def test_group_theft_needs_another_minor(w: World) -> None:
+    kid, adult = w.person("K", minor=True), w.person("A")
+    w.incident(suspects=[kid, adult])
+    assert found(w, kid) == set()
+    w.incident(suspects=[kid, w.person("L", minor=True)])
+    assert found(w, kid) == {"group_theft"}
+
+
+@pytest.mark.parametrize("kind", ["no_id_documents", "carrying_cash", "unaccompanied_travel",
+                                  "claimed_relative"])
+def test_each_signal_marker(w: World, kind: str) -> None:
+    kid = w.person("K", minor=True)
+    w.signal(kind, kid)
+    assert found(w, kid) == {kind}
+    w.signal("school_absence", kid)  # not a sign of exploitation
+    assert found(w, kid) == {kind}
+
+
+def test_signals_from_two_partners(w: World) -> None:
+    kid = w.person("K", minor=True)
+    w.g.nodes[w.signal("missing", kid)]["partners"] = {"police"}
+    assert "partners" not in found(w, kid)
+    w.g.nodes[w.signal("missing", kid)]["partners"] = {"shelter"}
+    assert found(w, kid) >= {"partners"}
+
+
+# -- counter-evidence --------------------------------------------------------------------
+
+
+def explained(w: World, adult: Node, minor: Node) -> counter.Counter | None:
+    links = [li for li in minor_links(w.g, adult) if li.minor == minor]
+    return counter.explain(w.g, adult, minor, links, None)
+
+
+def test_a_recorded_family_tie(w: World) -> None:
+    parent, kid = w.person("P"), w.person("K", minor=True)
+    w.incident(suspects=[kid], collectors=[parent])
+    assert explained(w, parent, kid) is None
+    w.tie(parent, kid, "PARENT_OF")
+    assert explained(w, parent, kid).kind == "family"  # type: ignore[union-attr]
+
+
+def test_a_household_inferred_from_a_long_shared_address(w: World) -> None:
+    parent, kid = w.person("P"), w.person("K", minor=True)
+    w.incident(day=date(2015, 5, 1), suspects=[kid], collectors=[parent])
+    home = w.uses("ADDR", parent, kid)
+    w.g.nodes[home]["identifier_kind"] = "address"
+    w.g.edges[kid, home]["first_seen"] = date(2015, 1, 1)  # months before: not yet a home
+    assert explained(w, parent, kid) is None
+    w.g.edges[kid, home]["first_seen"] = date(2010, 1, 1)
+    found = explained(w, parent, kid)
+    assert found is not None and found.kind == "household" and "since 2010-01-01" in found.reason
+
+
+def test_reporting_the_child_missing_or_as_a_victim(w: World) -> None:
+    parent, kid = w.person("P"), w.person("K", minor=True)
+    w.incident(suspects=[kid], collectors=[parent])
+    w.signal("missing", kid, names=parent)
+    assert explained(w, parent, kid).kind == "reported"  # type: ignore[union-attr]
+    other, child = w.person("O"), w.person("C", minor=True)
+    w.incident(suspects=[child], collectors=[other])
+    w.incident(reporters=[other])  # reporting something else says nothing
+    assert explained(w, other, child) is None
+    victim = w.incident(reporters=[other])
+    w.g.add_edge(child, victim, types={"VICTIM_IN"})
+    assert explained(w, other, child).kind == "reported"  # type: ignore[union-attr]
+
+
+def test_a_professional_pattern_and_its_limits(w: World) -> None:
+    worker = w.person("W")
+    kids = [w.person(f"K{i}", minor=True) for i in range(3)]
+    for kid in kids:
+        w.incident(suspects=[kid], present=[worker])
+    links = list(minor_links(w.g, worker))
+    role = counter.professional_pattern(w.g, worker, links)
+    assert role is not None and role.kind == "professional_pattern"
+    assert counter.explain(w.g, worker, kids[0], [li for li in links if li.minor == kids[0]],
+                           role) == role
+    w.uses("PHONE", worker, kids[1])  # shares a phone with one: no longer a pattern
+    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
+
+
+def test_a_declared_professional(w: World) -> None:
+    lawyer = w.person("L")
+    assert counter.declared(w.g, lawyer) is None
+    w.g.nodes[lawyer]["declared_roles"] = {"interpreter": {"police-nl"}}
+    role = counter.declared(w.g, lawyer)
+    assert role is not None and "interpreter (declared by police-nl)" in role.reason
+
+
+def test_shared_means_and_claimed_kinship_are_not_explained_by_a_profession(w: World) -> None:
+    worker, kid = w.person("W"), w.person("K", minor=True)
+    w.tie(worker, kid, "CASEWORKER_OF")
+    w.incident(suspects=[kid], collectors=[worker])
+    assert explained(w, worker, kid).kind == "professional"  # type: ignore[union-attr]
+    w.uses("PHONE", worker, kid)
+    assert explained(w, worker, kid) is None
+    parent, child = w.person("P"), w.person("C", minor=True)
+    w.tie(parent, child, "PARENT_OF")
+    w.signal("claimed_relative", child, names=parent)
+    assert explained(w, parent, child) is None  # a claimed kinship is never explained
+
+
+def test_an_offender_in_their_own_right(w: World) -> None:
+    thief, kid = w.person("T"), w.person("K", minor=True)
+    w.incident(suspects=[thief, kid])
+    for _ in range(10):
+        w.incident(suspects=[thief])
+    career = counter.own_offending(w.g, thief)
+    assert career is not None and career.factor == pytest.approx(1 / 3, abs=1e-3)
+    links = list(minor_links(w.g, thief))
+    assert counter.explain(w.g, thief, kid, links, None, career) == career
+
+
+def test_the_child_an_adult_comes_for(w: World) -> None:
+    parent, own = w.person("P"), w.person("OWN", minor=True)
+    friends = [w.person(f"F{i}", minor=True) for i in range(2)]
+    w.incident(suspects=[own, friends[0]], collectors=[parent])
+    w.incident(suspects=[own, friends[1]], collectors=[parent])
+    links = list(minor_links(w.g, parent))
+    anchors = counter.accompanied(w.g, parent, links)
+    assert anchors == {own}
+    mine = [li for li in links if li.minor == friends[0]]
+    assert counter.explain(w.g, parent, friends[0], mine, None,
+                           anchors=anchors).kind == "accompanies"  # type: ignore[union-attr]
+
+
+# -- the score ---------------------------------------------------------------------------
+
+
+def test_an_adult_near_ordinary_teenagers_stays_below_one_near_marked_children(
+        w: World) -> None:
+    coach_like = w.person("NEAR")
+    for i in range(12):  # twelve ordinary teenagers, each collected once
+        w.incident(suspects=[w.person(f"T{i}", minor=True)], collectors=[coach_like])
+    handler = w.person("HANDLER")
+    for i in range(3):
+        kid = w.person(f"M{i}", minor=True, aliases=(f"M{i}b",))
+        w.signal("runaway", kid)
+        w.incident("Utrecht", date(2015, 5, 1), suspects=[kid], collectors=[handler])
+        w.incident("Breda", date(2015, 5, 3), suspects=[kid], collectors=[handler])
+        w.incident("Antwerpen", date(2015, 5, 9), "BE", suspects=[kid])
+    ranked = rank(w.g)
+    assert [c.node for c in ranked[:2]] == [handler, coach_like]
+    assert ranked[0].band == "strong" and ranked[1].band == "weak"
+    near = ranked[1]
+    assert near.mass == pytest.approx(12 * 0.7 * BASE, rel=0.01)
+
+
+def test_counter_evidence_lowers_but_never_hides(w: World) -> None:
+    parent = w.person("PARENT")
+    own = [w.person(f"OWN{i}", minor=True) for i in range(2)]
+    for kid in own:
+        w.tie(parent, kid, "PARENT_OF")
+        w.incident(suspects=[kid], collectors=[parent])
+    others = [w.person(f"X{i}", minor=True, aliases=(f"X{i}b",)) for i in range(3)]
+    for kid in others:
+        w.incident("Breda", suspects=[kid], collectors=[parent])
+        w.signal("claimed_relative", kid, names=parent)
+    (found,) = [c for c in rank(w.g) if c.node == parent]
+    assert found.band in ("moderate", "strong")  # the unrelated children still count
+    lowered = {li.minor for li in found.links if li.counter is not None}
+    assert lowered == set(own)
+    assert {c.kind for c in found.counter_evidence} == {"family"}
+
+
+def test_the_score_is_a_calibrated_curve_of_the_mass() -> None:
+    assert calibrated(0.0) == 0.0
+    values = [calibrated(m) for m in (0.05, 0.2, 0.5, 1.0, 3.0)]
+    assert values == sorted(values) and 0 < values[0] < 0.1 and values[-1] > 0.9
