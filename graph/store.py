@@ -154,10 +154,13 @@ class Store:
         self.close()
 
     @contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+    def session(self, *, read_only: bool = False, fetch_size: int | None = None
+                ) -> Iterator[Session]:
+        """A session; ``fetch_size``: records fetched ahead (the driver's default is 1000)."""
         access = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS
-        with self._answering(), \
-                self.driver.session(database=self.database, default_access_mode=access) as session:
+        with self._answering(), self.driver.session(
+                database=self.database, default_access_mode=access,
+                fetch_size=fetch_size or 1000) as session:
             yield session
 
     def write(self, work: Callable[[Transaction], T]) -> T:

@@ -127,6 +127,23 @@ def test_synth_analyse_and_evaluate_with_json(env: dict[str, str], tmp_path: Pat
     one_clear_line(run(env, "evaluate", "--truth", str(out)), "is not a scenario's truth.json")
 
 
+def test_evaluate_over_random_worlds(env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "worlds.json"
+    done = run(env, "evaluate", "--worlds", "1", "--json", str(out))
+    assert done.exit_code == 0, done.output
+    assert "AP mean" in done.output and "Calibration" in done.output
+    document = json.loads(out.read_text())
+    assert document["seeds"] == [5000]
+    assert document["summary"][0]["variant"] == "schakel"
+    assert {"average_precision", "class_share", "disguised_recall_at_2k"} <= set(
+        document["worlds"][0])
+    neither = run(env, "evaluate")
+    assert neither.exit_code == 2 and "give either --truth FILE or --worlds N" in neither.output
+    assert "Traceback" not in neither.output
+    assert run(env, "ingest", str(delivery(tmp_path / "d", basic_files()))).exit_code == 0
+    one_clear_line(run(env, "evaluate", "--worlds", "1"), "needs an empty database")
+
+
 def test_evaluate_without_a_run_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
     truth = tmp_path / "truth.json"
     truth.write_text(json.dumps({"exploiters": ["a"], "helpers": [], "decoys": {}}))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -84,8 +85,31 @@ def _ref(node: Node) -> str:
     return node[1]
 
 
-def minor_links(g: nx.Graph, adult: Node) -> Iterator[Link]:
+@contextmanager
+def links_kept(g: nx.Graph) -> Iterator[None]:
+    """Within this, :func:`minor_links` finds each adult's links once and keeps them: every
+    detector and the ranking ask for the same links. The graph must not change inside."""
+    g.graph[_KEPT] = {}
+    try:
+        yield
+    finally:
+        g.graph.pop(_KEPT, None)
+
+
+_KEPT = "schakel.minor_links"
+
+
+def minor_links(g: nx.Graph, adult: Node) -> list[Link]:
     """Every link between ``adult`` and a minor, with what makes it."""
+    kept = g.graph.get(_KEPT)
+    if kept is None:
+        return list(_minor_links(g, adult))
+    if adult not in kept:
+        kept[adult] = list(_minor_links(g, adult))
+    return kept[adult]
+
+
+def _minor_links(g: nx.Graph, adult: Node) -> Iterator[Link]:
     for via, data in g.adj[adult].items():
         kind = via[0]
         if kind == "incident":
@@ -351,7 +375,8 @@ DETECTORS: dict[str, Callable[[nx.Graph], dict[Node, Hit]]] = {
 def all_hits(g: nx.Graph) -> dict[Node, dict[str, Hit]]:
     """Every detector's hits, by adult."""
     by_adult: dict[Node, dict[str, Hit]] = defaultdict(dict)
-    for name, detector in DETECTORS.items():
-        for adult, hit in detector(g).items():
-            by_adult[adult][name] = hit
+    with links_kept(g):
+        for name, detector in DETECTORS.items():
+            for adult, hit in detector(g).items():
+                by_adult[adult][name] = hit
     return dict(by_adult)

@@ -29,7 +29,15 @@ import networkx as nx
 from graph.analysis import counter as counters
 from graph.analysis.counter import Counter
 from graph.analysis.markers import Markers, markers
-from graph.analysis.patterns import DETECTORS, MINOR_LINK_ROLES, Hit, Link, Node, minor_links
+from graph.analysis.patterns import (
+    DETECTORS,
+    MINOR_LINK_ROLES,
+    Hit,
+    Link,
+    Node,
+    links_kept,
+    minor_links,
+)
 
 
 @dataclass(frozen=True)
@@ -241,11 +249,12 @@ def rank(g: nx.Graph, *, weights: dict[str, Weight] = WEIGHTS, disabled: Collect
     """
     cache: dict[Node, Markers] = {}
     candidates = []
-    for adult, hits in all_hits(g, disabled).items():
-        links, role = minor_weights(g, adult, counter_kinds=counter_kinds, cache=cache)
-        mass = round(sum(link.weighed(markers=use_markers) for link in links), 4)
-        value = calibrated(mass, calibration) if anchored else score(hits, weights)
-        candidates.append(Candidate(adult, value, hits, 0, mass, links, role))
+    with links_kept(g):
+        for adult, hits in all_hits(g, disabled).items():
+            links, role = minor_weights(g, adult, counter_kinds=counter_kinds, cache=cache)
+            mass = round(sum(link.weighed(markers=use_markers) for link in links), 4)
+            value = calibrated(mass, calibration) if anchored else score(hits, weights)
+            candidates.append(Candidate(adult, value, hits, 0, mass, links, role))
     candidates.sort(key=lambda c: (-c.score, -c.mass, c.node[1]))
     for i, candidate in enumerate(candidates, start=1):
         candidate.rank = i
