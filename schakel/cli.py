@@ -271,6 +271,9 @@ def evaluate_run(
         help="With --worlds: the tuning worlds' seeds, not the test worlds'.")] = False,
     ablation: Annotated[bool, typer.Option(
         help="With --worlds: also each part of the method switched off in turn.")] = False,
+    first_seed: Annotated[int | None, typer.Option(
+        help="With --worlds: the first world's seed (within the test seeds, or the tuning "
+             "seeds with --tuning).")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the figures as "
                                                    "JSON.")] = None,
 ) -> None:
@@ -284,7 +287,12 @@ def evaluate_run(
         raise typer.BadParameter("give either --truth FILE or --worlds N")
     if worlds is not None:
         settings = _settings()
-        first = (TUNING if tuning else TESTING).start
+        seeds = TUNING if tuning else TESTING
+        first = seeds.start if first_seed is None else first_seed
+        if first not in seeds or first + worlds - 1 not in seeds:
+            raise typer.BadParameter(
+                f"the {'tuning' if tuning else 'test'} worlds' seeds are {seeds.start}-"
+                f"{seeds.stop - 1}: tuning and test worlds are kept apart")
         with _store(settings) as store:
             found = harness.evaluate_worlds(
                 store, range(first, first + worlds), team_key(settings),

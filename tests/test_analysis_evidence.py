@@ -126,9 +126,11 @@ def test_reporting_the_child_missing_or_as_a_victim(w: World) -> None:
 
 def test_a_professional_pattern_and_its_limits(w: World) -> None:
     worker = w.person("W")
-    kids = [w.person(f"K{i}", minor=True) for i in range(3)]
-    for kid in kids:
+    kids = [w.person(f"K{i}", minor=True) for i in range(4)]
+    for kid in kids[:3]:
         w.incident(suspects=[kid], present=[worker])
+    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
+    w.incident(suspects=[kids[3]], present=[worker])  # four minors: a professional's breadth
     links = list(minor_links(w.g, worker))
     role = counter.professional_pattern(w.g, worker, links)
     assert role is not None and role.kind == "professional_pattern"

@@ -123,7 +123,11 @@ def _one_shelter(g: nx.Graph, minors: set[Node], cities: set[str | None], *,
     placed: dict[str, int] = {}
     where: dict[str, str] = {}
     for minor in minors:
-        for ref, city in (g.nodes[minor].get("shelters") or {}).items():
+        shelters = dict(g.nodes[minor].get("shelters") or {})
+        for via in g.adj[minor]:  # where the minor ran away from, when its stay is unrecorded
+            if via[0] == "signal" and g.nodes[via].get("shelter"):
+                shelters.setdefault(g.nodes[via]["shelter"], g.nodes[via].get("city"))
+        for ref, city in shelters.items():
             placed[ref] = placed.get(ref, 0) + 1
             where[ref] = city
     for ref, count in sorted(placed.items(), key=lambda x: -x[1]):
@@ -133,7 +137,7 @@ def _one_shelter(g: nx.Graph, minors: set[Node], cities: set[str | None], *,
 
 
 def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
-                         min_minors: int = 3) -> Counter | None:
+                         min_minors: int = 4) -> Counter | None:
     """The pattern of a professional: linked to several minors only by being present at
     their police contacts (or assigned to several persons as caseworker), and never
     collecting a minor, sharing means with one, or named in a signal about one."""

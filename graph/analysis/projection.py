@@ -48,7 +48,8 @@ INVOLVEMENTS = _rows(
 SIGNALS = _rows(
     "MATCH (s:Signal)-[:ABOUT]->(p:Person) "
     "OPTIONAL MATCH (s)-[:NAMES]->(q:Person) OPTIONAL MATCH (s)-[:AT]->(l:Location)",
-    "s.ref", "s.kind", "s.observed_at", "p.ref", "s.partners", "q.ref", "l.city", "l.country")
+    "s.ref", "s.kind", "s.observed_at", "p.ref", "s.partners", "q.ref", "l.city", "l.country",
+    "l.ref", "l.kind")
 TIES = _rows(f"MATCH (a:Person)-[r:{_TIE_TYPES}]->(b:Person)", "a.ref", "type(r)", "b.ref")
 DECLARED = _rows("MATCH (d:Delivery)-[r:DECLARES]->(p:Person)", "p.ref", "r.role", "d.partner")
 STAYS = _rows("MATCH (p:Person)-[:STAYED_AT]->(l:Location) WHERE l.kind = 'shelter'",
@@ -127,10 +128,12 @@ def project(store: Store) -> nx.Graph:
             g.add_node(incident, kind="incident", incident_kind=kind, day=_day(day), city=city,
                        country=country)
         _add_edge(g, person(who), incident, rel)
-    for ref, kind, day, about, partners, names, city, country in _stream(store, SIGNALS):
+    for ref, kind, day, about, partners, names, city, country, place, place_kind in _stream(
+            store, SIGNALS):
         signal = ("signal", ref)
         g.add_node(signal, kind="signal", signal_kind=kind, day=_day(day), city=city,
-                   country=country, partners=set(partners or ()))
+                   country=country, partners=set(partners or ()),
+                   shelter=place if place_kind == "shelter" else None)
         _add_edge(g, signal, person(about), schema.Rel.ABOUT.value)
         if names:
             _add_edge(g, signal, person(names), schema.Rel.NAMES.value)

@@ -38,6 +38,7 @@ from graph.analysis.patterns import (
     links_kept,
     minor_links,
 )
+from graph.schema import Rel
 
 
 @dataclass(frozen=True)
@@ -88,17 +89,21 @@ LINK_WEIGHTS: dict[str, float] = {
     "claimed_relative": 1.0, "unaccompanied_travel": 1.0, "signal": 0.4,
     "phone": 0.8, "vehicle": 0.8, "account": 0.8, "address": 0.5, "identifier": 0.5,
     "COLLECTED_AFTER": 0.7, "PRESENT_AT": 0.4, "SUSPECT_IN": 0.2,
+    # present at the minor's offence, and (then, or another time) collecting the minor
+    # afterwards: the handler who watches the children steal and claims them after an arrest
+    "watched_and_collected": 0.6,
 }
 BASE = 0.02  # what a minor without any sign of exploitation counts for, by proximity
 # The adult's own conduct towards a minor (sharing a phone, vehicle or account, claiming
 # kinship, travelling together) is a sign in itself: it counts for CONDUCT_BASE even when
 # the minor shows nothing else.
-CONDUCT = frozenset({"phone", "vehicle", "account", "claimed_relative", "unaccompanied_travel"})
+CONDUCT = frozenset({"phone", "vehicle", "account", "claimed_relative", "unaccompanied_travel",
+                     "watched_and_collected"})
 CONDUCT_BASE = 0.2
 # score = 1 / (1 + exp(-(slope * ln(mass) + offset))): a logistic fit of "a planted
 # exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1029
 # (scenarios/worlds.py); its reliability on test worlds is in docs/analysis.md.
-CALIBRATION = (2.69, 1.78)
+CALIBRATION = (3.57, 2.91)
 BANDS = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
 COUNTER_KINDS = frozenset(counters.FACTORS)
 
@@ -170,6 +175,10 @@ def _minors_at(g: nx.Graph, incident: Node) -> int:
                and data["types"] & MINOR_LINK_ROLES)
 
 
+def _minors_using(g: nx.Graph, identifier: Node) -> int:
+    return sum(1 for p in g.adj[identifier] if p[0] == "person" and g.nodes[p].get("minor"))
+
+
 def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False) -> float:
     """How strongly ``links`` (all between one adult and one minor) tie the two, by
     proximity or (``conduct``) by the adult's own conduct: each link by its kind
@@ -177,6 +186,9 @@ def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False) 
     who comes for one of four children arrested together is not linked to each as to one
     alone), and several links adding up as independent chances."""
     miss = 1.0
+    roles = {role for link in links if link.how == "incident" for role in link.roles}
+    if conduct and {Rel.PRESENT_AT.value, Rel.COLLECTED_AFTER.value} <= roles:
+        miss *= 1 - LINK_WEIGHTS["watched_and_collected"]
     for link in links:
         kinds = [k for k in _kinds(g, link) if (k in CONDUCT) == conduct]
         if not kinds:
@@ -184,6 +196,10 @@ def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False) 
         weight = max(LINK_WEIGHTS.get(kind, 0.4) for kind in kinds)
         if link.how == "incident":
             weight /= max(1, _minors_at(g, link.via))
+        elif link.how == "identifier" and conduct:
+            # a phone one child shares with the adult is often the family's; shared by
+            # several children it is the pattern of a line or a ring
+            weight *= min(1.0, _minors_using(g, link.via) / 2)
         miss *= 1 - weight
     return 1 - miss
 
@@ -217,6 +233,8 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
         if minor not in cache:
             cache[minor] = markers(g, minor)
         kinds = sorted({k for link in links for k in _kinds(g, link)})
+        if {Rel.PRESENT_AT.value, Rel.COLLECTED_AFTER.value} <= set(kinds):
+            kinds.append("watched_and_collected")
         found = counters.explain(g, adult, minor, links, role, career, anchors)
         if found is not None and found.kind not in counter_kinds:
             found = None
