@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import graph_view
 from dashboard.auth import Users
-from dashboard.text import paths_summary
+from dashboard.text import md, paths_summary
 from graph import console, explore, local_neo4j, overview, reviews, views
 from graph.access import Role, Viewer
 from graph.reviews import Decision
@@ -332,7 +332,15 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
     top = overview.findings(scenario.store, ANN, scenario.run_id, limit=20)
     assert len(at.expander) == len(top)
     assert at.expander[0].label.startswith(f"#1 · {top[0]['person_ref']}")
+    assert f"({top[0]['band']} lead)" in at.expander[0].label
     assert "•" in at.expander[0].text[0].value  # the evidence, as a list
+    # why (the minors and their signs) and why not (what lowered it, with its reason)
+    assert any(m.value.startswith("**Rests on**") for m in at.expander[0].markdown)
+    lowered = [i for i, f in enumerate(top) if f["counter_evidence"]]
+    assert lowered, "the scenario's top findings should include counter-evidence"
+    shown = " ".join(m.value for m in at.expander[lowered[0]].markdown)
+    assert "**Lowered by**" in shown
+    assert md(top[lowered[0]]["counter_evidence"][0]["reason"]) in shown
     at.button(key=f"open_{top[0]['finding']}").click().run()
     assert titles(at) == ["Explore"]
     html = iframe_html(at)
@@ -650,6 +658,8 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
         assert not at.exception and not at.slider
         assert [e.label.split(" · ")[1] for e in at.expander] == [top["person_ref"]]
         assert "1 finding shared with your team" in at.caption[0].value
+        # what a finding rests on names minors of any partner: not for a care partner
+        assert not any(m.value.startswith("**Rests on**") for m in at.markdown)
         # and no decisions: reviews are the analysts' and investigators'
         assert not [s for s in at.selectbox if str(s.key).startswith("review_")]
         assert not at.checkbox
