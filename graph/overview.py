@@ -123,10 +123,13 @@ def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200
     for row in rows:
         for field in ("indicators", "counter_evidence", "minors"):
             row[field] = json.loads(row[field]) if row[field] else []
-    # The page names each finding's person and the refs merged into it as aliases.
+    # The page names each finding's person, the refs merged into it as aliases, and the
+    # minors its score rests on.
     store.audit.record(viewer, "candidates.findings", {"run": run_id, "limit": limit},
                        records=len(rows),
-                       persons=[p for r in rows for p in (r["person_ref"], *(r["aliases"] or ()))])
+                       persons=list(dict.fromkeys(
+                           p for r in rows for p in (r["person_ref"], *(r["aliases"] or ()),
+                                                     *(m["ref"] for m in r["minors"])))))
     return rows
 
 

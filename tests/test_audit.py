@@ -223,15 +223,18 @@ def test_a_findings_aliases_are_named_with_its_person(scenario: Scenario) -> Non
     """Candidates shows a finding's person "also" under the refs merged into it: a read
     of those persons too. (The test scenario's findings have no aliases: one is made.)"""
     store = scenario.store
-    a, b = (r["ref"] for r in store.run("MATCH (p:Person) RETURN p.ref AS ref LIMIT 2"))
+    a, b, c = (r["ref"] for r in store.run("MATCH (p:Person) RETURN p.ref AS ref LIMIT 3"))
+    # and the minors its score rests on, which the page lists
+    minors = json.dumps([{"ref": c, "weight": 0.5, "links": [], "markers": {},
+                          "lowered_by": None}])
     store.run("CREATE (:Finding {ref: 'audit-alias-f', run_id: 'audit-alias-run', rank: 1, "
               "score: 1.0, person_ref: $a, aliases: [$b], patterns: ['broker'], "
-              "indicators: '[]'})", {"a": a, "b": b})
+              "indicators: '[]', minors: $minors})", {"a": a, "b": b, "minors": minors})
     try:
         found = overview.findings(store, IVO, "audit-alias-run")
         assert [(f["person_ref"], f["aliases"]) for f in found] == [(a, [b])]
         entry = list(store.audit.entries())[-1]
-        assert entry["action"] == "candidates.findings" and set(entry["persons"]) == {a, b}
+        assert entry["action"] == "candidates.findings" and set(entry["persons"]) == {a, b, c}
     finally:
         store.run("MATCH (f:Finding {run_id: 'audit-alias-run'}) DELETE f")
 
