@@ -46,7 +46,6 @@ FACTORS: dict[str, float] = {
 LONG_TIME = timedelta(days=365)
 MEANS = frozenset({"phone", "vehicle", "account"})
 REPORTING = frozenset({"missing", "runaway"})
-PROTECTIVE_ROLES = frozenset({Rel.PRESENT_AT.value, Rel.WITNESS_IN.value, Rel.REPORTED.value})
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def recorded(g: nx.Graph, adult: Node, minor: Node) -> Counter | None:
     return None
 
 
-def _first_day(g: nx.Graph, adult: Node, links: list[Link]) -> date | None:
+def _first_day(g: nx.Graph, links: list[Link]) -> date | None:
     days = [g.nodes[link.via].get("day") for link in links if link.how != "identifier"]
     known = [d for d in days if d is not None]
     return min(known) if known else None
@@ -84,7 +83,7 @@ def _first_day(g: nx.Graph, adult: Node, links: list[Link]) -> date | None:
 
 def household(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> Counter | None:
     """An inferred household: a long-shared address, or the adult reported the minor."""
-    first = _first_day(g, adult, links)
+    first = _first_day(g, links)
     for via, data in g.adj[minor].items():
         if via[0] == "identifier" and g.nodes[via].get("identifier_kind") == "address" \
                 and g.has_edge(adult, via):

@@ -19,7 +19,6 @@ Explained links count for less (``explained_weight``); they are never hidden.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -370,13 +369,3 @@ DETECTORS: dict[str, Callable[[nx.Graph], dict[Node, Hit]]] = {
     "alias_churn": alias_churn,
     "broker": broker,
 }
-
-
-def all_hits(g: nx.Graph) -> dict[Node, dict[str, Hit]]:
-    """Every detector's hits, by adult."""
-    by_adult: dict[Node, dict[str, Hit]] = defaultdict(dict)
-    with links_kept(g):
-        for name, detector in DETECTORS.items():
-            for adult, hit in detector(g).items():
-                by_adult[adult][name] = hit
-    return dict(by_adult)
