@@ -31,7 +31,7 @@ from ingest.pseudonymise import team_key
 from ingest.report import write_rejects
 from scenarios import harness
 from scenarios.synth import generate
-from scenarios.worlds import TESTING, TUNING
+from scenarios.worlds import TESTING, TUNING, generate_world
 from schakel import demo as demo_run
 from schakel import output as show
 from schakel.output import Bar
@@ -226,10 +226,17 @@ def synth(
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 1,
     scale: Annotated[float, typer.Option(min=0.01, help="1: a few thousand persons; "
                                          "100: about a million rows.")] = 1.0,
+    world: Annotated[bool, typer.Option(
+        "--world", help="Write the random world of --seed instead (scenarios/worlds.py: its "
+        "own size, recording rates, rings and innocent adults), as `evaluate --worlds` "
+        "loads it.")] = False,
 ) -> None:
     """Write a synthetic scenario: one delivery per partner, and truth.json (never ingest it)."""
     key = team_key(_settings())
-    show.scenario(generate(out_dir, seed=seed, scale=scale, key=key), out_dir)
+    if world:
+        show.scenario(generate_world(out_dir, seed=seed, key=key), out_dir)
+    else:
+        show.scenario(generate(out_dir, seed=seed, scale=scale, key=key), out_dir)
 
 
 # -- schakel analyse / evaluate ------------------------------------------------------

@@ -127,6 +127,13 @@ def test_synth_analyse_and_evaluate_with_json(env: dict[str, str], tmp_path: Pat
     one_clear_line(run(env, "evaluate", "--truth", str(out)), "is not a scenario's truth.json")
 
 
+def test_synth_writes_a_random_world(env: dict[str, str], tmp_path: Path) -> None:
+    made = run(env, "synth", str(tmp_path / "w"), "--world", "--seed", "5003")
+    assert made.exit_code == 0, made.output
+    truth = json.loads((tmp_path / "w" / "truth.json").read_text())
+    assert truth["params"]["seed"] == 5003 and "disguised" in truth
+
+
 def test_evaluate_over_random_worlds(env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "worlds.json"
     done = run(env, "evaluate", "--worlds", "1", "--json", str(out))
