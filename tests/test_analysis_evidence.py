@@ -185,6 +185,34 @@ def test_the_child_an_adult_comes_for(w: World) -> None:
                            anchors=anchors).kind == "accompanies"  # type: ignore[union-attr]
 
 
+# -- the adult's own conduct ----------------------------------------------------------------
+
+
+def conduct(w: World, adult: Node, minor: Node) -> float:
+    from graph.analysis.ranking import link_weight
+    return link_weight(w.g, [li for li in minor_links(w.g, adult) if li.minor == minor],
+                       conduct=True)
+
+
+def test_found_with_a_missing_child_elsewhere(w: World) -> None:
+    adult, kid = w.person("A"), w.person("K", minor=True)
+    w.signal("missing", kid, day=date(2015, 5, 1), city="Utrecht")
+    w.incident("Utrecht", date(2015, 5, 3), suspects=[kid], collectors=[adult])
+    assert conduct(w, adult, kid) == 0.0  # in the city it went missing from
+    w.incident("Breda", date(2015, 6, 20), suspects=[kid], collectors=[adult])
+    assert conduct(w, adult, kid) == 0.0  # seven weeks later
+    w.incident("Breda", date(2015, 5, 8), suspects=[kid], present=[adult])
+    assert conduct(w, adult, kid) > 0.5  # a week later, elsewhere: and watched and collected
+
+
+def test_a_phone_shared_with_one_child_counts_half(w: World) -> None:
+    adult, kid, other = w.person("A"), w.person("K", minor=True), w.person("L", minor=True)
+    w.uses("PHONE", adult, kid)
+    alone = conduct(w, adult, kid)
+    w.uses("PHONE", other)
+    assert conduct(w, adult, kid) == pytest.approx(2 * alone)
+
+
 # -- the score ---------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import networkx as nx
 
@@ -30,7 +31,9 @@ from graph.analysis import counter as counters
 from graph.analysis.counter import Counter
 from graph.analysis.markers import Markers, markers
 from graph.analysis.patterns import (
+    COLLECTING,
     DETECTORS,
+    LEAVING,
     MINOR_LINK_ROLES,
     Hit,
     Link,
@@ -92,18 +95,22 @@ LINK_WEIGHTS: dict[str, float] = {
     # present at the minor's offence, and (then, or another time) collecting the minor
     # afterwards: the handler who watches the children steal and claims them after an arrest
     "watched_and_collected": 0.6,
+    # with the minor at an offence elsewhere, days after the minor was reported missing or
+    # ran away: being found with a missing child (UK county-lines guidance)
+    "with_a_missing_child": 0.6,
 }
+MISSING_WINDOW = timedelta(days=14)
 BASE = 0.02  # what a minor without any sign of exploitation counts for, by proximity
 # The adult's own conduct towards a minor (sharing a phone, vehicle or account, claiming
 # kinship, travelling together) is a sign in itself: it counts for CONDUCT_BASE even when
 # the minor shows nothing else.
 CONDUCT = frozenset({"phone", "vehicle", "account", "claimed_relative", "unaccompanied_travel",
-                     "watched_and_collected"})
+                     "watched_and_collected", "with_a_missing_child"})
 CONDUCT_BASE = 0.2
 # score = 1 / (1 + exp(-(slope * ln(mass) + offset))): a logistic fit of "a planted
 # exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1029
 # (scenarios/worlds.py); its reliability on test worlds is in docs/analysis.md.
-CALIBRATION = (3.57, 2.91)
+CALIBRATION = (3.56, 2.53)
 BANDS = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
 COUNTER_KINDS = frozenset(counters.FACTORS)
 
@@ -179,6 +186,26 @@ def _minors_using(g: nx.Graph, identifier: Node) -> int:
     return sum(1 for p in g.adj[identifier] if p[0] == "person" and g.nodes[p].get("minor"))
 
 
+def with_a_missing_child(g: nx.Graph, links: Collection[Link]) -> list[str]:
+    """The incidents where the adult was with the minor (present, or collecting them)
+    within ``MISSING_WINDOW`` after the minor was reported missing or ran away, in another
+    city than the report's (or the report names none)."""
+    found = []
+    for link in links:
+        if link.how != "incident" or not link.roles & COLLECTING:
+            continue
+        incident = g.nodes[link.via]
+        for signal in g.adj[link.minor]:
+            attrs = g.nodes[signal]
+            if signal[0] != "signal" or attrs.get("signal_kind") not in LEAVING \
+                    or attrs.get("day") is None or incident.get("day") is None:
+                continue
+            soon = timedelta(0) <= incident["day"] - attrs["day"] <= MISSING_WINDOW
+            if soon and (attrs.get("city") is None or attrs["city"] != incident.get("city")):
+                found.append(link.via[1])
+    return found
+
+
 def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False) -> float:
     """How strongly ``links`` (all between one adult and one minor) tie the two, by
     proximity or (``conduct``) by the adult's own conduct: each link by its kind
@@ -189,6 +216,8 @@ def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False) 
     roles = {role for link in links if link.how == "incident" for role in link.roles}
     if conduct and {Rel.PRESENT_AT.value, Rel.COLLECTED_AFTER.value} <= roles:
         miss *= 1 - LINK_WEIGHTS["watched_and_collected"]
+    if conduct and with_a_missing_child(g, links):
+        miss *= 1 - LINK_WEIGHTS["with_a_missing_child"]
     for link in links:
         kinds = [k for k in _kinds(g, link) if (k in CONDUCT) == conduct]
         if not kinds:
@@ -235,6 +264,8 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
         kinds = sorted({k for link in links for k in _kinds(g, link)})
         if {Rel.PRESENT_AT.value, Rel.COLLECTED_AFTER.value} <= set(kinds):
             kinds.append("watched_and_collected")
+        if with_a_missing_child(g, links):
+            kinds.append("with_a_missing_child")
         found = counters.explain(g, adult, minor, links, role, career, anchors)
         if found is not None and found.kind not in counter_kinds:
             found = None
