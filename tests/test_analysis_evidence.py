@@ -189,9 +189,9 @@ def test_the_child_an_adult_comes_for(w: World) -> None:
 
 
 def conduct(w: World, adult: Node, minor: Node) -> float:
-    from graph.analysis.ranking import link_weight
-    return link_weight(w.g, [li for li in minor_links(w.g, adult) if li.minor == minor],
-                       conduct=True)
+    from graph.analysis.ranking import conduct_kinds, link_weight
+    links = [li for li in minor_links(w.g, adult) if li.minor == minor]
+    return link_weight(w.g, links, conduct=True, shown=conduct_kinds(w.g, links))
 
 
 def test_found_with_a_missing_child_elsewhere(w: World) -> None:

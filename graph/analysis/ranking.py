@@ -102,8 +102,8 @@ LINK_WEIGHTS: dict[str, float] = {
 MISSING_WINDOW = timedelta(days=14)
 BASE = 0.02  # what a minor without any sign of exploitation counts for, by proximity
 # The adult's own conduct towards a minor (sharing a phone, vehicle or account, claiming
-# kinship, travelling together) is a sign in itself: it counts for CONDUCT_BASE even when
-# the minor shows nothing else.
+# kinship, travelling together, watching and collecting, being found with a missing
+# child) is a sign in itself: it counts for CONDUCT_BASE even when the minor shows nothing.
 CONDUCT = frozenset({"phone", "vehicle", "account", "claimed_relative", "unaccompanied_travel",
                      "watched_and_collected", "with_a_missing_child"})
 CONDUCT_BASE = 0.2
@@ -206,18 +206,30 @@ def with_a_missing_child(g: nx.Graph, links: Collection[Link]) -> list[str]:
     return found
 
 
-def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False) -> float:
-    """How strongly ``links`` (all between one adult and one minor) tie the two, by
-    proximity or (``conduct``) by the adult's own conduct: each link by its kind
-    (``LINK_WEIGHTS``), an incident's shared among the minors arrested there (an adult
-    who comes for one of four children arrested together is not linked to each as to one
-    alone), and several links adding up as independent chances."""
-    miss = 1.0
+def conduct_kinds(g: nx.Graph, links: Collection[Link]) -> list[str]:
+    """What the adult's links to one minor show of the adult's conduct beyond each link:
+    watching an offence and collecting the minor, being found with a missing child."""
     roles = {role for link in links if link.how == "incident" for role in link.roles}
-    if conduct and {Rel.PRESENT_AT.value, Rel.COLLECTED_AFTER.value} <= roles:
-        miss *= 1 - LINK_WEIGHTS["watched_and_collected"]
-    if conduct and with_a_missing_child(g, links):
-        miss *= 1 - LINK_WEIGHTS["with_a_missing_child"]
+    kinds = []
+    if {Rel.PRESENT_AT.value, Rel.COLLECTED_AFTER.value} <= roles:
+        kinds.append("watched_and_collected")
+    if with_a_missing_child(g, links):
+        kinds.append("with_a_missing_child")
+    return kinds
+
+
+def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False,
+                shown: Collection[str] = ()) -> float:
+    """How strongly ``links`` (all between one adult and one minor) tie the two, by
+    proximity or (``conduct``) by the adult's own conduct, with the conduct they
+    ``shown`` together (:func:`conduct_kinds`): each link by its kind (``LINK_WEIGHTS``),
+    an incident's shared among the minors arrested there (an adult who comes for one of
+    four children arrested together is not linked to each as to one alone), and several
+    links adding up as independent chances."""
+    miss = 1.0
+    if conduct:
+        for kind in shown:
+            miss *= 1 - LINK_WEIGHTS[kind]
     for link in links:
         kinds = [k for k in _kinds(g, link) if (k in CONDUCT) == conduct]
         if not kinds:
@@ -261,16 +273,14 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
     for minor, links in sorted(by_minor.items()):
         if minor not in cache:
             cache[minor] = markers(g, minor)
-        kinds = sorted({k for link in links for k in _kinds(g, link)})
-        if {Rel.PRESENT_AT.value, Rel.COLLECTED_AFTER.value} <= set(kinds):
-            kinds.append("watched_and_collected")
-        if with_a_missing_child(g, links):
-            kinds.append("with_a_missing_child")
+        shown = conduct_kinds(g, links)
+        kinds = sorted({k for link in links for k in _kinds(g, link)}) + shown
         found = counters.explain(g, adult, minor, links, role, career, anchors)
         if found is not None and found.kind not in counter_kinds:
             found = None
         weighed.append(MinorLink(minor, link_weight(g, links), cache[minor], found,
-                                 tuple(kinds), link_weight(g, links, conduct=True)))
+                                 tuple(kinds), link_weight(g, links, conduct=True,
+                                                            shown=shown)))
     return weighed, role
 
 
