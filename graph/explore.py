@@ -131,8 +131,12 @@ DETAILS: LiteralString = (
     "WITH n, deliveries, collect(f {.run_id, .rank, .score, .patterns}) AS findings "
     "CALL (n) { MATCH (n)-[r]-() WHERE type(r) IN $types "
     "AND ($partner IS NULL OR $partner IN r.partners) RETURN collect(type(r)) AS types } "
+    # a partner's declaration (format 1.1) that the person is one of its professionals
+    "CALL (n) { MATCH (d:Delivery)-[r:DECLARES]->(n) "
+    "WHERE $partner IS NULL OR d.partner = $partner "
+    "RETURN collect(r {.role, .since, .until, partner: d.partner}) AS declared } "
     "RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props, deliveries, "
-    "findings, types")
+    "findings, types, declared")
 # A stay `r` overlaps the filters' window: it began by $until and had not ended before
 # $since (a stay with no end goes on).
 _OVERLAPS: LiteralString = (
@@ -478,7 +482,8 @@ def details(store: Store, viewer: Viewer, node_id: str, since: date | None = Non
     return {"id": row["id"], "kind": kind, "labels": row["labels"],
             "props": _own(row["props"], viewer.only_partner), "deliveries": row["deliveries"],
             "findings": sorted(row["findings"], key=lambda f: f["run_id"] or "", reverse=True),
-            "links": dict(Counter(row["types"]).most_common()), "timeline": events}
+            "links": dict(Counter(row["types"]).most_common()), "timeline": events,
+            "declared": sorted(row["declared"], key=lambda d: (d["partner"], d["role"]))}
 
 
 # How each link of a person to an event reads in its timeline.

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from graph import explore
+from graph.access import Role, Viewer
 from graph.analysis.projection import project
 from graph.analysis.run import analyse, candidate_json
 from graph.store import Store
@@ -15,7 +17,9 @@ from ingest.load import ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
 from scenarios import harness
 from scenarios.worlds import TESTING, TUNING, Params, generate_world
-from tests.helpers import delivery
+from tests.helpers import PURPOSE, delivery
+
+ANALYST = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
 
 KEY = TeamKey("demo", DEMO_KEY)
 LOCATIONS = ("location_ref,kind,city,country\nUT,station,Utrecht,NL\nBR,station,Breda,NL\n"
@@ -98,6 +102,15 @@ def test_a_declared_professional_is_counter_evidence(store: Store, tmp_path: Pat
     found = ranked(store)["COLLECTOR"]
     assert any(c["kind"] == "declared" and "interpreter (declared by police-x)" in c["reason"]
                for c in found["counter_evidence"])
+    # Explore's details show the declaration, to whom may see it
+    (node,) = explore.search(store, ANALYST, "COLLECTOR")
+    info = explore.details(store, ANALYST, node.id)
+    assert info is not None and [(d["partner"], d["role"]) for d in info["declared"]] == [
+        ("police-x", "interpreter")]
+    other = Viewer("carla", Role.PARTNER, ("care",), partner="police-amsterdam",
+                   purpose=PURPOSE)  # the partner that delivered the person, not the declaration
+    (theirs,) = explore.search(store, other, "COLLECTOR")
+    assert explore.details(store, other, theirs.id)["declared"] == []  # type: ignore[index]
 
 
 def test_bad_declarations_are_rejected_and_lose_nothing_else(store: Store,

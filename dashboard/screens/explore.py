@@ -210,6 +210,12 @@ def _details(sub: Subgraph) -> None:
                      column_order=("partner", "partner_kind", "ref", "extracted_at", "loaded_at"))
     else:
         st.caption("No delivery recorded.")
+    if info["declared"]:
+        st.markdown("**Declared by partners**")
+        st.caption("A partner declared this person one of its professionals, or a foster "
+                   "parent (exchange format 1.1): the analysis weighs it as counter-evidence.")
+        st.dataframe(info["declared"], hide_index=True,
+                     column_order=("partner", "role", "since", "until"))
     if info["timeline"]:
         _timeline(info["timeline"], window)
     if info["links"]:
