@@ -29,7 +29,14 @@ from datetime import date, timedelta
 
 import networkx as nx
 
-from graph.analysis.patterns import COLLECTING, FAMILY, PROFESSIONAL, Link, Node
+from graph.analysis.patterns import (
+    COLLECTING,
+    FAMILY,
+    PROFESSIONAL,
+    Link,
+    Node,
+    arrested_minors,
+)
 from graph.schema import Rel
 
 # What each kind of counter-evidence leaves of a link's weight.
@@ -166,11 +173,6 @@ def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
     return None
 
 
-def _arrested(g: nx.Graph, incident: Node) -> set[Node]:
-    return {p for p, data in g.adj[incident].items()
-            if p[0] == "person" and data["types"] & {Rel.SUSPECT_IN.value, Rel.PRESENT_AT.value}}
-
-
 def own_offending(g: nx.Graph, adult: Node, *, scale: float = 5.0) -> Counter | None:
     """An offender in their own right: arrests of the adult with no minor arrested with
     them. Exploiters keep out of sight (the *shielded hub* of the literature); an adult
@@ -228,7 +230,8 @@ def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],
     if means:
         found = [c for c in found if c.kind in ("family", "household", "reported")]
     if anchors and all(link.how == "incident" for link in links):
-        if minor not in anchors and all(anchors & _arrested(g, link.via) for link in links):
+        if minor not in anchors and all(not anchors.isdisjoint(arrested_minors(g, link.via))
+                                        for link in links):
             named = ", ".join(sorted(a[1] for a in anchors))
             found.append(Counter("accompanies", f"arrested together with {named}, arrested "
                                  "at every contact of the adult", tuple(sorted(

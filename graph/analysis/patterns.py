@@ -80,6 +80,12 @@ def tie(g: nx.Graph, a: Node, b: Node) -> str | None:
     return None
 
 
+def arrested_minors(g: nx.Graph, incident: Node) -> list[Node]:
+    """The minors arrested at an incident: suspects, or present with the suspects."""
+    return [other for other, data in g.adj[incident].items()
+            if is_minor(g, other) and data["types"] & MINOR_LINK_ROLES]
+
+
 def _ref(node: Node) -> str:
     return node[1]
 
@@ -115,8 +121,8 @@ def _minor_links(g: nx.Graph, adult: Node) -> Iterator[Link]:
             roles = data["types"] & ADULT_LINK_ROLES
             if not roles:
                 continue
-            for other, odata in g.adj[via].items():
-                if other != adult and is_minor(g, other) and odata["types"] & MINOR_LINK_ROLES:
+            for other in arrested_minors(g, via):
+                if other != adult:
                     yield Link(other, via, "incident", frozenset(roles))
         elif kind == "signal" and Rel.NAMES.value in data["types"]:
             for other, odata in g.adj[via].items():
@@ -246,6 +252,17 @@ def mobile_minors(g: nx.Graph, *, window_days: int = 14, min_cities: int = 3,
     return hits
 
 
+def left_before(g: nx.Graph, minor: Node, day: date, city: str | None,
+                window: timedelta) -> list[Node]:
+    """The runaway or missing signals about ``minor`` from at most ``window`` before
+    ``day``, observed in another city than ``city`` (or in none that was recorded)."""
+    return [signal for signal in g.adj[minor]
+            if signal[0] == "signal" and g.nodes[signal]["signal_kind"] in LEAVING
+            and g.nodes[signal].get("day") is not None
+            and timedelta(0) <= day - g.nodes[signal]["day"] <= window
+            and (g.nodes[signal].get("city") is None or g.nodes[signal]["city"] != city)]
+
+
 def runaway_then_offence(g: nx.Graph, *, window_days: int = 14) -> dict[Node, Hit]:
     """A minor of the adult runs away (or goes missing) and is arrested elsewhere within
     ``window_days``. Value: such episodes; evidence: each signal and arrest."""
@@ -255,18 +272,10 @@ def runaway_then_offence(g: nx.Graph, *, window_days: int = 14) -> dict[Node, Hi
         episodes: list[str] = []
         minors: set[Node] = set()
         for minor in linked_minors(g, adult):
-            offences = list(_offences(g, minor))
-            for signal in g.adj[minor]:
-                attrs = g.nodes[signal]
-                if signal[0] != "signal" or attrs["signal_kind"] not in LEAVING \
-                        or attrs.get("day") is None:
-                    continue
-                for day, city, _, ref in offences:
-                    later = timedelta(0) <= day - attrs["day"] <= window
-                    elsewhere = attrs.get("city") is None or city != attrs["city"]
-                    if later and elsewhere:
-                        episodes += [signal[1], ref]
-                        minors.add(minor)
+            for day, city, _, ref in _offences(g, minor):
+                for signal in left_before(g, minor, day, city, window):
+                    episodes += [signal[1], ref]
+                    minors.add(minor)
         if episodes:
             hits[adult] = Hit("runaway_then_offence", float(len(episodes) // 2),
                               sorted(set(episodes)), minors)

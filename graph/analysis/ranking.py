@@ -33,11 +33,11 @@ from graph.analysis.markers import Markers, markers
 from graph.analysis.patterns import (
     COLLECTING,
     DETECTORS,
-    LEAVING,
-    MINOR_LINK_ROLES,
     Hit,
     Link,
     Node,
+    arrested_minors,
+    left_before,
     links_kept,
     minor_links,
 )
@@ -176,12 +176,6 @@ def _kinds(g: nx.Graph, link: Link) -> list[str]:
     return sorted(link.roles)
 
 
-def _minors_at(g: nx.Graph, incident: Node) -> int:
-    return sum(1 for other, data in g.adj[incident].items()
-               if other[0] == "person" and g.nodes[other].get("minor")
-               and data["types"] & MINOR_LINK_ROLES)
-
-
 def _minors_using(g: nx.Graph, identifier: Node) -> int:
     return sum(1 for p in g.adj[identifier] if p[0] == "person" and g.nodes[p].get("minor"))
 
@@ -195,14 +189,9 @@ def with_a_missing_child(g: nx.Graph, links: Collection[Link]) -> list[str]:
         if link.how != "incident" or not link.roles & COLLECTING:
             continue
         incident = g.nodes[link.via]
-        for signal in g.adj[link.minor]:
-            attrs = g.nodes[signal]
-            if signal[0] != "signal" or attrs.get("signal_kind") not in LEAVING \
-                    or attrs.get("day") is None or incident.get("day") is None:
-                continue
-            soon = timedelta(0) <= incident["day"] - attrs["day"] <= MISSING_WINDOW
-            if soon and (attrs.get("city") is None or attrs["city"] != incident.get("city")):
-                found.append(link.via[1])
+        if incident.get("day") is not None and left_before(
+                g, link.minor, incident["day"], incident.get("city"), MISSING_WINDOW):
+            found.append(link.via[1])
     return found
 
 
@@ -236,7 +225,7 @@ def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False,
             continue
         weight = max(LINK_WEIGHTS.get(kind, 0.4) for kind in kinds)
         if link.how == "incident":
-            weight /= max(1, _minors_at(g, link.via))
+            weight /= max(1, len(arrested_minors(g, link.via)))
         elif link.how == "identifier" and conduct:
             # a phone one child shares with the adult is often the family's; shared by
             # several children it is the pattern of a line or a ring
