@@ -140,7 +140,9 @@ def check(query: str) -> str:
     return text
 
 
-def _cell(value: Any, nodes: dict[str, Any], rels: dict[str, Relationship]) -> Any:
+def cell(value: Any, nodes: dict[str, Any], rels: dict[str, Relationship]) -> Any:
+    """A result's value as text or plain Python, for a table; the nodes and relationships
+    it holds are added to ``nodes`` and ``rels`` (by element id)."""
     if isinstance(value, Node):
         nodes[value.element_id] = value
         return f"({':'.join(sorted(value.labels))} {value.get('ref', value.element_id)})"
@@ -154,9 +156,9 @@ def _cell(value: Any, nodes: dict[str, Any], rels: dict[str, Relationship]) -> A
             rels[r.element_id] = r
         return f"path of {len(value):,} relationship{'' if len(value) == 1 else 's'}"
     if isinstance(value, list):
-        return [_cell(v, nodes, rels) for v in value]
+        return [cell(v, nodes, rels) for v in value]
     if isinstance(value, dict):
-        return {k: _cell(v, nodes, rels) for k, v in value.items()}
+        return {k: cell(v, nodes, rels) for k, v in value.items()}
     return plain(value)
 
 
@@ -184,11 +186,7 @@ def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | No
     truncated = False
     try:
         with store.session(read_only=True) as session:
-            plan = session.run(cast(LiteralString, "EXPLAIN " + text), params).consume()
-            if plan.query_type != "r":
-                raise QueryRefused(
-                    f"the server says this query would {_KINDS.get(plan.query_type or '', 'write')}"
-                    "; the console only reads")
+            ensure_read(session, text, params)
             result = session.run(neo4j.Query(cast(LiteralString, text), timeout=timeout_s),
                                  params)
             columns = list(result.keys())
@@ -196,7 +194,7 @@ def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | No
                 if len(rows) == row_limit:
                     truncated = True
                     break
-                rows.append({k: _cell(v, nodes, rels) for k, v in record.items()})
+                rows.append({k: cell(v, nodes, rels) for k, v in record.items()})
             result.consume()
     except QueryRefused as exc:
         store.audit.record(viewer, "console.refused", {**what, "reason": exc.reason}, records=0)
@@ -213,6 +211,16 @@ def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | No
                        records=len(rows), persons=_persons_in(store, rows, graph))
     return QueryResult(columns, rows, graph, truncated, (time.perf_counter() - started) * 1000,
                        notes, connected)
+
+
+def ensure_read(session: neo4j.Session, text: str, params: Mapping[str, Any]) -> None:
+    """:class:`QueryRefused` unless the server's plan of ``text`` (``EXPLAIN``: nothing
+    runs) says it only reads."""
+    plan = session.run(cast(LiteralString, "EXPLAIN " + text), dict(params)).consume()
+    if plan.query_type != "r":
+        raise QueryRefused(
+            f"the server says this query would {_KINDS.get(plan.query_type or '', 'write')}"
+            "; the console only reads")
 
 
 def _persons_in(store: Store, rows: list[dict[str, Any]], graph: Subgraph) -> list[str]:

@@ -24,6 +24,7 @@ from typing import Any, LiteralString, cast
 from graph import schema
 from graph.access import SYSTEM, Viewer
 from graph.errors import SettingsError
+from graph.inbox import alerts
 from graph.reviews import DROP_ORPHANS
 from graph.store import Store
 from graph.writes import REDECIDE_MINORS
@@ -140,6 +141,7 @@ class Report:
     findings_removed: int = 0
     structures_removed: int = 0
     reviews_removed: int = 0  # of persons no longer in the graph
+    signals_removed: int = 0  # inbox signals left without evidence
     applied: bool = False
 
 
@@ -229,10 +231,12 @@ def apply(store: Store, policy: Policy, *, today: date | None = None,
         session.run(cast(LiteralString, REDECIDE_MINORS), {"refs": kept_persons}).consume()
         session.run(MARK_REMOVED, {"expired": refs,
                                    "days": {e["delivery"]: e["days"] for e in expired}}).consume()
+    report.signals_removed = alerts.forget(store, refs)
     report.applied = True
     store.audit.record(viewer or SYSTEM, "retention.apply", {
         "deliveries": refs, "removed": report.removed, "kept": report.kept,
         "findings_removed": report.findings_removed,
         "structures_removed": report.structures_removed,
-        "reviews_removed": report.reviews_removed}, records=0)
+        "reviews_removed": report.reviews_removed,
+        "signals_removed": report.signals_removed}, records=0)
     return report

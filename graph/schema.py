@@ -26,6 +26,12 @@ class Label(StrEnum):
     STRUCTURE = "Structure"
     SAVED_VIEW = "SavedView"
     REVIEW = "Review"  # an analyst's decision on a finding (graph/reviews.py)
+    # The inbox (graph/inbox/): what a delivery or a run means for a partner, team or user.
+    # `Alert` is what the dashboard and the command line call a signal; the label `Signal`
+    # is taken by the partners' own records (a runaway or missing report).
+    ALERT = "Alert"
+    WATCH = "Watch"  # a user watches a person, structure, place or city
+    RULE = "Rule"  # a team's saved read-only query, run after every delivery
 
 
 class Rel(StrEnum):
@@ -133,6 +139,8 @@ INDEXES: tuple[Index, ...] = (
     Index("saved_view_owner", Label.SAVED_VIEW, "owner"),
     Index("saved_view_id", Label.SAVED_VIEW, "view_id"),
     Index("review_person", Label.REVIEW, "person_ref"),
+    Index("alert_addressee", Label.ALERT, "addressee"),
+    Index("alert_status", Label.ALERT, "status"),
 )
 
 

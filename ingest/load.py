@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DatabaseUnavailable
+from graph.inbox.standing import Outcome, Standing
 from graph.store import Store
 from graph.writes import DeliveryWriter, Missing
 from ingest.delivery import Delivery, open_delivery
@@ -53,6 +54,7 @@ class DeliveryReport:
     refused: list[str] = field(default_factory=list)
     files: list[FileReport] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    signals: Outcome | None = None  # what the standing rules made of it (graph/inbox)
 
     @property
     def rejected(self) -> int:
@@ -203,8 +205,10 @@ def _lander(delivery: Delivery, writer: DeliveryWriter, load: _FileLoad,
 
 
 def ingest_delivery(store: Store, path: Path, key: TeamKey,
-                    progress: Progress | None = None) -> DeliveryReport:
-    """Load one delivery; a refused delivery stores nothing and says why in the report."""
+                    progress: Progress | None = None, *,
+                    standing: Standing | None = Standing()) -> DeliveryReport:
+    """Load one delivery; a refused delivery stores nothing and says why in the report.
+    Once it is complete, the ``standing`` rules (``None``: none) run on what it added."""
     progress = progress or Progress()
     report = DeliveryReport(source=str(path))
     try:
@@ -243,6 +247,8 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
                 **{f"{f.file.removesuffix('.csv')}_loaded": f.loaded for f in report.files},
                 **{f"{f.file.removesuffix('.csv')}_rejected": f.rejected for f in report.files},
             })
+            if standing is not None:
+                report.signals = standing.after_delivery(store, delivery.ref)
     except DeliveryRefused as exc:
         report.refused = [f"{exc.source}: {reason}" for reason in exc.reasons]
     return report
@@ -266,14 +272,15 @@ class Ingested:
 
 
 def ingest_deliveries(store: Store, paths: Sequence[Path], key: TeamKey,
-                      progress: Callable[[], Progress] = Progress) -> Ingested:
+                      progress: Callable[[], Progress] = Progress, *,
+                      standing: Standing | None = Standing()) -> Ingested:
     """Load ``paths`` in the order given, each with a fresh ``progress()``. When Neo4j stops
     answering, the deliveries after the one cut short are not started, and ``stopped``
     says which, and that loading them again completes them."""
     reports: list[DeliveryReport] = []
     for number, path in enumerate(paths):
         try:
-            reports.append(ingest_delivery(store, path, key, progress()))
+            reports.append(ingest_delivery(store, path, key, progress(), standing=standing))
         except DatabaseUnavailable as exc:
             rest = len(paths) - number - 1
             after = ""

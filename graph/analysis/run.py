@@ -20,6 +20,8 @@ from graph.analysis import counter, markers, patterns, ranking
 from graph.analysis.projection import project
 from graph.analysis.ranking import Candidate
 from graph.analysis.structures import Structure, structures
+from graph.inbox.after_analysis import Changes
+from graph.inbox.alerts import Merged
 from graph.store import Store
 
 WRITE_FINDINGS: LiteralString = (
@@ -63,6 +65,8 @@ class Result:
     graph: nx.Graph
     candidates: list[Candidate]
     structures: list[Structure]
+    signals: Merged | None = None  # what the run told the team (graph/inbox)
+    signals_failed: str | None = None  # why it could not: the run itself stands
 
 
 def _refs(g: nx.Graph, node: patterns.Node) -> tuple[str, list[str]]:
@@ -99,8 +103,10 @@ def structure_json(g: nx.Graph, s: Structure, index: int, run_id: str) -> dict[s
             "helpers": sorted(_refs(g, n)[0] for n in s.helpers)}
 
 
-def analyse(store: Store, *, top: int = 20, keep: int = 200, viewer: Viewer = SYSTEM) -> Result:
-    """Run the analysis over the whole graph and write its findings back.
+def analyse(store: Store, *, top: int = 20, keep: int = 200, viewer: Viewer = SYSTEM,
+            changes: Changes | None = None) -> Result:
+    """Run the analysis over the whole graph and write its findings back; then tell the
+    team what changed since the run before (``changes``, default :class:`Changes`).
 
     The run reads every person, so it is logged in the audit log like any other read,
     with the candidates it ranked as the persons it names."""
@@ -125,7 +131,12 @@ def analyse(store: Store, *, top: int = 20, keep: int = 200, viewer: Viewer = SY
     store.audit.record(viewer, "analysis.run", {"run": run_id, "top": top, "keep": keep},
                        records=persons,
                        persons=[candidate_json(g, c)["person_ref"] for c in candidates[:keep]])
-    return Result(run, g, candidates, groups)
+    result = Result(run, g, candidates, groups)
+    try:
+        result.signals = (changes or Changes()).after_run(store, run_id)
+    except Exception as exc:  # noqa: BLE001 - the run is written; its signals are extra
+        result.signals_failed = str(exc).splitlines()[0][:300] or type(exc).__name__
+    return result
 
 
 def _write(store: Store, g: nx.Graph, run: dict[str, Any], candidates: list[Candidate],

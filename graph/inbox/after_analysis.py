@@ -1,0 +1,103 @@
+"""Signals of an analysis run, to the team: what changed since the run before it.
+
+- **new candidate**: a person in the run's top ``top`` who was not in the previous run's
+  (aliases count as the same person); on a first run, every one of its top ``top``;
+- **score rose**: a finding whose score rose by at least ``margin`` since the previous run;
+- **structure grew**: a structure (matched to the previous run's by a shared core member)
+  with minors it did not have.
+
+A person is matched across runs by every ref its findings name, since a run's refs are
+chosen afresh. The evidence is the run's finding or structure, which rests on the
+deliveries of what supports it: retention takes the signal's evidence out with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.inbox.alerts import Addressee, AddresseeKind, Evidence, Merged, Raised, Rule, merge
+from graph.store import Store, plain
+
+FINDINGS: LiteralString = (
+    "MATCH (f:Finding {run_id: $run}) RETURN f.ref AS ref, f.run_at AS at, "
+    "[f.person_ref] + coalesce(f.aliases, []) AS refs, f.rank AS rank, f.score AS score, "
+    "f.band AS band, coalesce(f.deliveries, []) AS deliveries ORDER BY f.rank")
+STRUCTURES: LiteralString = (
+    "MATCH (s:Structure {run_id: $run}) "
+    "OPTIONAL MATCH (s)-[m:HAS_MEMBER {role: 'minor'}]->(p:Person) "
+    "RETURN s.ref AS ref, s.run_at AS at, s.core AS core, collect(p.ref) AS minors, "
+    "coalesce(s.deliveries, []) AS deliveries")
+PREVIOUS: LiteralString = (
+    "MATCH (f:Finding) WHERE f.run_id <> $run WITH f.run_id AS run, max(f.run_at) AS at "
+    "WHERE at < $at RETURN run ORDER BY at DESC LIMIT 1")
+RUN_AT: LiteralString = "MATCH (f:Finding {run_id: $run}) RETURN max(f.run_at) AS at"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an analysis run signals: the team it tells, how many of the top are watched,
+    and by how much a score must rise."""
+
+    team: str = "jit"
+    top: int = 20
+    margin: float = 0.10
+
+    def raised(self, store: Store, run: str) -> list[Raised]:
+        at = store.run(RUN_AT, {"run": run}, read_only=True)
+        if not at or at[0]["at"] is None:
+            return []
+        previous = store.run(PREVIOUS, {"run": run, "at": at[0]["at"]}, read_only=True)
+        before = previous[0]["run"] if previous else None
+        now_f = plain(store.run(FINDINGS, {"run": run}, read_only=True))
+        old_f = plain(store.run(FINDINGS, {"run": before}, read_only=True)) if before else []
+        team = Addressee(AddresseeKind.TEAM, self.team)
+        out = []
+        old_top = {ref for f in old_f if f["rank"] <= self.top for ref in f["refs"]}
+        old_score = {ref: f["score"] for f in old_f for ref in f["refs"]}
+        for f in now_f:
+            refs = tuple(sorted(f["refs"]))
+            evidence = (_finding(f),)
+            if f["rank"] <= self.top and not old_top & set(refs):
+                out.append(Raised(Rule.NEW_CANDIDATE, team, refs[0], evidence,
+                                  f"New in the top {self.top} of the analysis", refs))
+            was = max((old_score[r] for r in refs if r in old_score), default=None)
+            if was is not None and f["score"] - was >= self.margin:
+                out.append(Raised(Rule.SCORE_ROSE, team, refs[0], evidence,
+                                  f"Score rose from {was:.2f} to {f['score']:.2f}", refs))
+        if before:
+            out += _grown(plain(store.run(STRUCTURES, {"run": run}, read_only=True)),
+                          plain(store.run(STRUCTURES, {"run": before}, read_only=True)), team)
+        return out
+
+    def after_run(self, store: Store, run: str) -> Merged:
+        return merge(store, self.raised(store, run))
+
+
+def _finding(f: dict[str, Any]) -> Evidence:
+    return Evidence(f["ref"], "finding", f.get("band") or "", str(f["at"])[:10],
+                    deliveries=tuple(f["deliveries"]),
+                    note=f"rank {f['rank']}, score {f['score']:.2f}")
+
+
+def _grown(now: list[dict[str, Any]], before: list[dict[str, Any]],
+           team: Addressee) -> list[Raised]:
+    out = []
+    for s in now:
+        core = set(s["core"] or ())
+        earlier = [b for b in before if core & set(b["core"] or ())]
+        if not earlier:
+            continue
+        had = {m for b in earlier for m in b["minors"]}
+        gained = sorted(set(s["minors"]) - had)
+        if not gained:
+            continue
+        subject = min(core)
+        out.append(Raised(
+            Rule.STRUCTURE_GREW, team, subject,
+            (Evidence(s["ref"], "structure", "", str(s["at"])[:10],
+                      deliveries=tuple(s["deliveries"]),
+                      note=f"{len(gained)} minor{'s' if len(gained) != 1 else ''} more"),),
+            f"A structure gained {len(gained)} minor{'s' if len(gained) != 1 else ''}",
+            tuple(sorted(core | set(gained)))))
+    return out

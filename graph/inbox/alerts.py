@@ -1,0 +1,442 @@
+"""Signals in the inbox: raised by the rules, read and acted on by their addressees.
+
+A signal is one ``Alert`` node per rule, addressee and subject (a person, a structure, a
+rule's row). A rule that finds more evidence for the same subject adds it to that signal
+and raises its count; it never makes a second one. Evidence is keyed by the record it
+names, so the same delivery loaded twice adds nothing.
+
+Who sees what (need-to-know, as for records):
+- a care partner's user: only signals addressed to its own partner, and of their
+  evidence only what its partner delivered in full; another partner's record shows as
+  its kind, date, city and the *kind* of partner that made it, never its ref or name;
+- everyone else who may explore (investigators, analysts): every signal, except the
+  personal signals of other users (their watchlist's hits).
+
+Every listing, opening and action is recorded in the audit log with the persons named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, LiteralString
+
+from neo4j import Transaction
+
+from graph.access import Capability, Viewer
+from graph.errors import GraphError
+from graph.store import Store, plain
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    ASSIGNED = "assigned"
+    CLOSED = "closed"
+
+
+class Rule(StrEnum):
+    """The standing rules (and the team rules, whose signals name their rule in ``source``)."""
+
+    CROSS_PARTNER = "cross_partner"  # a person a partner knows, in another partner's record
+    MISSING_SEEN = "missing_seen"  # a minor reported missing or runaway, in a later record
+    WATCH = "watch"  # new evidence on what a user watches
+    NEW_CANDIDATE = "new_candidate"  # an analysis run: a new name in the top N
+    SCORE_ROSE = "score_rose"  # an analysis run: a finding's score rose by the margin
+    STRUCTURE_GREW = "structure_grew"  # an analysis run: a structure gained minors
+    TEAM_RULE = "team_rule"  # a team's saved query gave new rows
+
+
+class AddresseeKind(StrEnum):
+    PARTNER = "partner"
+    TEAM = "team"
+    USER = "user"
+
+
+@dataclass(frozen=True)
+class Addressee:
+    kind: AddresseeKind
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.name}"
+
+    @classmethod
+    def parse(cls, text: str) -> Addressee:
+        """``partner:NAME``, ``team:NAME`` or ``user:NAME``.
+
+        >>> str(Addressee.parse("partner:shelter-noord"))
+        'partner:shelter-noord'
+        """
+        kind, _, name = text.partition(":")
+        if kind not in AddresseeKind._value2member_map_ or not name:
+            raise SignalError(f"{text!r} names no addressee: partner:NAME, team:NAME or "
+                              "user:NAME")
+        return cls(AddresseeKind(kind), name)
+
+
+class SignalError(GraphError):
+    """A request about signals that cannot be met (a bad addressee, a missing reason)."""
+
+
+class SignalNotFound(GraphError):
+    """No such signal that this user may see: a signal of another partner answers so too."""
+
+    def __init__(self, signal_id: str) -> None:
+        super().__init__(f"no signal {signal_id} that you may open")
+        self.signal_id = signal_id
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One record (or result) a signal rests on."""
+
+    ref: str  # the record: an incident, a partner's signal, the place of a stay, a finding…
+    record: str  # incident | signal | stay | finding | structure | row
+    what: str = ""  # its kind: pickpocketing, runaway, shelter, …
+    at: str | None = None  # its date
+    city: str | None = None
+    partner: str | None = None  # who delivered it
+    partner_kind: str | None = None
+    deliveries: tuple[str, ...] = ()  # what it rests on: retention takes it out with them
+    note: str = ""  # the person's role in it, a score, a row as text
+
+    @property
+    def key(self) -> str:
+        return f"{self.record}|{self.ref}|{self.at or ''}"
+
+    def sentence(self) -> str:
+        """The record in a few words: kind, date, place and the kind of partner.
+
+        >>> Evidence("i-1", "incident", "pickpocketing", "2016-03-02", "Antwerpen",
+        ...          "politie-be", "foreign_police").sentence()
+        'incident (pickpocketing) on 2016-03-02 in Antwerpen, recorded by a foreign_police partner'
+        """
+        text = self.record + (f" ({self.what})" if self.what else "")
+        if self.at:
+            text += f" on {self.at}"
+        if self.city:
+            text += f" in {self.city}"
+        if self.partner_kind:
+            text += f", recorded by a {self.partner_kind} partner"
+        if self.note and self.record not in ("incident", "signal", "stay"):
+            text += f": {self.note}"
+        return text
+
+    def withheld(self) -> Evidence:
+        """What a care partner's user may know of another partner's record: its kind,
+        date, city and kind of partner, not its ref, partner, delivery or role."""
+        return replace(self, ref="", partner=None, deliveries=(), note="")
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A rule's finding, before it is merged into the inbox."""
+
+    rule: Rule
+    addressee: Addressee
+    subject: str  # what the signal is about: a person's ref, a structure's, a row's digest
+    evidence: tuple[Evidence, ...]
+    headline: str  # the one-line text, without the evidence
+    subjects: tuple[str, ...] = ()  # the persons it names (refs)
+    source: str = ""  # a team rule's or a watch's id
+
+    @property
+    def id(self) -> str:
+        """Stable: the same rule, addressee and subject give the same signal."""
+        text = "\u0000".join((self.rule.value, self.source, str(self.addressee), self.subject))
+        return "sig-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Comment:
+    user: str
+    at: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: str
+    rule: Rule
+    source: str
+    addressee: Addressee
+    subject: str
+    subjects: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    headline: str
+    status: Status
+    count: int
+    created_at: str
+    updated_at: str
+    assignee: str | None = None
+    reason: str | None = None  # why it was closed
+    comments: tuple[Comment, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        """The one-line text: the headline and the latest evidence."""
+        latest = self.evidence[-1].sentence() if self.evidence else ""
+        more = f" (+{self.count - 1} more)" if self.count > 1 else ""
+        return f"{self.headline}: {latest}{more}" if latest else self.headline
+
+    @property
+    def evidence_refs(self) -> list[str]:
+        return [e.ref for e in self.evidence if e.ref]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "rule": self.rule.value, "source": self.source,
+                "created_at": self.created_at, "updated_at": self.updated_at,
+                "status": self.status.value, "count": self.count,
+                "addressee": str(self.addressee), "subject": self.subject,
+                "subject_refs": list(self.subjects), "evidence_refs": self.evidence_refs,
+                "evidence": [asdict(e) for e in self.evidence], "text": self.text,
+                "assignee": self.assignee, "reason": self.reason,
+                "comments": [asdict(c) for c in self.comments]}
+
+
+@dataclass
+class Merged:
+    """What raising gave: signals made, signals that got new evidence, and their ids."""
+
+    created: int = 0
+    updated: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def add(self, other: Merged) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.ids += other.ids
+
+
+EXISTING: LiteralString = (
+    "UNWIND $ids AS id MATCH (a:Alert {ref: id}) "
+    "RETURN a.ref AS id, a.evidence AS evidence, a.status AS status")
+CREATE: LiteralString = (
+    "UNWIND $rows AS row CREATE (a:Alert {ref: row.id}) SET a += row.props, "
+    "a.created_at = $now, a.updated_at = $now, a.status = 'new', a.comments = '[]'")
+UPDATE: LiteralString = (
+    "UNWIND $rows AS row MATCH (a:Alert {ref: row.id}) SET a += row.props, a.updated_at = $now, "
+    "a.status = CASE a.status WHEN 'assigned' THEN 'assigned' ELSE 'new' END, "
+    "a.reason = CASE a.status WHEN 'closed' THEN null ELSE a.reason END")
+# Who may see a signal `a` ($partner: a care partner's user's partner; $user: the viewer).
+_VISIBLE = ("CASE WHEN $partner IS NOT NULL THEN a.addressee = 'partner:' + $partner "
+            "ELSE NOT (a.addressee STARTS WITH 'user:' AND a.addressee <> 'user:' + $user) END")
+LIST: LiteralString = (
+    "MATCH (a:Alert) WHERE " + _VISIBLE + " "
+    "AND ($addressees IS NULL OR a.addressee IN $addressees) "
+    "AND ($status IS NULL OR a.status = $status) "
+    "RETURN properties(a) AS a ORDER BY a.updated_at DESC, a.ref LIMIT $limit")
+COUNT_NEW: LiteralString = (
+    "MATCH (a:Alert {status: 'new'}) WHERE " + _VISIBLE + " "
+    "AND ($addressees IS NULL OR a.addressee IN $addressees) RETURN count(a) AS n")
+OPEN: LiteralString = "MATCH (a:Alert {ref: $id}) WHERE " + _VISIBLE + " RETURN properties(a) AS a"
+ACT: LiteralString = (
+    "MATCH (a:Alert {ref: $id}) WHERE " + _VISIBLE + " "
+    "SET a += $props, a.acted_at = $now RETURN properties(a) AS a")
+WITH_DELIVERIES: LiteralString = (
+    "MATCH (a:Alert) WHERE any(x IN a.deliveries WHERE x IN $expired) "
+    "RETURN a.ref AS id, a.evidence AS evidence")
+FORGET: LiteralString = (
+    "UNWIND $rows AS row MATCH (a:Alert {ref: row.id}) "
+    "FOREACH (_ IN CASE WHEN size(row.evidence) = 0 THEN [1] ELSE [] END | DETACH DELETE a) "
+    "FOREACH (_ IN CASE WHEN size(row.evidence) > 0 THEN [1] ELSE [] END | "
+    "  SET a.evidence = row.text, a.count = size(row.evidence), a.deliveries = row.deliveries)")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _evidence(text: str | None) -> list[Evidence]:
+    return [Evidence(**{**e, "deliveries": tuple(e.get("deliveries") or ())})
+            for e in json.loads(text or "[]")]
+
+
+def _dump(evidence: Sequence[Evidence]) -> str:
+    return json.dumps([asdict(e) for e in evidence], sort_keys=True)
+
+
+def _deliveries(evidence: Iterable[Evidence]) -> list[str]:
+    return sorted({d for e in evidence for d in e.deliveries})
+
+
+def _grouped(raised: Iterable[Raised]) -> dict[str, tuple[Raised, list[Evidence]]]:
+    """One entry per signal id, its evidence in order and each record once."""
+    out: dict[str, tuple[Raised, list[Evidence]]] = {}
+    for r in raised:
+        first, evidence = out.setdefault(r.id, (r, []))
+        keys = {e.key for e in evidence}
+        evidence += [e for e in r.evidence if e.key not in keys]
+    return out
+
+
+def merge(store: Store, raised: Iterable[Raised]) -> Merged:
+    """Put what the rules raised into the inbox: a new signal per new id; for a known one,
+    only evidence it does not hold yet, which raises its count and makes it new again
+    (an assigned signal stays assigned; a closed one opens again). Evidence it holds
+    already changes nothing."""
+    grouped = _grouped(raised)
+    if not grouped:
+        return Merged()
+
+    def work(tx: Transaction) -> Merged:
+        now = _now()
+        existing = {r["id"]: r for r in tx.run(EXISTING, {"ids": sorted(grouped)})}
+        created, updated = [], []
+        for sid, (r, evidence) in grouped.items():
+            old = _evidence(existing[sid]["evidence"]) if sid in existing else []
+            keys = {e.key for e in old}
+            new = [e for e in evidence if e.key not in keys]
+            if sid in existing and not new:
+                continue
+            every = old + new
+            props = {"rule": r.rule.value, "source": r.source, "addressee": str(r.addressee),
+                     "subject": r.subject, "subjects": list(r.subjects),
+                     "headline": r.headline, "evidence": _dump(every), "count": len(every),
+                     "deliveries": _deliveries(every)}
+            (updated if sid in existing else created).append({"id": sid, "props": props})
+        if created:
+            tx.run(CREATE, {"rows": created, "now": now}).consume()
+        if updated:
+            tx.run(UPDATE, {"rows": updated, "now": now}).consume()
+        return Merged(len(created), len(updated), [r["id"] for r in created + updated])
+
+    return store.write(work)
+
+
+def _signal(props: dict[str, Any], viewer: Viewer) -> Signal:
+    p = plain(props)
+    evidence = _evidence(p.get("evidence"))
+    mine = viewer.only_partner
+    if mine is not None:
+        evidence = [e if e.partner == mine else e.withheld() for e in evidence]
+    return Signal(
+        p["ref"], Rule(p["rule"]), p.get("source") or "", Addressee.parse(p["addressee"]),
+        p["subject"], tuple(p.get("subjects") or ()), tuple(evidence), p.get("headline") or "",
+        Status(p["status"]), int(p.get("count") or len(evidence)), p["created_at"],
+        p["updated_at"], p.get("assignee"), p.get("reason"),
+        tuple(Comment(**c) for c in json.loads(p.get("comments") or "[]")))
+
+
+def _who(viewer: Viewer) -> dict[str, Any]:
+    return {"partner": viewer.only_partner, "user": viewer.user}
+
+
+def addressees_of(viewer: Viewer) -> list[str]:
+    """The inbox of ``viewer`` when no addressee is chosen: a care partner's user its
+    partner's; anyone else their own and their teams'."""
+    if viewer.only_partner is not None:
+        return [f"partner:{viewer.only_partner}"]
+    return [f"user:{viewer.user}", *(f"team:{t}" for t in viewer.teams)]
+
+
+def _persons(signals: Iterable[Signal]) -> list[str]:
+    return sorted({ref for s in signals for ref in s.subjects})
+
+
+def inbox(store: Store, viewer: Viewer, *, addressees: Sequence[str] | None = None,
+          status: Status | None = None, limit: int = 500) -> list[Signal]:
+    """The signals ``viewer`` may see, newest first: of ``addressees`` (``partner:NAME``,
+    ``team:NAME``, ``user:NAME``), or of the viewer's own inbox when ``None``; an
+    addressee the viewer may not read gives nothing, as one without signals does."""
+    viewer.require(Capability.EXPLORE)
+    chosen = [str(Addressee.parse(a)) for a in addressees] if addressees else None
+    rows = store.run(LIST, {**_who(viewer), "addressees": chosen or addressees_of(viewer),
+                            "status": status.value if status else None, "limit": limit},
+                     read_only=True)
+    found = [_signal(r["a"], viewer) for r in rows]
+    store.audit.record(viewer, "signals.list", {"addressees": chosen, "status": status},
+                       records=len(found), persons=_persons(found))
+    return found
+
+
+def new_count(store: Store, viewer: Viewer) -> int:
+    """How many signals in the viewer's own inbox are new (the badge): a count, no person."""
+    if not viewer.can(Capability.EXPLORE):
+        return 0
+    rows = store.run(COUNT_NEW, {**_who(viewer), "addressees": addressees_of(viewer)},
+                     read_only=True)
+    return int(rows[0]["n"])
+
+
+def open_signal(store: Store, viewer: Viewer, signal_id: str) -> Signal:
+    """One signal with its evidence; :class:`SignalNotFound` when the viewer may not see it."""
+    viewer.require(Capability.EXPLORE)
+    rows = store.run(OPEN, {**_who(viewer), "id": signal_id}, read_only=True)
+    found = _signal(rows[0]["a"], viewer) if rows else None
+    store.audit.record(viewer, "signals.open", {"signal": signal_id}, records=len(rows),
+                       persons=found.subjects if found else ())
+    if found is None:
+        raise SignalNotFound(signal_id)
+    return found
+
+
+def _act(store: Store, viewer: Viewer, signal_id: str, action: str,
+         props: dict[str, Any]) -> Signal:
+    viewer.require(Capability.EXPLORE)
+    rows = store.run(ACT, {**_who(viewer), "id": signal_id, "props": props, "now": _now()})
+    found = _signal(rows[0]["a"], viewer) if rows else None
+    store.audit.record(viewer, f"signals.{action}", {"signal": signal_id, **props},
+                       records=len(rows), persons=found.subjects if found else ())
+    if found is None:
+        raise SignalNotFound(signal_id)
+    return found
+
+
+def acknowledge(store: Store, viewer: Viewer, signal_id: str) -> Signal:
+    """Seen and being looked at: no longer counted as new."""
+    current = open_signal(store, viewer, signal_id)
+    if current.status is Status.CLOSED:
+        raise SignalError(f"signal {signal_id} is closed; it opens again when new evidence "
+                          "comes")
+    return _act(store, viewer, signal_id, "ack", {"status": Status.ACKNOWLEDGED.value})
+
+
+def assign(store: Store, viewer: Viewer, signal_id: str, user: str) -> Signal:
+    """Give the signal to ``user`` to follow up."""
+    if not user.strip():
+        raise SignalError("name the user to assign the signal to")
+    open_signal(store, viewer, signal_id)
+    return _act(store, viewer, signal_id, "assign",
+                {"status": Status.ASSIGNED.value, "assignee": user.strip()})
+
+
+def close(store: Store, viewer: Viewer, signal_id: str, reason: str) -> Signal:
+    """Closed with a reason (followed up, not relevant, …); new evidence opens it again."""
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise SignalError("a signal is closed with a reason of 1 to 500 characters")
+    open_signal(store, viewer, signal_id)
+    return _act(store, viewer, signal_id, "close",
+                {"status": Status.CLOSED.value, "reason": reason})
+
+
+def comment(store: Store, viewer: Viewer, signal_id: str, text: str) -> Signal:
+    """Add a comment (who and when are kept with it)."""
+    text = text.strip()
+    if not text or len(text) > 2000:
+        raise SignalError("a comment is 1 to 2,000 characters")
+    current = open_signal(store, viewer, signal_id)
+    comments = [*map(asdict, current.comments), asdict(Comment(viewer.user, _now(), text))]
+    return _act(store, viewer, signal_id, "comment", {"comments": json.dumps(comments)})
+
+
+def forget(store: Store, expired: Sequence[str]) -> int:
+    """Retention: take the evidence of ``expired`` deliveries out of every signal; a signal
+    left without evidence goes. How many signals went."""
+    rows = store.run(WITH_DELIVERIES, {"expired": list(expired)}, read_only=True)
+    out, gone = [], 0
+    for row in rows:
+        kept = [e for e in _evidence(row["evidence"])
+                if not any(d in expired for d in e.deliveries)]
+        gone += not kept
+        out.append({"id": row["id"], "evidence": [e.key for e in kept], "text": _dump(kept),
+                    "deliveries": _deliveries(kept)})
+    if out:
+        store.run(FORGET, {"rows": out})
+    return gone

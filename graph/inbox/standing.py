@@ -1,0 +1,212 @@
+"""The standing rules, run after every delivery on what that delivery added.
+
+A delivery's records are the involvements, partner signals and stays whose provenance
+names it; nothing else of the graph is read but the persons in them (with their aliases),
+the missing or runaway reports about those persons, and the watchlist. Each rule runs on
+its own: one that fails is reported with its reason and the others still run; none can
+undo or hold up the ingest, which has completed before they start.
+
+- **cross-partner match**: a person another partner's records name (any of its aliases)
+  is in a record of this delivery → that partner, told when, where (city), in what kind
+  of record and by what *kind* of partner;
+- **missing child seen**: a minor reported runaway or missing is in a later record of
+  this delivery, within ``missing_days`` of the report → the reporting partner and the
+  team (the reporting partner is not told of its own records);
+- **watchlist**: a record of this delivery names a watched person (or an alias), a member
+  of a watched structure, a watched place or a place in a watched city → the watcher
+  (a care partner's user only of its own partner's records);
+- **team rules**: each team rule's query, for rows it has not given before
+  (:mod:`graph.inbox.team_rules`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, LiteralString
+
+from graph import schema
+from graph.inbox import team_rules, watchlist
+from graph.inbox.alerts import Addressee, AddresseeKind, Evidence, Merged, Raised, Rule, merge
+from graph.store import Store
+
+_INVOLVEMENTS = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROLES.values())
+_ROLES = {rel.value: role for role, rel in schema.INVOLVEMENT_ROLES.items()}
+MISSING_KINDS = ("runaway", "missing")
+
+# Every record of the delivery, with the person it names, that person's aliases (and
+# which partners name each), and the runaway or missing reports about any of them.
+RECORDS: LiteralString = (
+    "MATCH (d:Delivery {ref: $delivery}) CALL () { "
+    "MATCH (p:Person)-[r:" + _INVOLVEMENTS + "]->(i:Incident) WHERE $delivery IN r.deliveries "
+    "OPTIONAL MATCH (i)-[:AT]->(l:Location) "
+    "RETURN p, i.ref AS ref, 'incident' AS record, i.kind AS what, "
+    "left(toString(i.occurred_at), 10) AS at, l.city AS city, l.ref AS place, type(r) AS role "
+    "UNION ALL "
+    "MATCH (s:Signal)-[a:ABOUT]->(p:Person) WHERE $delivery IN a.deliveries "
+    "OPTIONAL MATCH (s)-[:AT]->(l:Location) "
+    "RETURN p, s.ref AS ref, 'signal' AS record, s.kind AS what, "
+    "left(toString(s.observed_at), 10) AS at, l.city AS city, l.ref AS place, 'about' AS role "
+    "UNION ALL "
+    "MATCH (p:Person)-[r:STAYED_AT]->(l:Location) WHERE $delivery IN r.deliveries "
+    "RETURN p, l.ref AS ref, 'stay' AS record, l.kind AS what, "
+    "left(toString(r.from), 10) AS at, l.city AS city, l.ref AS place, 'stayed' AS role } "
+    "OPTIONAL MATCH (p)-[:SAME_AS*1..4]-(q:Person) "
+    "WITH d, p, ref, record, what, at, city, place, role, [p] + collect(DISTINCT q) AS cluster "
+    "CALL (cluster, ref) { UNWIND cluster AS c "
+    "  OPTIONAL MATCH (m:Signal)-[:ABOUT]->(c) WHERE c:Minor AND m.kind IN $missing "
+    "  AND m.ref <> ref "
+    "  RETURN collect(DISTINCT {ref: m.ref, kind: m.kind, partners: m.partners, "
+    "    at: left(toString(m.observed_at), 10)}) AS reports } "
+    "RETURN p.ref AS person, ref, record, what, at, city, place, role, "
+    "d.partner AS partner, d.partner_kind AS partner_kind, "
+    "[c IN cluster | {ref: c.ref, partners: coalesce(c.partners, []), minor: c:Minor}] "
+    "AS cluster, reports")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record of the delivery, about one person, with that person's aliases."""
+
+    person: str
+    evidence: Evidence
+    place: str | None
+    cluster: tuple[dict[str, Any], ...]
+    reports: tuple[dict[str, Any], ...]
+
+    @property
+    def partner(self) -> str:
+        return self.evidence.partner or ""
+
+    @property
+    def refs(self) -> set[str]:
+        return {c["ref"] for c in self.cluster}
+
+    def known_to(self, partner: str) -> list[str]:
+        """The refs (of this person and its aliases) that ``partner``'s records name."""
+        return sorted(c["ref"] for c in self.cluster if partner in c["partners"])
+
+    def partners(self) -> set[str]:
+        return {p for c in self.cluster for p in c["partners"]}
+
+
+def records(store: Store, delivery: str) -> list[Record]:
+    rows = store.run(RECORDS, {"delivery": delivery, "missing": list(MISSING_KINDS)},
+                     read_only=True)
+    return [Record(r["person"], Evidence(
+        r["ref"], r["record"], r["what"] or "", r["at"], r["city"], r["partner"],
+        r["partner_kind"], (delivery,), _ROLES.get(r["role"], r["role"])),
+        r["place"], tuple(r["cluster"]), tuple(x for x in r["reports"] if x["ref"]))
+        for r in rows]
+
+
+def cross_partner(found: Iterable[Record], skip: set[tuple[str, str]] = frozenset()
+                  ) -> list[Raised]:
+    """A signal to every other partner whose records name the person (``skip``: the
+    (partner, record) pairs that another rule tells that partner already)."""
+    out = []
+    for r in found:
+        for partner in sorted(r.partners() - {r.partner}):
+            if (partner, r.evidence.key) in skip:
+                continue
+            refs = r.known_to(partner)
+            out.append(Raised(Rule.CROSS_PARTNER, Addressee(AddresseeKind.PARTNER, partner),
+                              refs[0], (r.evidence,),
+                              "A person your records name was seen by another partner",
+                              tuple(refs)))
+    return out
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def missing_seen(found: Iterable[Record], team: str, days: int) -> list[Raised]:
+    """Minors reported runaway or missing, in a record dated after the report and within
+    ``days`` of it: the report's partner (not for its own records) and ``team``."""
+    out = []
+    for r in found:
+        at = _day(r.evidence.at)
+        if at is None:
+            continue
+        open_reports = [x for x in r.reports if (day := _day(x["at"])) is not None
+                        and day <= at <= day + timedelta(days=days)]
+        if not open_reports:
+            continue
+        report = max(open_reports, key=lambda x: x["at"])
+        headline = f"Reported {report['kind']} on {report['at']}, since seen"
+        everyone = sorted(r.refs)
+        out.append(Raised(Rule.MISSING_SEEN, Addressee(AddresseeKind.TEAM, team),
+                          everyone[0], (r.evidence,), headline, tuple(everyone)))
+        for partner in sorted({p for x in open_reports for p in x["partners"] or ()}):
+            if partner == r.partner:
+                continue
+            refs = r.known_to(partner) or everyone
+            out.append(Raised(Rule.MISSING_SEEN, Addressee(AddresseeKind.PARTNER, partner),
+                              refs[0], (r.evidence,), headline, tuple(refs)))
+    return out
+
+
+@dataclass
+class Outcome:
+    """What the rules made of one delivery: per rule, signals made and signals with new
+    evidence; the rules that failed, with why; and how long it took."""
+
+    made: dict[str, Merged] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def created(self) -> int:
+        return sum(m.created for m in self.made.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(m.updated for m in self.made.values())
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The standing rules as configured: which team receives the team's signals, and how
+    long after a report a missing child counts as missing."""
+
+    team: str = "jit"
+    missing_days: int = 90
+
+    def after_delivery(self, store: Store, delivery: str) -> Outcome:
+        """Run every rule on what ``delivery`` added; never raises for a rule's failure."""
+        started = time.perf_counter()
+        outcome = Outcome()
+        try:
+            found = records(store, delivery)
+        except Exception as exc:  # noqa: BLE001 - reported, and the ingest stands
+            outcome.failed["records"] = _why(exc)
+            found = []
+        if found:
+            missing = missing_seen(found, self.team, self.missing_days)
+            told = {(r.addressee.name, e.key) for r in missing
+                    if r.addressee.kind is AddresseeKind.PARTNER for e in r.evidence}
+            _apply(store, outcome, Rule.MISSING_SEEN.value, lambda: missing)
+            _apply(store, outcome, Rule.CROSS_PARTNER.value, lambda: cross_partner(found, told))
+            _apply(store, outcome, Rule.WATCH.value, lambda: watchlist.hits(store, found))
+        for rule in team_rules.all_rules(store):
+            _apply(store, outcome, f"{Rule.TEAM_RULE.value}:{rule.id}",
+                   lambda rule=rule: team_rules.new_rows(store, rule))  # type: ignore[misc]
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+
+def _why(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+
+
+def _apply(store: Store, outcome: Outcome, name: str, rule: Callable[[], list[Raised]]) -> None:
+    try:
+        outcome.made[name] = merge(store, rule())
+    except Exception as exc:  # noqa: BLE001 - one rule's failure is its own
+        outcome.failed[name] = _why(exc)
