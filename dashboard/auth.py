@@ -25,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from graph.access import Role, Viewer
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+EMAIL = re.compile(r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,200}$")
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
 # Checked against when the user does not exist, so that a wrong name costs as much time
@@ -45,6 +46,7 @@ class User:
     password_hash: str = field(repr=False)
     created_at: str = ""
     partner: str | None = None  # the organisation the user works for
+    email: str | None = None  # where the digest of new signals goes (optional)
 
     def viewer(self) -> Viewer:
         return Viewer(self.name, self.role, self.teams, self.partner)
@@ -119,7 +121,7 @@ class Users:
                             f"({exc.msg})") from None
         try:
             return {name: User(name, Role(u["role"]), tuple(u["teams"]), u["password_hash"],
-                               u.get("created_at", ""), u.get("partner"))
+                               u.get("created_at", ""), u.get("partner"), u.get("email"))
                     for name, u in data["users"].items()}
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise UserError(f"{broken}: not the layout Schakel writes "
@@ -146,7 +148,8 @@ class Users:
         return self._read().get(name)
 
     def add(self, name: str, password: str, *, role: Role, teams: tuple[str, ...],
-            partner: str | None = None, replace: bool = False) -> User:
+            partner: str | None = None, email: str | None = None,
+            replace: bool = False) -> User:
         if not NAME.match(name):
             raise UserError(f"user name {name!r}: 2-64 characters of a-z, 0-9, '.', '_', '-', "
                             "starting with a letter or digit")
@@ -163,6 +166,9 @@ class Users:
         if role is Role.PARTNER and partner is None:
             raise UserError("a care partner's user needs --partner: the partner whose "
                             "records they may see")
+        email = (email or "").strip() or None
+        if email is not None and not EMAIL.match(email):
+            raise UserError(f"e-mail address {email!r}: expected name@domain")
         if len(password) < MIN_PASSWORD:
             raise UserError(f"a password has at least {MIN_PASSWORD} characters")
         with _lock:
@@ -170,7 +176,7 @@ class Users:
             if name in users and not replace:
                 raise UserError(f"user {name!r} exists already")
             user = User(name, role, teams, _hasher.hash(password),
-                        datetime.now(UTC).isoformat(timespec="seconds"), partner)
+                        datetime.now(UTC).isoformat(timespec="seconds"), partner, email)
             users[name] = user
             self._write(users)
         return user

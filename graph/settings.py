@@ -36,6 +36,20 @@ def _port(value: object) -> int:
     return int(text)
 
 
+def _team(value: object) -> str:
+    text = str(value).strip()
+    if not re.match(r"^[a-z0-9][a-z0-9._-]{1,63}$", text):
+        raise ValueError("expected a team name: 2-64 characters of a-z, 0-9, '.', '_', '-'")
+    return text
+
+
+def _security(value: object) -> str:
+    text = str(value).strip().lower()
+    if text not in ("starttls", "tls", "none"):
+        raise ValueError("expected starttls, tls or none")
+    return text
+
+
 def _uri(value: object) -> str | None:
     text = str(value or "").strip()
     if text and not _URI.match(text):
@@ -63,6 +77,14 @@ class Environment(BaseSettings):
     SCHAKEL_KEY: str = Field(default="", repr=False)
     SCHAKEL_KEY_FILE: str = ""
     SCHAKEL_RETENTION: str = ""
+    SCHAKEL_TEAM: Annotated[str, BeforeValidator(_team)] = "jit"
+    SCHAKEL_DASHBOARD_URL: str = "http://127.0.0.1:8501/"
+    SCHAKEL_SMTP_HOST: str = ""
+    SCHAKEL_SMTP_PORT: Annotated[int, BeforeValidator(_port)] = 25
+    SCHAKEL_SMTP_SECURITY: Annotated[str, BeforeValidator(_security)] = "starttls"
+    SCHAKEL_SMTP_USER: str = ""
+    SCHAKEL_SMTP_PASSWORD: str = Field(default="", repr=False)
+    SCHAKEL_SMTP_FROM: str = "schakel@localhost"
 
     # Values that may be empty on purpose: an empty password means no authentication.
     KEEP_EMPTY: ClassVar[frozenset[str]] = frozenset({"NEO4J_PASSWORD"})
@@ -119,6 +141,19 @@ class LocalNeo4j:
 
 
 @dataclass(frozen=True)
+class Smtp:
+    """Where the digests of new signals are sent from (``SCHAKEL_SMTP_*``); none is sent
+    unless ``SCHAKEL_SMTP_HOST`` is set."""
+
+    host: str
+    port: int = 25
+    security: str = "starttls"  # starttls | tls | none (a relay on this machine)
+    user: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = "schakel@localhost"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Schakel reads from the environment.
 
@@ -135,6 +170,9 @@ class Settings:
     key: bytes | None = field(repr=False, default=None)
     key_file: Path | None = None
     retention: str | None = None  # SCHAKEL_RETENTION: terms per partner (graph.retention)
+    team: str = "jit"  # SCHAKEL_TEAM: the team that receives the team's signals
+    smtp: Smtp | None = None  # SCHAKEL_SMTP_*: digests of new signals by e-mail
+    dashboard_url: str = "http://127.0.0.1:8501/"  # named in those digests
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -188,6 +226,11 @@ class Settings:
             key=e.SCHAKEL_KEY.encode() if e.SCHAKEL_KEY else None,
             key_file=Path(e.SCHAKEL_KEY_FILE) if e.SCHAKEL_KEY_FILE else None,
             retention=e.SCHAKEL_RETENTION or None,
+            team=e.SCHAKEL_TEAM,
+            smtp=Smtp(e.SCHAKEL_SMTP_HOST, e.SCHAKEL_SMTP_PORT, e.SCHAKEL_SMTP_SECURITY,
+                      e.SCHAKEL_SMTP_USER, e.SCHAKEL_SMTP_PASSWORD, e.SCHAKEL_SMTP_FROM)
+            if e.SCHAKEL_SMTP_HOST else None,
+            dashboard_url=e.SCHAKEL_DASHBOARD_URL,
         )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DatabaseUnavailable
-from graph.inbox.standing import Outcome, Standing
+from graph.inbox.standing import STANDING, Outcome, Standing
 from graph.store import Store
 from graph.writes import DeliveryWriter, Missing
 from ingest.delivery import Delivery, open_delivery
@@ -206,7 +206,7 @@ def _lander(delivery: Delivery, writer: DeliveryWriter, load: _FileLoad,
 
 def ingest_delivery(store: Store, path: Path, key: TeamKey,
                     progress: Progress | None = None, *,
-                    standing: Standing | None = Standing()) -> DeliveryReport:
+                    standing: Standing | None = STANDING) -> DeliveryReport:
     """Load one delivery; a refused delivery stores nothing and says why in the report.
     Once it is complete, the ``standing`` rules (``None``: none) run on what it added."""
     progress = progress or Progress()
@@ -273,7 +273,7 @@ class Ingested:
 
 def ingest_deliveries(store: Store, paths: Sequence[Path], key: TeamKey,
                       progress: Callable[[], Progress] = Progress, *,
-                      standing: Standing | None = Standing()) -> Ingested:
+                      standing: Standing | None = STANDING) -> Ingested:
     """Load ``paths`` in the order given, each with a fresh ``progress()``. When Neo4j stops
     answering, the deliveries after the one cut short are not started, and ``stopped``
     says which, and that loading them again completes them."""

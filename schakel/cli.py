@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 
 from dashboard import serve
-from dashboard.auth import UserError, Users
+from dashboard.auth import Users
 from graph import local_neo4j, retention
 from graph.access import Role, command_line
 from graph.analysis.evaluate import Truth, evaluate_latest
@@ -22,10 +20,11 @@ from graph.analysis.run import analyse as run_analysis
 from graph.analysis.run import document
 from graph.audit import AuditLog
 from graph.errors import GraphError
+from graph.inbox.after_analysis import Changes
+from graph.inbox.standing import Standing
 from graph.retention import Policy
 from graph.settings import Settings
-from graph.store import Store, quiet_driver_log
-from ingest.errors import IngestError
+from graph.store import quiet_driver_log
 from ingest.load import ingest_deliveries
 from ingest.pseudonymise import team_key
 from ingest.report import write_rejects
@@ -33,8 +32,11 @@ from scenarios import harness
 from scenarios.synth import generate
 from scenarios.worlds import TESTING, TUNING, generate_world
 from schakel import demo as demo_run
+from schakel import inbox, wiring
 from schakel import output as show
+from schakel.digest import send_digests
 from schakel.output import Bar
+from schakel.wiring import user_errors
 
 app = typer.Typer(
     help="Schakel: a knowledge graph for joint investigation teams on the criminal "
@@ -56,33 +58,13 @@ retention_app = typer.Typer(help="Retention: remove what is past its partner's t
                             no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+app.add_typer(inbox.signals_app, name="signals")
+app.add_typer(inbox.watch_app, name="watch")
+app.add_typer(inbox.rules_app, name="rules")
 
 out, err = show.out, show.err
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def user_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn Schakel's own errors into a message and exit status 2, never a stack trace."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except (GraphError, IngestError, UserError) as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
-            raise typer.Exit(2) from None
-
-    return wrapper
-
-
-def _settings() -> Settings:
-    return Settings.from_env()
-
-
-def _store(settings: Settings) -> Store:
-    return Store.connect(settings, AuditLog.of_home(settings.home))
+_settings, _store = wiring.settings, wiring.store
 
 
 # -- schakel neo4j ----------------------------------------------------------------
@@ -205,8 +187,11 @@ def ingest(
     key = team_key(settings)
     if key.is_demo:
         err.print("[yellow]Using the public demo key: fit for synthetic data only.[/]")
-    with _store(settings) as store, show.bar() as progress:
-        ingested = ingest_deliveries(store, paths, key, lambda: Bar(progress))
+    with _store(settings) as store:
+        with show.bar() as progress:
+            ingested = ingest_deliveries(store, paths, key, lambda: Bar(progress),
+                                         standing=Standing(team=settings.team))
+        show.digests(send_digests(settings, store))
     show.reports(ingested.reports)
     if rejects is not None:
         count = write_rejects(rejects, ingested.reports)
@@ -258,8 +243,11 @@ def analyse(
     The findings are written back to the graph. Results are leads for human review, not
     verdicts.
     """
-    with _store(_settings()) as store:
-        result = run_analysis(store, top=top, viewer=command_line(case, reason))
+    settings = _settings()
+    with _store(settings) as store:
+        result = run_analysis(store, top=top, viewer=command_line(case, reason),
+                              changes=Changes(team=settings.team))
+        show.digests(send_digests(settings, store))
     show.candidates(result, top)
     if json_file is not None:
         json_file.write_text(json.dumps(document(result), indent=2, default=str) + "\n")
@@ -451,6 +439,9 @@ def users_add(
     partner: Annotated[str | None, typer.Option(
         help="The organisation the user works for, as named in its deliveries (required for "
              "--role partner: such a user sees that partner's records only).")] = None,
+    email: Annotated[str | None, typer.Option(
+        help="Where digests of new signals go (\"3 new signals in Schakel\"); none without "
+             "it.")] = None,
     password_stdin: Annotated[bool, typer.Option(
         "--password-stdin", help="Read the password from standard input (for scripts).")] = False,
     replace: Annotated[bool, typer.Option(help="Replace a user of that name.")] = False,
@@ -461,7 +452,7 @@ def users_add(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = _users().add(name, password, role=role, teams=tuple(team), partner=partner,
-                        replace=replace)
+                        email=email, replace=replace)
     out.print(f"User {user.name} ({user.role.value}; teams {', '.join(user.teams)}"
               f"{'; partner ' + user.partner if user.partner else ''}) can sign in.")
 

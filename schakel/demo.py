@@ -14,6 +14,8 @@ from graph.access import Role, command_line
 from graph.analysis.run import Result
 from graph.analysis.run import analyse as run_analysis
 from graph.audit import AuditLog
+from graph.inbox.after_analysis import Changes
+from graph.inbox.standing import Standing
 from graph.settings import Settings
 from graph.store import ServerInfo, Store
 from ingest.load import Ingested, ingest_deliveries
@@ -22,7 +24,6 @@ from ingest.pseudonymise import team_key
 from scenarios.synth import generate
 
 USER = "demo"
-TEAM = "jit-demo"
 TOP = 10
 
 
@@ -36,6 +37,7 @@ class Demo:
     relationships: int
     result: Result | None  # None when a delivery was refused
     password: str  # the demo user's, new at every run (empty when a delivery was refused)
+    team: str = "jit"  # the demo user's team, which the team's signals go to
 
     @property
     def truth(self) -> Path:
@@ -65,20 +67,22 @@ def run(settings: Settings, *, seed: int = 1, scale: float = 1.0,
     with Store.connect(settings, AuditLog.of_home(settings.home)) as store:
         store.ensure_schema()
         server = store.server_info()
-        ingested = ingest_deliveries(store, deliveries, key, progress)
+        ingested = ingest_deliveries(store, deliveries, key, progress,
+                                     standing=Standing(team=settings.team))
         if ingested.stopped is not None:
             raise ingested.stopped
         nodes = store.count_nodes()
         relationships = sum(store.count_relationships().values())
         refused = any(r.refused for r in ingested.reports)
         result = None if refused else run_analysis(
-            store, top=TOP, viewer=command_line("demo", "the demo's analysis"))
+            store, top=TOP, viewer=command_line("demo", "the demo's analysis"),
+            changes=Changes(team=settings.team))
     # A fresh password for the demo user at every run: nothing to guess, nothing stored in
     # the repository. None while a delivery was refused: the demo stops there.
     password = ""
     if result is not None:
         password = secrets.token_urlsafe(12)
         Users.of_home(settings.home).add(USER, password, role=Role.INVESTIGATOR,
-                                         teams=(TEAM,), replace=True)
+                                         teams=(settings.team,), replace=True)
     return Demo(server, settings.uri, scenario, ingested, nodes, relationships, result,
-                password)
+                password, settings.team)

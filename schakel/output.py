@@ -16,12 +16,16 @@ from dashboard.auth import User
 from dashboard.serve import shown_address
 from graph.analysis.evaluate import Evaluation
 from graph.analysis.run import Result, candidate_json
+from graph.inbox.alerts import Signal
+from graph.inbox.team_rules import TeamRule
+from graph.inbox.watchlist import Watch
 from graph.retention import Report as RetentionReport
 from graph.retention import Term
 from ingest.load import DeliveryReport, Progress
 from scenarios.harness import Generalisation, WorldScore
 from schakel import demo as demo_run
 from schakel.demo import Demo
+from schakel.digest import Sent
 
 out = Console()
 err = Console(stderr=True)
@@ -76,6 +80,12 @@ def reports(reports: list[DeliveryReport]) -> None:
                       highlight=False, markup=False)
         if len(report.rejects) > 10:
             err.print(f"  … and {len(report.rejects) - 10} more (write them all with --rejects)")
+        if report.signals is not None:
+            made = report.signals
+            out.print(f"Signals: {made.created} new, {made.updated} with new evidence "
+                      f"({made.seconds:.2f} s; `schakel signals list`).", highlight=False)
+            for rule, why in made.failed.items():
+                err.print(f"  [yellow]rule {rule} failed[/]: {why}", highlight=False)
 
 
 def _indicator_text(indicators: list[dict[str, Any]]) -> str:
@@ -139,7 +149,8 @@ def retention_report(report: RetentionReport, dry_run: bool) -> None:
     if not dry_run:
         out.print(f"Findings removed: {report.findings_removed}; structures removed: "
                   f"{report.structures_removed}; reviews of persons removed: "
-                  f"{report.reviews_removed}. Run `schakel analyse` to rank what remains.")
+                  f"{report.reviews_removed}; signals left without evidence removed: "
+                  f"{report.signals_removed}. Run `schakel analyse` to rank what remains.")
 
 
 def demo(done: Demo, port: int) -> None:
@@ -157,7 +168,7 @@ def demo(done: Demo, port: int) -> None:
               f"score the run with `schakel evaluate --truth {done.truth}`.")
     out.print(f"[bold]Sign in[/] at {shown_address('127.0.0.1', port)} as "
               f"[bold]{demo_run.USER}[/] with password [bold]{done.password}[/] (investigator, "
-              f"team {demo_run.TEAM}; demo data only).", highlight=False)
+              f"team {done.team}; demo data only).", highlight=False)
 
 
 def counts(nodes: dict[str, int], relationships: dict[str, int]) -> None:
@@ -226,3 +237,70 @@ def generalisation(found: Generalisation) -> None:
                             "" if row["mean_score"] is None else f"{row['mean_score']:.2f}",
                             "" if row["planted"] is None else f"{row['planted']:.2f}")
     out.print(reliability)
+
+
+def signals(found: list[Signal]) -> None:
+    if not found:
+        out.print("No signals.")
+        return
+    table = Table(title=f"{len(found)} signal{'s' if len(found) != 1 else ''}",
+                  title_justify="left")
+    for column in ("id", "rule", "updated", "status", "count", "to", "text"):
+        table.add_column(column, overflow="fold")
+    for s in found:
+        table.add_row(s.id, s.rule.value, s.updated_at[:16].replace("T", " "), s.status.value,
+                      str(s.count), str(s.addressee), s.text)
+    out.print(table)
+
+
+def signal(s: Signal) -> None:
+    out.print(f"[bold]{s.id}[/] {s.rule.value} → {s.addressee} · {s.status.value}"
+              + (f" (assigned to {s.assignee})" if s.assignee else "")
+              + (f" · closed: {s.reason}" if s.reason else ""), highlight=False)
+    out.print(s.headline, highlight=False, markup=False)
+    out.print(f"About: {', '.join(s.subjects) or s.subject}", highlight=False, markup=False)
+    for e in s.evidence:
+        out.print(f"  - {e.sentence()}" + (f" [{e.ref}]" if e.ref else ""), highlight=False,
+                  markup=False)
+    for c in s.comments:
+        out.print(f"  {c.at[:16]} {c.user}: {c.text}", highlight=False, markup=False)
+
+
+def watches(found: list[Watch]) -> None:
+    if not found:
+        out.print("You watch nothing.")
+        return
+    table = Table(title="Watchlist", title_justify="left")
+    for column in ("id", "what", "ref", "since"):
+        table.add_column(column, overflow="fold")
+    for w in found:
+        table.add_row(w.id, w.target.value, w.ref, w.created_at[:10])
+    out.print(table)
+
+
+def rules(found: list[TeamRule]) -> None:
+    if not found:
+        out.print("No team rules.")
+        return
+    table = Table(title="Team rules", title_justify="left")
+    for column in ("id", "name", "to", "owner", "last run", "last error", "query"):
+        table.add_column(column, overflow="fold")
+    for r in found:
+        table.add_row(r.id, r.name, str(r.addressee), r.owner, (r.last_run_at or "-")[:16],
+                      r.last_error or "", r.query)
+    out.print(table)
+
+
+def digests(sent: Sent, *, quiet: bool = True) -> None:
+    """What the e-mail digests did; ``quiet``: say nothing when none was configured."""
+    if not sent.configured:
+        if not quiet:
+            err.print("No e-mail is sent: SCHAKEL_SMTP_HOST is not set.")
+        return
+    for name, count in sent.sent.items():
+        out.print(f"Digest sent to {name}: {count} new signal{'s' if count != 1 else ''}.",
+                  highlight=False)
+    for name, why in sent.failed.items():
+        err.print(f"[yellow]Digest to {name} not sent[/]: {why}", highlight=False)
+    if not quiet and not sent.sent and not sent.failed:
+        out.print("No user has new signals since their last digest.")

@@ -134,7 +134,7 @@ def analyse(store: Store, *, top: int = 20, keep: int = 200, viewer: Viewer = SY
     result = Result(run, g, candidates, groups)
     try:
         result.signals = (changes or Changes()).after_run(store, run_id)
-    except Exception as exc:  # noqa: BLE001 - the run is written; its signals are extra
+    except Exception as exc:  # the run is written; its signals are extra
         result.signals_failed = str(exc).splitlines()[0][:300] or type(exc).__name__
     return result
 

@@ -233,7 +233,8 @@ LIST: LiteralString = (
     "RETURN properties(a) AS a ORDER BY a.updated_at DESC, a.ref LIMIT $limit")
 COUNT_NEW: LiteralString = (
     "MATCH (a:Alert {status: 'new'}) WHERE " + _VISIBLE + " "
-    "AND ($addressees IS NULL OR a.addressee IN $addressees) RETURN count(a) AS n")
+    "AND ($addressees IS NULL OR a.addressee IN $addressees) "
+    "AND ($since IS NULL OR a.updated_at > $since) RETURN count(a) AS n")
 OPEN: LiteralString = "MATCH (a:Alert {ref: $id}) WHERE " + _VISIBLE + " RETURN properties(a) AS a"
 ACT: LiteralString = (
     "MATCH (a:Alert {ref: $id}) WHERE " + _VISIBLE + " "
@@ -248,8 +249,17 @@ FORGET: LiteralString = (
     "  SET a.evidence = row.text, a.count = size(row.evidence), a.deliveries = row.deliveries)")
 
 
+# After retention: a signal to a partner about a person that partner no longer knows
+# (its records of them went), and a signal whose persons all went, go too.
+UNKNOWN: LiteralString = (
+    "MATCH (a:Alert) WHERE size(coalesce(a.subjects, [])) > 0 AND NOT EXISTS { "
+    "  MATCH (p:Person) WHERE p.ref IN a.subjects AND (NOT a.addressee STARTS WITH 'partner:' "
+    "  OR substring(a.addressee, 8) IN p.partners) } "
+    "DETACH DELETE a RETURN count(*) AS n")
+
+
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _evidence(text: str | None) -> list[Evidence]:
@@ -269,7 +279,7 @@ def _grouped(raised: Iterable[Raised]) -> dict[str, tuple[Raised, list[Evidence]
     """One entry per signal id, its evidence in order and each record once."""
     out: dict[str, tuple[Raised, list[Evidence]]] = {}
     for r in raised:
-        first, evidence = out.setdefault(r.id, (r, []))
+        _, evidence = out.setdefault(r.id, (r, []))
         keys = {e.key for e in evidence}
         evidence += [e for e in r.evidence if e.key not in keys]
     return out
@@ -287,7 +297,8 @@ def merge(store: Store, raised: Iterable[Raised]) -> Merged:
     def work(tx: Transaction) -> Merged:
         now = _now()
         existing = {r["id"]: r for r in tx.run(EXISTING, {"ids": sorted(grouped)})}
-        created, updated = [], []
+        created: list[dict[str, Any]] = []
+        updated: list[dict[str, Any]] = []
         for sid, (r, evidence) in grouped.items():
             old = _evidence(existing[sid]["evidence"]) if sid in existing else []
             keys = {e.key for e in old}
@@ -355,12 +366,13 @@ def inbox(store: Store, viewer: Viewer, *, addressees: Sequence[str] | None = No
     return found
 
 
-def new_count(store: Store, viewer: Viewer) -> int:
-    """How many signals in the viewer's own inbox are new (the badge): a count, no person."""
+def new_count(store: Store, viewer: Viewer, *, since: str | None = None) -> int:
+    """How many signals in the viewer's own inbox are new (the badge, the e-mail digest;
+    ``since``: only those new or with new evidence after that time): a count, no person."""
     if not viewer.can(Capability.EXPLORE):
         return 0
-    rows = store.run(COUNT_NEW, {**_who(viewer), "addressees": addressees_of(viewer)},
-                     read_only=True)
+    rows = store.run(COUNT_NEW, {**_who(viewer), "addressees": addressees_of(viewer),
+                                 "since": since}, read_only=True)
     return int(rows[0]["n"])
 
 
@@ -428,7 +440,8 @@ def comment(store: Store, viewer: Viewer, signal_id: str, text: str) -> Signal:
 
 def forget(store: Store, expired: Sequence[str]) -> int:
     """Retention: take the evidence of ``expired`` deliveries out of every signal; a signal
-    left without evidence goes. How many signals went."""
+    left without evidence goes, and so does one about persons who are gone or whom its
+    partner no longer knows. How many signals went."""
     rows = store.run(WITH_DELIVERIES, {"expired": list(expired)}, read_only=True)
     out, gone = [], 0
     for row in rows:
@@ -439,4 +452,4 @@ def forget(store: Store, expired: Sequence[str]) -> int:
                     "deliveries": _deliveries(kept)})
     if out:
         store.run(FORGET, {"rows": out})
-    return gone
+    return gone + int(store.run(UNKNOWN)[0]["n"])

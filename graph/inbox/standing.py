@@ -1,14 +1,22 @@
 """The standing rules, run after every delivery on what that delivery added.
 
 A delivery's records are the involvements, partner signals and stays whose provenance
-names it; nothing else of the graph is read but the persons in them (with their aliases),
-the missing or runaway reports about those persons, and the watchlist. Each rule runs on
+names it. Besides them, the rules read only the persons the delivery names, with their
+aliases, the records of the minors among them, the runaway or missing reports about
+those, and the watchlist. Reading both ways makes what is signalled independent of the
+order in which deliveries arrive: the partner that knew a child first is told of the
+later record, and the partner that names a child another already recorded is told of
+that record; a report delivered after the sighting still tells the reporter. Loading a
+delivery again finds only what was signalled already. Each rule runs on
 its own: one that fails is reported with its reason and the others still run; none can
 undo or hold up the ingest, which has completed before they start.
 
-- **cross-partner match**: a person another partner's records name (any of its aliases)
-  is in a record of this delivery → that partner, told when, where (city), in what kind
-  of record and by what *kind* of partner;
+- **cross-partner match**: a minor another partner's records name (under any of its
+  aliases) is in a record of this delivery → that partner, told when, where (city), in
+  what kind of record and by what *kind* of partner. Minors only: a child known to one
+  partner in another's record is what a partner needs to know (DESIGN.md); telling a
+  municipality of every police record of every adult resident is neither needed nor
+  proportionate (the synthetic demo would give it over a thousand signals);
 - **missing child seen**: a minor reported runaway or missing is in a later record of
   this delivery, within ``missing_days`` of the report → the reporting partner and the
   team (the reporting partner is not told of its own records);
@@ -22,10 +30,10 @@ undo or hold up the ingest, which has completed before they start.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, LiteralString
+from typing import Any, LiteralString, cast
 
 from graph import schema
 from graph.inbox import team_rules, watchlist
@@ -36,34 +44,58 @@ _INVOLVEMENTS = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROLES.va
 _ROLES = {rel.value: role for role, rel in schema.INVOLVEMENT_ROLES.items()}
 MISSING_KINDS = ("runaway", "missing")
 
-# Every record of the delivery, with the person it names, that person's aliases (and
-# which partners name each), and the runaway or missing reports about any of them.
-RECORDS: LiteralString = (
-    "MATCH (d:Delivery {ref: $delivery}) CALL () { "
-    "MATCH (p:Person)-[r:" + _INVOLVEMENTS + "]->(i:Incident) WHERE $delivery IN r.deliveries "
-    "OPTIONAL MATCH (i)-[:AT]->(l:Location) "
-    "RETURN p, i.ref AS ref, 'incident' AS record, i.kind AS what, "
-    "left(toString(i.occurred_at), 10) AS at, l.city AS city, l.ref AS place, type(r) AS role "
-    "UNION ALL "
-    "MATCH (s:Signal)-[a:ABOUT]->(p:Person) WHERE $delivery IN a.deliveries "
-    "OPTIONAL MATCH (s)-[:AT]->(l:Location) "
-    "RETURN p, s.ref AS ref, 'signal' AS record, s.kind AS what, "
-    "left(toString(s.observed_at), 10) AS at, l.city AS city, l.ref AS place, 'about' AS role "
-    "UNION ALL "
-    "MATCH (p:Person)-[r:STAYED_AT]->(l:Location) WHERE $delivery IN r.deliveries "
-    "RETURN p, l.ref AS ref, 'stay' AS record, l.kind AS what, "
-    "left(toString(r.from), 10) AS at, l.city AS city, l.ref AS place, 'stayed' AS role } "
+# What a record says, for each kind of record `r` of a person `c` (an incident's
+# involvement, a partner's signal about them, a stay), bound as ref, record, what, at,
+# city, place and role; `{where}` limits the records.
+def _records_of(person: str, where: str) -> str:
+    return (
+        f"MATCH ({person})-[r:{_INVOLVEMENTS}]->(i:Incident) WHERE {where} "
+        "OPTIONAL MATCH (i)-[:AT]->(l:Location) "
+        "RETURN r, i.ref AS ref, 'incident' AS record, i.kind AS what, "
+        "left(toString(i.occurred_at), 10) AS at, l.city AS city, l.ref AS place, "
+        "type(r) AS role "
+        f"UNION ALL MATCH (s:Signal)-[r:ABOUT]->({person}) WHERE {where} "
+        "OPTIONAL MATCH (s)-[:AT]->(l:Location) "
+        "RETURN r, s.ref AS ref, 'signal' AS record, s.kind AS what, "
+        "left(toString(s.observed_at), 10) AS at, l.city AS city, l.ref AS place, "
+        "'about' AS role "
+        f"UNION ALL MATCH ({person})-[r:STAYED_AT]->(l:Location) WHERE {where} "
+        "RETURN r, l.ref AS ref, 'stay' AS record, l.kind AS what, "
+        "left(toString(r.from), 10) AS at, l.city AS city, l.ref AS place, 'stayed' AS role")
+
+
+# A person's aliases (and which partners name each), and the runaway or missing reports
+# about any of them; then the rows as the rules read them.
+_CLUSTER = (
     "OPTIONAL MATCH (p)-[:SAME_AS*1..4]-(q:Person) "
-    "WITH d, p, ref, record, what, at, city, place, role, [p] + collect(DISTINCT q) AS cluster "
+    "WITH p, r, ref, record, what, at, city, place, role, [p] + collect(DISTINCT q) AS cluster ")
+_REPORTS = (
     "CALL (cluster, ref) { UNWIND cluster AS c "
     "  OPTIONAL MATCH (m:Signal)-[:ABOUT]->(c) WHERE c:Minor AND m.kind IN $missing "
     "  AND m.ref <> ref "
     "  RETURN collect(DISTINCT {ref: m.ref, kind: m.kind, partners: m.partners, "
-    "    at: left(toString(m.observed_at), 10)}) AS reports } "
-    "RETURN p.ref AS person, ref, record, what, at, city, place, role, "
+    "    at: left(toString(m.observed_at), 10)}) AS reports } ")
+_ROWS = (
+    "MATCH (d:Delivery) WHERE d.ref IN r.deliveries "
+    "RETURN p.ref AS person, ref, record, what, at, city, place, role, d.ref AS delivery, "
     "d.partner AS partner, d.partner_kind AS partner_kind, "
     "[c IN cluster | {ref: c.ref, partners: coalesce(c.partners, []), minor: c:Minor}] "
     "AS cluster, reports")
+# Every record of the delivery (what it added or changed), about whom.
+NEW: LiteralString = cast(LiteralString, (
+    "CALL () { " + _records_of("p:Person", "$delivery IN r.deliveries").replace(
+        "RETURN r,", "RETURN p, r,") + " } "
+    + _CLUSTER + _REPORTS + "WITH * WHERE $delivery IN r.deliveries "
+    + _ROWS.replace("WHERE d.ref IN r.deliveries", "WHERE d.ref = $delivery")))
+# Every record, by any partner, about a minor (or an alias of one) the delivery names:
+# what that minor's other partners and reporters need to know, whichever came first.
+KNOWN: LiteralString = cast(LiteralString, (
+    "MATCH (p:Person) WHERE $delivery IN p.deliveries "
+    "OPTIONAL MATCH (p)-[:SAME_AS*1..4]-(q:Person) "
+    "WITH p, [p] + collect(DISTINCT q) AS cluster WHERE any(c IN cluster WHERE c:Minor) "
+    "UNWIND cluster AS c CALL (c) { " + _records_of("c", "true") + " } "
+    "WITH p, cluster, r, ref, record, what, at, city, place, role "
+    + _REPORTS + _ROWS))
 
 
 @dataclass(frozen=True)
@@ -91,30 +123,47 @@ class Record:
     def partners(self) -> set[str]:
         return {p for c in self.cluster for p in c["partners"]}
 
+    @property
+    def minor(self) -> bool:
+        """A minor under this ref or one of its aliases."""
+        return any(c["minor"] for c in self.cluster)
 
-def records(store: Store, delivery: str) -> list[Record]:
-    rows = store.run(RECORDS, {"delivery": delivery, "missing": list(MISSING_KINDS)},
+
+def _read(store: Store, query: LiteralString, delivery: str) -> list[Record]:
+    rows = store.run(query, {"delivery": delivery, "missing": list(MISSING_KINDS)},
                      read_only=True)
     return [Record(r["person"], Evidence(
         r["ref"], r["record"], r["what"] or "", r["at"], r["city"], r["partner"],
-        r["partner_kind"], (delivery,), _ROLES.get(r["role"], r["role"])),
+        r["partner_kind"], (r["delivery"],), _ROLES.get(r["role"], r["role"])),
         r["place"], tuple(r["cluster"]), tuple(x for x in r["reports"] if x["ref"]))
         for r in rows]
 
 
-def cross_partner(found: Iterable[Record], skip: set[tuple[str, str]] = frozenset()
+def records(store: Store, delivery: str) -> list[Record]:
+    """The delivery's records, about whom."""
+    return _read(store, NEW, delivery)
+
+
+def known(store: Store, delivery: str) -> list[Record]:
+    """Every record (of any partner) about a minor the delivery names."""
+    return _read(store, KNOWN, delivery)
+
+
+def cross_partner(found: Iterable[Record], skip: Set[tuple[str, str, str]] = frozenset()
                   ) -> list[Raised]:
-    """A signal to every other partner whose records name the person (``skip``: the
-    (partner, record) pairs that another rule tells that partner already)."""
+    """A signal to every other partner whose records name the minor (``skip``: the
+    (partner, subject, record) that another rule tells that partner already)."""
     out = []
     for r in found:
+        if not r.minor:
+            continue
         for partner in sorted(r.partners() - {r.partner}):
-            if (partner, r.evidence.key) in skip:
-                continue
             refs = r.known_to(partner)
+            if (partner, refs[0], r.evidence.key) in skip:
+                continue
             out.append(Raised(Rule.CROSS_PARTNER, Addressee(AddresseeKind.PARTNER, partner),
                               refs[0], (r.evidence,),
-                              "A person your records name was seen by another partner",
+                              "A minor your records name was seen by another partner",
                               tuple(refs)))
     return out
 
@@ -184,15 +233,18 @@ class Standing:
         outcome = Outcome()
         try:
             found = records(store, delivery)
-        except Exception as exc:  # noqa: BLE001 - reported, and the ingest stands
+            around = found + known(store, delivery)
+        except Exception as exc:  # reported, and the ingest stands
             outcome.failed["records"] = _why(exc)
-            found = []
-        if found:
-            missing = missing_seen(found, self.team, self.missing_days)
-            told = {(r.addressee.name, e.key) for r in missing
+            found = around = []
+        if around:
+            missing = missing_seen(around, self.team, self.missing_days)
+            told = {(r.addressee.name, r.subject, e.key) for r in missing
                     if r.addressee.kind is AddresseeKind.PARTNER for e in r.evidence}
             _apply(store, outcome, Rule.MISSING_SEEN.value, lambda: missing)
-            _apply(store, outcome, Rule.CROSS_PARTNER.value, lambda: cross_partner(found, told))
+            _apply(store, outcome, Rule.CROSS_PARTNER.value,
+                   lambda: cross_partner(around, told))
+        if found:
             _apply(store, outcome, Rule.WATCH.value, lambda: watchlist.hits(store, found))
         for rule in team_rules.all_rules(store):
             _apply(store, outcome, f"{Rule.TEAM_RULE.value}:{rule.id}",
@@ -208,5 +260,8 @@ def _why(exc: Exception) -> str:
 def _apply(store: Store, outcome: Outcome, name: str, rule: Callable[[], list[Raised]]) -> None:
     try:
         outcome.made[name] = merge(store, rule())
-    except Exception as exc:  # noqa: BLE001 - one rule's failure is its own
+    except Exception as exc:  # one rule's failure is its own
         outcome.failed[name] = _why(exc)
+
+
+STANDING = Standing()  # the rules as they are unless configured otherwise
