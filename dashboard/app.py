@@ -20,6 +20,7 @@ from dashboard.screens import views
 from dashboard.text import md
 from graph.access import Capability, Viewer
 from graph.errors import DatabaseUnavailable
+from graph.inbox.alerts import new_count
 from graph.views import ViewNotFound, open_view
 
 # Not "pages/": Streamlit runs a folder of that name beside app.py as the old multipage
@@ -30,6 +31,7 @@ ICON = Path(__file__).parent / "icon.png"
 # name (file in screens/ and URL path), title, icon (Material icons are bundled), capability
 PAGE_TABLE: tuple[tuple[str, str, str, Capability], ...] = (
     ("overview", "Overview", ":material/dashboard:", Capability.OVERVIEW),
+    ("inbox", "Inbox", ":material/inbox:", Capability.EXPLORE),
     ("candidates", "Candidates", ":material/flag:", Capability.EXPLORE),
     ("explore", "Explore", ":material/hub:", Capability.EXPLORE),
     ("console", "Cypher console", ":material/terminal:", Capability.CONSOLE),
@@ -61,6 +63,13 @@ def _open_shared_view() -> None:
         return
     st.query_params.clear()
     views.open_in_screen(view)
+
+
+def _inbox_title(viewer: Viewer) -> str:
+    """The inbox's name in the menu of every page, with the number of new signals: a
+    count only, so reading it is not a read of personal data."""
+    new = new_count(state.store(), viewer)
+    return f"Inbox · {new:,} new" if new else "Inbox"
 
 
 def _sidebar(viewer: Viewer) -> None:
@@ -125,14 +134,15 @@ def _pages() -> None:
         st.navigation([st.Page(PAGES / "purpose.py", title="Purpose", url_path="purpose")],
                       position="hidden").run()
         return
-    pages = {name: st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name,
-                           default=name == "overview")
-             for name, title, icon, needs in PAGE_TABLE if viewer.can(needs)}
-    nav = st.navigation(list(pages.values()))
-    _sidebar(viewer)
     # Every page reads the graph. Asking first takes a millisecond; without it, a page
     # whose Neo4j has stopped waits out the driver's retries (about 50 s) to say so.
     state.store().check_answers()
+    titles = {"inbox": _inbox_title(viewer)}
+    pages = {name: st.Page(PAGES / f"{name}.py", title=titles.get(name, title), icon=icon,
+                           url_path=name, default=name == "overview")
+             for name, title, icon, needs in PAGE_TABLE if viewer.can(needs)}
+    nav = st.navigation(list(pages.values()))
+    _sidebar(viewer)
     if viewer.can(Capability.EXPLORE):
         _open_shared_view()
     error = st.session_state.pop("link_error", None)

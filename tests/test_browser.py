@@ -336,3 +336,39 @@ def test_no_secret_reaches_a_file_a_log_or_the_command_line(server: str, browser
     for value in (secret, TEAM_KEY):
         assert value not in cmdline and value not in written
     assert repository.strip() in ("", "tests/test_browser.py")  # only the test's own key
+
+
+def test_the_inbox_counts_new_signals_on_every_page_and_acts_on_them(
+        server: str, browser: Browser, scenario: Scenario, shots: Path) -> None:
+    from graph.inbox import alerts
+
+    requests: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.on("request", lambda r: requests.append(r.url))
+    page = ctx.new_page()
+    sign_in(page, server, "ann")
+    new = alerts.new_count(scenario.store, ANN)
+    assert new > 0, "the scenario's deliveries and run signal the team"
+    link = page.get_by_role("link", name=f"Inbox · {new:,} new")
+    expect(link).to_be_visible(timeout=60_000)  # in the menu of the overview page
+    link.click()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.get_by_text("Acknowledged.")).to_be_visible(timeout=60_000)
+    hostile = "<img src=x onerror=alert(1)> **bold**"
+    page.get_by_label("Comment").fill(hostile)
+    page.get_by_label("Comment").press("Control+Enter")  # a text area keeps what it holds
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_text(hostile, exact=True)).to_be_visible(timeout=60_000)  # as text
+    page.get_by_role("link", name="Candidates").click()  # the count holds on every page
+    expect(page.get_by_role("link", name=(f"Inbox · {new - 1:,} new" if new > 1 else "Inbox")
+                            )).to_be_visible(timeout=60_000)
+    page.get_by_role("link", name=re.compile("^Inbox")).click()
+    page.screenshot(path=shots / "inbox.png", full_page=True)
+    page.get_by_role("button", name="Open in Explore").click()
+    expect(page.get_by_role("heading", name="Explore")).to_be_visible(timeout=60_000)
+    assert drawn(page) >= 1
+    assert [u for u in requests if not LOCAL.match(u)] == []
+    assert logged(server, "signals.comment")["user"] == "ann"
+    ctx.close()

@@ -696,3 +696,47 @@ def test_the_audit_page_shows_reads_and_that_the_log_is_intact(home: Path,
     assert len(at.dataframe[0].value) == 0
     last = json.loads((home / "audit" / "audit.jsonl").read_text().splitlines()[-1])
     assert last["action"] == "audit.read" and last["what"] == {"until": yesterday.isoformat()}
+
+
+def test_the_inbox_lists_acts_on_and_opens_signals(home: Path, scenario: Scenario) -> None:
+    from graph.inbox import alerts
+
+    mine = alerts.inbox(scenario.store, IVO)
+    assert mine, "the scenario's deliveries and run should have signalled the team"
+    at = signed_in(IVO, "inbox")
+    assert titles(at) == ["Inbox"]
+    table = at.dataframe[0].value
+    assert set(table["to"]) <= {"jit", "ivo"} and len(table) == len(mine)
+    first = at.selectbox(key="inbox_pick").value
+    assert first == mine[0].id
+    button(at, "Acknowledge").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Acknowledged."
+    assert alerts.open_signal(scenario.store, IVO, first).status is alerts.Status.ACKNOWLEDGED
+    at.text_area(key="inbox_comment").input("called the shelter")
+    button(at, "Add comment").click().run()
+    assert alerts.open_signal(scenario.store, IVO, first).comments[-1].text == \
+        "called the shelter"
+    button(at, "Close").click().run()  # without a reason: refused, said why
+    assert "reason" in at.error[0].value
+    button(at, "Open in Explore").click().run()
+    assert titles(at) == ["Explore"]
+    assert mine[0].subjects[0] in iframe_html(at)
+    # The new ones are counted in the menu of every page (the count is a number only).
+    assert alerts.new_count(scenario.store, IVO) == sum(
+        1 for s in alerts.inbox(scenario.store, IVO) if s.status is alerts.Status.NEW)
+
+
+def test_a_care_partner_reads_only_its_partners_signals(home: Path, scenario: Scenario) -> None:
+    from graph.inbox import alerts
+
+    at = signed_in(CARLA, "inbox")
+    assert titles(at) == ["Inbox"]
+    options = at.selectbox(key="inbox_which").options
+    assert all("youth-care" in o for o in options), options
+    assert at.dataframe, "youth care knows minors that the police arrested"
+    assert set(at.dataframe[0].value["to"]) == {"youth-care"}
+    theirs = [s for s in alerts.inbox(scenario.store, IVO, addressees=["team:jit"])]
+    assert theirs
+    with pytest.raises(alerts.SignalNotFound):
+        alerts.open_signal(scenario.store, CARLA, theirs[0].id)

@@ -239,6 +239,9 @@ OPEN: LiteralString = "MATCH (a:Alert {ref: $id}) WHERE " + _VISIBLE + " RETURN 
 ACT: LiteralString = (
     "MATCH (a:Alert {ref: $id}) WHERE " + _VISIBLE + " "
     "SET a += $props, a.acted_at = $now RETURN properties(a) AS a")
+ADDRESSEES: LiteralString = (
+    "MATCH (a:Alert) WHERE " + _VISIBLE + " RETURN a.addressee AS addressee, count(*) AS n, "
+    "count(CASE a.status WHEN 'new' THEN 1 END) AS new ORDER BY addressee")
 WITH_DELIVERIES: LiteralString = (
     "MATCH (a:Alert) WHERE any(x IN a.deliveries WHERE x IN $expired) "
     "RETURN a.ref AS id, a.evidence AS evidence")
@@ -374,6 +377,13 @@ def new_count(store: Store, viewer: Viewer, *, since: str | None = None) -> int:
     rows = store.run(COUNT_NEW, {**_who(viewer), "addressees": addressees_of(viewer),
                                  "since": since}, read_only=True)
     return int(rows[0]["n"])
+
+
+def addressees(store: Store, viewer: Viewer) -> list[tuple[str, int, int]]:
+    """The inboxes ``viewer`` may read: (addressee, signals, new ones); counts, no person."""
+    viewer.require(Capability.EXPLORE)
+    return [(r["addressee"], r["n"], r["new"])
+            for r in store.run(ADDRESSEES, _who(viewer), read_only=True)]
 
 
 def open_signal(store: Store, viewer: Viewer, signal_id: str) -> Signal:
