@@ -33,120 +33,11 @@ import time
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, LiteralString, cast
 
-from graph import schema
 from graph.inbox import team_rules, watchlist
-from graph.inbox.alerts import Addressee, AddresseeKind, Evidence, Merged, Raised, Rule, merge
+from graph.inbox.alerts import Addressee, AddresseeKind, Merged, Raised, Rule, merge
+from graph.inbox.records import Record, known, records
 from graph.store import Store
-
-_INVOLVEMENTS = "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROLES.values())
-_ROLES = {rel.value: role for role, rel in schema.INVOLVEMENT_ROLES.items()}
-MISSING_KINDS = ("runaway", "missing")
-
-# What a record says, for each kind of record `r` of a person `c` (an incident's
-# involvement, a partner's signal about them, a stay), bound as ref, record, what, at,
-# city, place and role; `{where}` limits the records.
-def _records_of(person: str, where: str) -> str:
-    return (
-        f"MATCH ({person})-[r:{_INVOLVEMENTS}]->(i:Incident) WHERE {where} "
-        "OPTIONAL MATCH (i)-[:AT]->(l:Location) "
-        "RETURN r, i.ref AS ref, 'incident' AS record, i.kind AS what, "
-        "left(toString(i.occurred_at), 10) AS at, l.city AS city, l.ref AS place, "
-        "type(r) AS role "
-        f"UNION ALL MATCH (s:Signal)-[r:ABOUT]->({person}) WHERE {where} "
-        "OPTIONAL MATCH (s)-[:AT]->(l:Location) "
-        "RETURN r, s.ref AS ref, 'signal' AS record, s.kind AS what, "
-        "left(toString(s.observed_at), 10) AS at, l.city AS city, l.ref AS place, "
-        "'about' AS role "
-        f"UNION ALL MATCH ({person})-[r:STAYED_AT]->(l:Location) WHERE {where} "
-        "RETURN r, l.ref AS ref, 'stay' AS record, l.kind AS what, "
-        "left(toString(r.from), 10) AS at, l.city AS city, l.ref AS place, 'stayed' AS role")
-
-
-# A person's aliases (and which partners name each), and the runaway or missing reports
-# about any of them; then the rows as the rules read them.
-_CLUSTER = (
-    "OPTIONAL MATCH (p)-[:SAME_AS*1..4]-(q:Person) "
-    "WITH p, r, ref, record, what, at, city, place, role, [p] + collect(DISTINCT q) AS cluster ")
-_REPORTS = (
-    "CALL (cluster, ref) { UNWIND cluster AS c "
-    "  OPTIONAL MATCH (m:Signal)-[:ABOUT]->(c) WHERE c:Minor AND m.kind IN $missing "
-    "  AND m.ref <> ref "
-    "  RETURN collect(DISTINCT {ref: m.ref, kind: m.kind, partners: m.partners, "
-    "    at: left(toString(m.observed_at), 10)}) AS reports } ")
-_ROWS = (
-    "MATCH (d:Delivery) WHERE d.ref IN r.deliveries "
-    "RETURN p.ref AS person, ref, record, what, at, city, place, role, d.ref AS delivery, "
-    "d.partner AS partner, d.partner_kind AS partner_kind, "
-    "[c IN cluster | {ref: c.ref, partners: coalesce(c.partners, []), minor: c:Minor}] "
-    "AS cluster, reports")
-# Every record of the delivery (what it added or changed), about whom.
-NEW: LiteralString = cast(LiteralString, (
-    "CALL () { " + _records_of("p:Person", "$delivery IN r.deliveries").replace(
-        "RETURN r,", "RETURN p, r,") + " } "
-    + _CLUSTER + _REPORTS + "WITH * WHERE $delivery IN r.deliveries "
-    + _ROWS.replace("WHERE d.ref IN r.deliveries", "WHERE d.ref = $delivery")))
-# Every record, by any partner, about a minor (or an alias of one) the delivery names:
-# what that minor's other partners and reporters need to know, whichever came first.
-KNOWN: LiteralString = cast(LiteralString, (
-    "MATCH (p:Person) WHERE $delivery IN p.deliveries "
-    "OPTIONAL MATCH (p)-[:SAME_AS*1..4]-(q:Person) "
-    "WITH p, [p] + collect(DISTINCT q) AS cluster WHERE any(c IN cluster WHERE c:Minor) "
-    "UNWIND cluster AS c CALL (c) { " + _records_of("c", "true") + " } "
-    "WITH p, cluster, r, ref, record, what, at, city, place, role "
-    + _REPORTS + _ROWS))
-
-
-@dataclass(frozen=True)
-class Record:
-    """One record of the delivery, about one person, with that person's aliases."""
-
-    person: str
-    evidence: Evidence
-    place: str | None
-    cluster: tuple[dict[str, Any], ...]
-    reports: tuple[dict[str, Any], ...]
-
-    @property
-    def partner(self) -> str:
-        return self.evidence.partner or ""
-
-    @property
-    def refs(self) -> set[str]:
-        return {c["ref"] for c in self.cluster}
-
-    def known_to(self, partner: str) -> list[str]:
-        """The refs (of this person and its aliases) that ``partner``'s records name."""
-        return sorted(c["ref"] for c in self.cluster if partner in c["partners"])
-
-    def partners(self) -> set[str]:
-        return {p for c in self.cluster for p in c["partners"]}
-
-    @property
-    def minor(self) -> bool:
-        """A minor under this ref or one of its aliases."""
-        return any(c["minor"] for c in self.cluster)
-
-
-def _read(store: Store, query: LiteralString, delivery: str) -> list[Record]:
-    rows = store.run(query, {"delivery": delivery, "missing": list(MISSING_KINDS)},
-                     read_only=True)
-    return [Record(r["person"], Evidence(
-        r["ref"], r["record"], r["what"] or "", r["at"], r["city"], r["partner"],
-        r["partner_kind"], (r["delivery"],), _ROLES.get(r["role"], r["role"])),
-        r["place"], tuple(r["cluster"]), tuple(x for x in r["reports"] if x["ref"]))
-        for r in rows]
-
-
-def records(store: Store, delivery: str) -> list[Record]:
-    """The delivery's records, about whom."""
-    return _read(store, NEW, delivery)
-
-
-def known(store: Store, delivery: str) -> list[Record]:
-    """Every record (of any partner) about a minor the delivery names."""
-    return _read(store, KNOWN, delivery)
 
 
 def cross_partner(found: Iterable[Record], skip: Set[tuple[str, str, str]] = frozenset()
@@ -184,6 +75,7 @@ def missing_seen(found: Iterable[Record], team: str, days: int) -> list[Raised]:
         if at is None:
             continue
         open_reports = [x for x in r.reports if (day := _day(x["at"])) is not None
+                        and x["ref"] != r.evidence.ref
                         and day <= at <= day + timedelta(days=days)]
         if not open_reports:
             continue
@@ -232,11 +124,10 @@ class Standing:
         started = time.perf_counter()
         outcome = Outcome()
         try:
-            found = records(store, delivery)
-            around = found + known(store, delivery)
+            around = records(store, delivery) + known(store, delivery)
         except Exception as exc:  # reported, and the ingest stands
             outcome.failed["records"] = _why(exc)
-            found = around = []
+            around = []
         if around:
             missing = missing_seen(around, self.team, self.missing_days)
             told = {(r.addressee.name, r.subject, e.key) for r in missing
@@ -244,8 +135,7 @@ class Standing:
             _apply(store, outcome, Rule.MISSING_SEEN.value, lambda: missing)
             _apply(store, outcome, Rule.CROSS_PARTNER.value,
                    lambda: cross_partner(around, told))
-        if found:
-            _apply(store, outcome, Rule.WATCH.value, lambda: watchlist.hits(store, found))
+        _apply(store, outcome, Rule.WATCH.value, lambda: watchlist.hits(store, delivery))
         for rule in team_rules.all_rules(store):
             _apply(store, outcome, f"{Rule.TEAM_RULE.value}:{rule.id}",
                    lambda rule=rule: team_rules.new_rows(store, rule))  # type: ignore[misc]

@@ -8,19 +8,16 @@ of its own partner's new records: a watch is no way around need-to-know.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, LiteralString
+from typing import Any, LiteralString
 
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.inbox.alerts import Addressee, AddresseeKind, Raised, Rule
+from graph.inbox.records import Record, watched
 from graph.store import Store, plain
-
-if TYPE_CHECKING:
-    from graph.inbox.standing import Record
 
 
 class Target(StrEnum):
@@ -53,8 +50,6 @@ EXISTS: dict[Target, LiteralString] = {
     Target.STRUCTURE: "MATCH (n:Structure {ref: $ref}) WHERE $partner IS NULL "
                       "RETURN count(n) AS n",
     Target.PLACE: "MATCH (n:Location {ref: $ref}) WHERE " + _MINE + " RETURN count(n) AS n",
-    Target.CITY: "MATCH (n:Location) WHERE toLower(n.city) = toLower($ref) AND " + _MINE +
-                 " RETURN count(n) AS n",
 }
 ADD: LiteralString = (
     "MERGE (w:Watch {user: $user, target: $target, target_ref: $ref}) "
@@ -79,8 +74,11 @@ def add(store: Store, viewer: Viewer, target: Target, ref: str) -> Watch:
     """Watch ``ref``; watching it again is the same watch."""
     viewer.require(Capability.EXPLORE)
     ref = ref.strip()
-    found = store.run(EXISTS[target], {"ref": ref, "partner": viewer.only_partner},
-                      read_only=True)[0]["n"]
+    if not ref or len(ref) > 200:
+        raise WatchRefused("name what to watch: 1 to 200 characters")
+    # A city is watched before anything happens there: its name is no one's data.
+    found = 1 if target is Target.CITY else store.run(
+        EXISTS[target], {"ref": ref, "partner": viewer.only_partner}, read_only=True)[0]["n"]
     store.audit.record(viewer, "watch.add", {"target": target.value, "ref": ref},
                        records=found, persons=[ref] if target is Target.PERSON and found else [])
     if not found:
@@ -115,20 +113,25 @@ def _hit(watch: Watch, record: Record, members: dict[str, set[str]]) -> bool:
     return (record.evidence.city or "").casefold() == watch.ref.casefold()
 
 
-def hits(store: Store, found: Iterable[Record]) -> list[Raised]:
-    """A signal to the watcher for every record of the delivery on what they watch."""
+def hits(store: Store, delivery: str) -> list[Raised]:
+    """A signal to the watcher for every record of ``delivery`` on what they watch."""
     watches = [_watch(r["w"]) for r in store.run(ALL, read_only=True)]
     if not watches:
         return []
-    structures = sorted({w.ref for w in watches if w.target is Target.STRUCTURE})
+
+    def refs(target: Target) -> list[str]:
+        return sorted({w.ref for w in watches if w.target is target})
+
+    found = watched(store, delivery, persons=refs(Target.PERSON),
+                    structures=refs(Target.STRUCTURE), places=refs(Target.PLACE),
+                    cities=refs(Target.CITY))
     members = {r["ref"]: set(r["members"])
-               for r in store.run(MEMBERS, {"refs": structures}, read_only=True)}
+               for r in store.run(MEMBERS, {"refs": refs(Target.STRUCTURE)}, read_only=True)}
     out = []
     for record in found:
         for w in watches:
             if _hit(w, record, members):
-                persons = tuple(sorted(record.refs))
                 out.append(Raised(Rule.WATCH, Addressee(AddresseeKind.USER, w.user), w.ref,
                                   (record.evidence,), f"New on the {w.describe()} you watch",
-                                  persons, source=w.id))
+                                  tuple(sorted(record.refs)), source=w.id))
     return out
