@@ -77,6 +77,7 @@ def run(settings: Settings, *, seed: int = 1, scale: float = 1.0,
         result = None if refused else run_analysis(
             store, top=TOP, viewer=command_line("demo", "the demo's analysis"),
             changes=Changes(team=settings.team))
+        nodes["Alert"] = store.count_nodes()["Alert"]  # with the run's signals
     # A fresh password for the demo user at every run: nothing to guess, nothing stored in
     # the repository. None while a delivery was refused: the demo stops there.
     password = ""

@@ -163,6 +163,9 @@ def demo(done: Demo, port: int) -> None:
               f"{nodes['Location']} locations, {done.relationships} relationships.")
     if done.result is not None:
         candidates(done.result, demo_run.TOP)
+    out.print(f"The inbox holds {nodes.get('Alert', 0):,} signals for the partners and the "
+              f"team (the dashboard's Inbox; `schakel signals list --team {done.team}`).",
+              highlight=False)
     out.print(f"[bold green]Ready:[/] {done.server.name} {done.server.version} at {done.uri}. "
               f"The scenario's ground truth (never ingested) is {done.truth}; "
               f"score the run with `schakel evaluate --truth {done.truth}`.")

@@ -44,7 +44,7 @@ def test_no_command_shows_the_commands() -> None:
     result = runner.invoke(app, [])
     assert result.exit_code in (0, 2)  # click's "no args is help" status
     for command in ("ingest", "synth", "analyse", "evaluate", "demo", "dashboard", "neo4j",
-                    "db", "users", "audit", "retention"):
+                    "db", "users", "audit", "retention", "signals", "watch", "rules"):
         assert command in result.output
 
 

@@ -308,3 +308,40 @@ def test_only_users_who_may_explore_have_an_inbox(store: Store) -> None:
     with pytest.raises(AccessDenied):
         alerts.inbox(store, admin)
     assert alerts.new_count(store, admin) == 0
+
+
+def test_a_run_signals_new_names_risen_scores_and_grown_structures(store: Store) -> None:
+    """Two runs written as analysis writes them; the second is compared with the first."""
+    store.run(
+        "UNWIND ['X', 'Y', 'Z', 'M1', 'M2'] AS ref CREATE (:Person {ref: ref}) "
+        "WITH count(*) AS _ UNWIND $findings AS f "
+        "CREATE (:Finding {ref: f.run + '/finding/' + toString(f.rank), run_id: f.run, "
+        "run_at: f.at, rank: f.rank, score: f.score, person_ref: f.person, aliases: [], "
+        "band: 'moderate', deliveries: []})",
+        {"findings": [
+            {"run": "A", "at": "2026-01-01T00:00:00", "rank": 1, "score": 0.50, "person": "X"},
+            {"run": "A", "at": "2026-01-01T00:00:00", "rank": 2, "score": 0.40, "person": "Y"},
+            {"run": "B", "at": "2026-02-01T00:00:00", "rank": 1, "score": 0.70, "person": "X"},
+            {"run": "B", "at": "2026-02-01T00:00:00", "rank": 2, "score": 0.45, "person": "Z"},
+            {"run": "B", "at": "2026-02-01T00:00:00", "rank": 3, "score": 0.44, "person": "Y"},
+        ]})
+    store.run(
+        "UNWIND $structures AS s CREATE (n:Structure {ref: s.ref, run_id: s.run, "
+        "run_at: s.at, core: ['X'], deliveries: []}) "
+        "WITH n, s UNWIND s.minors AS m MATCH (p:Person {ref: m}) "
+        "CREATE (n)-[:HAS_MEMBER {role: 'minor'}]->(p)",
+        {"structures": [{"ref": "A/structure/1", "run": "A", "at": "2026-01-01T00:00:00",
+                         "minors": ["M1"]},
+                        {"ref": "B/structure/1", "run": "B", "at": "2026-02-01T00:00:00",
+                         "minors": ["M1", "M2"]}]})
+    changes = Changes(team="jit", top=2, margin=0.10)
+    raised = {(r.rule, r.subject, r.headline) for r in changes.raised(store, "B")}
+    assert raised == {
+        (Rule.NEW_CANDIDATE, "Z", "New in the top 2 of the analysis"),  # Y was in A's top 2
+        (Rule.SCORE_ROSE, "X", "Score rose from 0.50 to 0.70"),  # Y rose 0.04: not enough
+        (Rule.STRUCTURE_GREW, "X", "A structure gained 1 minor"),
+    }
+    first = {(r.rule, r.subject) for r in changes.raised(store, "A")}
+    assert first == {(Rule.NEW_CANDIDATE, "X"), (Rule.NEW_CANDIDATE, "Y")}
+    assert changes.after_run(store, "B").created == 3
+    assert changes.after_run(store, "B").created == 0  # the same run again: nothing new

@@ -213,14 +213,23 @@ class Merged:
         self.ids += other.ids
 
 
+# A signal's evidence is a list of JSON texts, one per record, beside the list of their
+# keys: new evidence is appended in the database, and what a signal holds already is
+# found from its keys alone, without reading its evidence back.
 EXISTING: LiteralString = (
-    "UNWIND $ids AS id MATCH (a:Alert {ref: id}) "
-    "RETURN a.ref AS id, a.evidence AS evidence, a.status AS status")
+    "UNWIND $ids AS id MATCH (a:Alert {ref: id}) RETURN a.ref AS id, a.keys AS keys")
 CREATE: LiteralString = (
     "UNWIND $rows AS row CREATE (a:Alert {ref: row.id}) SET a += row.props, "
+    "a.evidence = row.evidence, a.keys = row.keys, a.count = size(row.keys), "
+    "a.deliveries = row.deliveries, a.subjects = row.subjects, "
     "a.created_at = $now, a.updated_at = $now, a.status = 'new', a.comments = '[]'")
 UPDATE: LiteralString = (
-    "UNWIND $rows AS row MATCH (a:Alert {ref: row.id}) SET a += row.props, a.updated_at = $now, "
+    "UNWIND $rows AS row MATCH (a:Alert {ref: row.id}) SET a += row.props, "
+    "a.evidence = a.evidence + row.evidence, a.keys = a.keys + row.keys, "
+    "a.count = size(a.keys) + size(row.keys), "
+    "a.deliveries = a.deliveries + [x IN row.deliveries WHERE NOT x IN a.deliveries], "
+    "a.subjects = a.subjects + [x IN row.subjects WHERE NOT x IN a.subjects], "
+    "a.updated_at = $now, "
     "a.status = CASE a.status WHEN 'assigned' THEN 'assigned' ELSE 'new' END, "
     "a.reason = CASE a.status WHEN 'closed' THEN null ELSE a.reason END")
 # Who may see a signal `a` ($partner: a care partner's user's partner; $user: the viewer).
@@ -247,9 +256,10 @@ WITH_DELIVERIES: LiteralString = (
     "RETURN a.ref AS id, a.evidence AS evidence")
 FORGET: LiteralString = (
     "UNWIND $rows AS row MATCH (a:Alert {ref: row.id}) "
-    "FOREACH (_ IN CASE WHEN size(row.evidence) = 0 THEN [1] ELSE [] END | DETACH DELETE a) "
-    "FOREACH (_ IN CASE WHEN size(row.evidence) > 0 THEN [1] ELSE [] END | "
-    "  SET a.evidence = row.text, a.count = size(row.evidence), a.deliveries = row.deliveries)")
+    "FOREACH (_ IN CASE WHEN size(row.keys) = 0 THEN [1] ELSE [] END | DETACH DELETE a) "
+    "FOREACH (_ IN CASE WHEN size(row.keys) > 0 THEN [1] ELSE [] END | "
+    "  SET a.evidence = row.evidence, a.keys = row.keys, a.count = size(row.keys), "
+    "  a.deliveries = row.deliveries)")
 
 
 # After retention: a signal to a partner about a person that partner no longer knows
@@ -265,13 +275,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _evidence(text: str | None) -> list[Evidence]:
+def _evidence(texts: Sequence[str] | None) -> list[Evidence]:
     return [Evidence(**{**e, "deliveries": tuple(e.get("deliveries") or ())})
-            for e in json.loads(text or "[]")]
+            for e in map(json.loads, texts or ())]
 
 
-def _dump(evidence: Sequence[Evidence]) -> str:
-    return json.dumps([asdict(e) for e in evidence], sort_keys=True)
+def _dump(evidence: Sequence[Evidence]) -> list[str]:
+    return [json.dumps(asdict(e), sort_keys=True) for e in evidence]
 
 
 def _deliveries(evidence: Iterable[Evidence]) -> list[str]:
@@ -299,21 +309,20 @@ def merge(store: Store, raised: Iterable[Raised]) -> Merged:
 
     def work(tx: Transaction) -> Merged:
         now = _now()
-        existing = {r["id"]: r for r in tx.run(EXISTING, {"ids": sorted(grouped)})}
+        existing = {r["id"]: set(r["keys"] or ())
+                    for r in tx.run(EXISTING, {"ids": sorted(grouped)})}
         created: list[dict[str, Any]] = []
         updated: list[dict[str, Any]] = []
         for sid, (r, evidence) in grouped.items():
-            old = _evidence(existing[sid]["evidence"]) if sid in existing else []
-            keys = {e.key for e in old}
-            new = [e for e in evidence if e.key not in keys]
-            if sid in existing and not new:
+            new = [e for e in evidence if e.key not in existing.get(sid, ())]
+            if not new:
                 continue
-            every = old + new
-            props = {"rule": r.rule.value, "source": r.source, "addressee": str(r.addressee),
-                     "subject": r.subject, "subjects": list(r.subjects),
-                     "headline": r.headline, "evidence": _dump(every), "count": len(every),
-                     "deliveries": _deliveries(every)}
-            (updated if sid in existing else created).append({"id": sid, "props": props})
+            row = {"id": sid, "evidence": _dump(new), "keys": [e.key for e in new],
+                   "deliveries": _deliveries(new), "subjects": list(r.subjects),
+                   "props": {"rule": r.rule.value, "source": r.source,
+                             "addressee": str(r.addressee), "subject": r.subject,
+                             "headline": r.headline}}
+            (updated if sid in existing else created).append(row)
         if created:
             tx.run(CREATE, {"rows": created, "now": now}).consume()
         if updated:
@@ -458,7 +467,7 @@ def forget(store: Store, expired: Sequence[str]) -> int:
         kept = [e for e in _evidence(row["evidence"])
                 if not any(d in expired for d in e.deliveries)]
         gone += not kept
-        out.append({"id": row["id"], "evidence": [e.key for e in kept], "text": _dump(kept),
+        out.append({"id": row["id"], "keys": [e.key for e in kept], "evidence": _dump(kept),
                     "deliveries": _deliveries(kept)})
     if out:
         store.run(FORGET, {"rows": out})
