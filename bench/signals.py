@@ -4,9 +4,9 @@ standing rules.
     .venv/bin/python -m bench.signals [--scale 10] [--seed 1] [--rounds 5] [--warmup 2]
 
 First the whole scenario (the deliveries of five partners, ``--scale`` of them) is loaded
-into an emptied database three times: once to warm the server up, then without the rules
-and with them (they run after each
-delivery, as in use), and the throughput of each is printed with their ratio. Then, on the
+into an emptied database: once to warm the server up, then ``--whole`` times each without
+the rules and with them (they run after each delivery, as in use), in turn; the median
+throughput of each is printed with their ratio. Then, on the
 graph loaded with the rules, it makes ``2 x (warmup + rounds)`` new deliveries of a sixth
 partner (a foreign police) of 1,000 rows each: 250 incidents at places the graph knows,
 600 involvements of persons the graph knows (most of them minors other partners know,
@@ -107,6 +107,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--whole", type=int, default=3, help="loads of the whole scenario "
+                        "with the rules off and on (each)")
     args = parser.parse_args()
     with neo4j() as settings, connect(settings) as store, \
             tempfile.TemporaryDirectory(prefix="schakel-bench-signals-") as tmp:
@@ -114,21 +116,25 @@ def main() -> None:
         generate(root / "scenario", seed=args.seed, scale=args.scale, key=KEY)
         paths = sorted(p for p in (root / "scenario").iterdir() if p.is_dir())
         store.ensure_schema()
-        whole: dict[str, list[dict[str, float]]] = {}
         # The first load on a fresh server is slow whatever it does (the JVM compiles
-        # Neo4j's query code as it meets it: see bench/ingest.py), so it is discarded.
-        for label, rules in (("warm-up", STANDING), ("off", None), ("on", STANDING)):
+        # Neo4j's query code as it meets it: see bench/ingest.py), so it is discarded; then
+        # rules off and on in turn, --whole times each.
+        loads: dict[str, list[tuple[float, float]]] = {"off": [], "on": []}
+        for label, rules in [("warm-up", STANDING)] + [("off", None), ("on", STANDING)] * \
+                args.whole:
             store.reset()
-            whole[label] = [load(store, path, rules) for path in paths]
-        rows = sum(r["rows"] for r in whole["off"])
-        off_s = sum(r["ingest"] for r in whole["off"])
-        on_s = sum(r["ingest"] + r["rules"] for r in whole["on"])
-        print(f"scale {args.scale:g}, {len(paths)} deliveries, {rows:,.0f} rows: rules off "
-              f"{off_s:.1f} s ({rows / off_s:,.0f} rows/s); rules on {on_s:.1f} s "
-              f"({rows / on_s:,.0f} rows/s), of which the rules "
-              f"{sum(r['rules'] for r in whole['on']):.1f} s "
-              f"(slowest delivery's {max(r['rules'] for r in whole['on']):.1f} s); "
-              f"throughput with the rules {off_s / on_s:.2f} x without; "
+            runs = [load(store, path, rules) for path in paths]
+            if label != "warm-up":
+                loads[label].append((sum(r["ingest"] + r["rules"] for r in runs),
+                                     max(r["rules"] for r in runs)))
+        rows = sum(r["rows"] for r in runs)
+        off_s = statistics.median(t for t, _ in loads["off"])
+        on_s = statistics.median(t for t, _ in loads["on"])
+        print(f"scale {args.scale:g}, {len(paths)} deliveries, {rows:,.0f} rows (median of "
+              f"{args.whole}): rules off {off_s:.1f} s ({rows / off_s:,.0f} rows/s); rules on "
+              f"{on_s:.1f} s ({rows / on_s:,.0f} rows/s; the slowest delivery's rules "
+              f"{statistics.median(m for _, m in loads['on']):.1f} s); throughput with the "
+              f"rules {off_s / on_s:.2f} x without; "
               f"{store.run('MATCH (a:Alert) RETURN count(a) AS n')[0]['n']:,} signals")
         minors, adults, places = known(store)
         print(f"{len(minors):,} minors known to two partners or more, {len(adults):,} other "

@@ -79,11 +79,21 @@ NEW: LiteralString = cast(LiteralString, (
     _of_delivery() + _CLUSTER + "WITH * WHERE " + _MINOR + " " + _REPORTS
     + "WITH * WHERE size(reports) > 0 OR size(" + _PARTNERS + ") > 1 " + _ROWS))
 # Every record of another delivery about a minor (or an alias of one) this delivery names
-# and other partners know: what that minor's other partners and reporters need to know,
-# whichever came first.
+# and other partners know — but only where there can be something its partner was not
+# told yet: a minor its partner knows through this delivery alone (no earlier delivery
+# of the partner names it), a minor this delivery reports runaway or missing, or a person
+# this delivery gives an alias (new records join the cluster). What else the partner
+# knows it was told of as each record came.
 KNOWN: LiteralString = cast(LiteralString, (
+    "MATCH (d:Delivery {ref: $delivery}) "
+    "OPTIONAL MATCH (o:Delivery {partner: d.partner}) WHERE o.ref <> $delivery "
+    "WITH collect(o.ref) AS earlier "
     "MATCH (p:Person) WHERE $delivery IN p.deliveries "
     + _CLUSTER + "WITH * WHERE " + _MINOR + " AND size(" + _PARTNERS + ") > 1 "
+    "AND (none(c IN cluster WHERE any(x IN c.deliveries WHERE x IN earlier)) "
+    "  OR EXISTS { MATCH (p)-[s:SAME_AS]-() WHERE $delivery IN s.deliveries } "
+    "  OR any(c IN cluster WHERE EXISTS { MATCH (m:Signal)-[a:ABOUT]->(c) "
+    "    WHERE m.kind IN $missing AND $delivery IN a.deliveries })) "
     + _REPORTS + "CALL (cluster) { UNWIND cluster AS c CALL (c) { "
     + _records_of("c", "true") + " } "
     "MATCH (d:Delivery) WHERE d.ref IN r.deliveries AND d.ref <> $delivery "

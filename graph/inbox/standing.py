@@ -136,7 +136,12 @@ class Standing:
             _apply(store, outcome, Rule.CROSS_PARTNER.value,
                    lambda: cross_partner(around, told))
         _apply(store, outcome, Rule.WATCH.value, lambda: watchlist.hits(store, delivery))
-        for rule in team_rules.all_rules(store):
+        try:
+            saved = team_rules.all_rules(store)
+        except Exception as exc:  # reported, and the ingest stands
+            outcome.failed["team rules"] = _why(exc)
+            saved = []
+        for rule in saved:
             _apply(store, outcome, f"{Rule.TEAM_RULE.value}:{rule.id}",
                    lambda rule=rule: team_rules.new_rows(store, rule))  # type: ignore[misc]
         outcome.seconds = time.perf_counter() - started
