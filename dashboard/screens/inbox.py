@@ -3,6 +3,8 @@ their partner; acknowledge, assign, comment, close, and open the evidence in Exp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from dashboard import state
@@ -38,17 +40,16 @@ def _inboxes(viewer: Viewer) -> dict[str, str]:
 
 def _open_in_explore(signal: Signal) -> None:
     """The signal's persons and the records it rests on, one hop around them."""
-    seeds = list(dict.fromkeys([*signal.subjects, *(e.ref for e in signal.evidence
-                                                    if e.ref and e.record != "row"
-                                                    and e.record != "finding"
-                                                    and e.record != "structure")]))
+    records = [e.ref for e in signal.evidence
+               if e.ref and e.record in ("incident", "signal", "stay")]
+    seeds = list(dict.fromkeys([*signal.subjects, *records]))
     explore.load_state({"seeds": seeds[:50], "hops": 1})
     state.go("explore")
 
 
-def _act(label: str, action: object) -> None:
+def _act(label: str, action: Callable[[], object]) -> None:
     try:
-        action()  # type: ignore[operator]
+        action()
     except GraphError as exc:
         st.error(str(exc))
     else:
@@ -84,13 +85,14 @@ def _details(signal: Signal, viewer: Viewer) -> None:
                            index=names.index(viewer.user) if viewer.user in names else 0)
         if st.button("Assign", key="inbox_assign"):
             _act(f"Assigned to {who}.", lambda: alerts.assign(store, viewer, signal.id, who))
-    with middle:
+    with middle, st.form("inbox_comment_form", border=False, clear_on_submit=True):
+        # a form: the text goes with the click that adds it, never a step behind
         text = st.text_area("Comment", key="inbox_comment", max_chars=2000)
-        if st.button("Add comment", key="inbox_add_comment"):
+        if st.form_submit_button("Add comment"):
             _act("Comment added.", lambda: alerts.comment(store, viewer, signal.id, text))
-    with right:
+    with right, st.form("inbox_close_form", border=False):
         reason = st.text_input("Reason to close", key="inbox_reason", max_chars=500)
-        if st.button("Close", key="inbox_close", disabled=signal.status is Status.CLOSED):
+        if st.form_submit_button("Close", disabled=signal.status is Status.CLOSED):
             _act("Closed.", lambda: alerts.close(store, viewer, signal.id, reason))
 
 

@@ -221,17 +221,17 @@ EXISTING: LiteralString = (
 CREATE: LiteralString = (
     "UNWIND $rows AS row CREATE (a:Alert {ref: row.id}) SET a += row.props, "
     "a.evidence = row.evidence, a.keys = row.keys, a.count = size(row.keys), "
-    "a.deliveries = row.deliveries, a.subjects = row.subjects, "
+    "a.deliveries = row.deliveries, a.subjects = row.subjects, a.partners = [], "
     "a.created_at = $now, a.updated_at = $now, a.status = 'new', a.comments = '[]'")
-UPDATE: LiteralString = (
-    "UNWIND $rows AS row MATCH (a:Alert {ref: row.id}) SET a += row.props, "
+UPDATE: LiteralString = (  # one SET after the other: each reads what the one before set
+    "UNWIND $rows AS row MATCH (a:Alert {ref: row.id}) "
+    "SET a.reason = CASE a.status WHEN 'closed' THEN null ELSE a.reason END "
+    "SET a.status = CASE a.status WHEN 'assigned' THEN 'assigned' ELSE 'new' END "
+    "SET a += row.props, a.updated_at = $now, "
     "a.evidence = a.evidence + row.evidence, a.keys = a.keys + row.keys, "
-    "a.count = size(a.keys) + size(row.keys), "
     "a.deliveries = a.deliveries + [x IN row.deliveries WHERE NOT x IN a.deliveries], "
-    "a.subjects = a.subjects + [x IN row.subjects WHERE NOT x IN a.subjects], "
-    "a.updated_at = $now, "
-    "a.status = CASE a.status WHEN 'assigned' THEN 'assigned' ELSE 'new' END, "
-    "a.reason = CASE a.status WHEN 'closed' THEN null ELSE a.reason END")
+    "a.subjects = a.subjects + [x IN row.subjects WHERE NOT x IN a.subjects] "
+    "SET a.count = size(a.keys)")
 # Who may see a signal `a` ($partner: a care partner's user's partner; $user: the viewer).
 _VISIBLE = ("CASE WHEN $partner IS NOT NULL THEN a.addressee = 'partner:' + $partner "
             "ELSE NOT (a.addressee STARTS WITH 'user:' AND a.addressee <> 'user:' + $user) END")

@@ -59,7 +59,7 @@ class TeamRule:
                 "last_run_at": self.last_run_at, "last_error": self.last_error}
 
 
-SAVE: LiteralString = "CREATE (r:Rule) SET r = $props"
+SAVE: LiteralString = "CREATE (r:Rule) SET r = $props, r.partners = [], r.deliveries = []"
 ALL: LiteralString = "MATCH (r:Rule) RETURN properties(r) AS r ORDER BY r.created_at, r.ref"
 REMOVE: LiteralString = "MATCH (r:Rule {ref: $id}) DELETE r RETURN count(*) AS n"
 RAN: LiteralString = "MATCH (r:Rule {ref: $id}) SET r += $props"

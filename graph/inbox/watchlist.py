@@ -53,7 +53,8 @@ EXISTS: dict[Target, LiteralString] = {
 }
 ADD: LiteralString = (
     "MERGE (w:Watch {user: $user, target: $target, target_ref: $ref}) "
-    "ON CREATE SET w.ref = $id, w.partner = $partner, w.created_at = $now "
+    "ON CREATE SET w.ref = $id, w.partner = $partner, w.created_at = $now, "
+    "w.partners = [], w.deliveries = [] "
     "RETURN properties(w) AS w")
 MINE: LiteralString = (
     "MATCH (w:Watch {user: $user}) RETURN properties(w) AS w ORDER BY w.created_at, w.ref")
