@@ -191,8 +191,9 @@ def ingest(
         with show.bar() as progress:
             ingested = ingest_deliveries(store, paths, key, lambda: Bar(progress),
                                          standing=Standing(team=settings.team))
-        show.digests(send_digests(settings, store))
+        sent = send_digests(settings, store)
     show.reports(ingested.reports)
+    show.digests(sent)
     if rejects is not None:
         count = write_rejects(rejects, ingested.reports)
         err.print(f"{count} rejects written to {rejects}")
@@ -247,8 +248,10 @@ def analyse(
     with _store(settings) as store:
         result = run_analysis(store, top=top, viewer=command_line(case, reason),
                               changes=Changes(team=settings.team))
-        show.digests(send_digests(settings, store))
+        sent = send_digests(settings, store)
     show.candidates(result, top)
+    show.run_signals(result)
+    show.digests(sent)
     if json_file is not None:
         json_file.write_text(json.dumps(document(result), indent=2, default=str) + "\n")
         out.print(f"JSON written to {json_file}")

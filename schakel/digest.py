@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from dashboard.auth import Users
+from dashboard.auth import UserError, Users
 from graph.inbox.alerts import new_count
 from graph.settings import Settings, Smtp
 from graph.store import Store
@@ -100,7 +100,11 @@ def send_digests(settings: Settings, store: Store) -> Sent:
     last = ledger.read()
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
     result, mails, names = Sent(), [], []
-    for user in Users.of_home(settings.home).all():
+    try:
+        users = Users.of_home(settings.home).all()
+    except UserError as exc:  # the ingest or run that called this stands; say why
+        return Sent(failed={"(users file)": str(exc)})
+    for user in users:
         if not user.email:
             continue
         count = new_count(store, user.viewer(), since=last.get(user.name))

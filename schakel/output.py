@@ -242,6 +242,16 @@ def generalisation(found: Generalisation) -> None:
     out.print(reliability)
 
 
+def run_signals(result: Result) -> None:
+    """What an analysis run told the team (or why it could not)."""
+    if result.signals is not None:
+        out.print(f"Signals for the team: {result.signals.created} new, "
+                  f"{result.signals.updated} with new evidence.", highlight=False)
+    elif result.signals_failed:
+        err.print(f"[yellow]The run's signals failed[/]: {result.signals_failed}",
+                  highlight=False)
+
+
 def signals(found: list[Signal]) -> None:
     if not found:
         out.print("No signals.")

@@ -106,10 +106,13 @@ def test_synth_analyse_and_evaluate_with_json(env: dict[str, str], tmp_path: Pat
     made = run(env, "synth", str(scenario), "--seed", "3", "--scale", "0.1")
     assert made.exit_code == 0 and "planted:" in made.output
     deliveries = sorted(str(p) for p in scenario.iterdir() if p.is_dir())
-    assert run(env, "ingest", *deliveries).exit_code == 0
+    ingested = run(env, "ingest", *deliveries)
+    assert ingested.exit_code == 0 and "Signals: " in ingested.output
     out = tmp_path / "run.json"
     analysed = run(env, "analyse", "--top", "5", "--json", str(out))
     assert analysed.exit_code == 0, analysed.output
+    # a first run: each of its top 20 is new to the team (docs/signals.md)
+    assert "Signals for the team: 20 new" in " ".join(analysed.output.split())
     document = json.loads(out.read_text())
     assert set(document) == {"run", "candidates", "structures"}
     assert document["candidates"] and document["candidates"][0]["rank"] == 1
