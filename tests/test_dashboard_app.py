@@ -740,3 +740,46 @@ def test_a_care_partner_reads_only_its_partners_signals(home: Path, scenario: Sc
     assert theirs
     with pytest.raises(alerts.SignalNotFound):
         alerts.open_signal(scenario.store, CARLA, theirs[0].id)
+
+
+def test_watch_from_explore_and_the_inbox_and_a_rule_from_the_console(
+        home: Path, scenario: Scenario) -> None:
+    from graph.inbox import team_rules, watchlist
+
+    ref = overview.findings(scenario.store, ANN, scenario.run_id, limit=1)[0]["person_ref"]
+    at = signed_in(ANN, "explore")
+    at.text_input(key="ex_search").input(ref[:8]).run()
+    at.button(key="ex_show").click().run()
+    at.button(key="ex_watch").click().run()
+    assert not at.exception and "Watching person" in at.success[0].value
+    assert [(w.target, w.ref) for w in watchlist.mine(scenario.store, ANN)] == [
+        (watchlist.Target.PERSON, ref)]
+
+    inbox = signed_in(ANN, "inbox")
+    inbox.text_input(key="inbox_city").input("Utrecht")
+    button(inbox, "Watch").click().run()
+    assert inbox.success[0].value == "Watching Utrecht."
+    assert {w.ref for w in watchlist.mine(scenario.store, ANN)} == {ref, "Utrecht"}
+    inbox.selectbox(key="inbox_unwatch").set_value(
+        next(w.id for w in watchlist.mine(scenario.store, ANN) if w.ref == "Utrecht"))
+    inbox.button(key="inbox_unwatch_go").click().run()
+    assert {w.ref for w in watchlist.mine(scenario.store, ANN)} == {ref}
+    for w in watchlist.mine(scenario.store, ANN):
+        watchlist.remove(scenario.store, ANN, w.id)
+
+    console_page = signed_in(IVO, "console")
+    console_page.text_area(key="cs_query").input("MATCH (p:Person) SET p.x = 1 RETURN p")
+    console_page.text_input(key="cs_rule_name").input("writes")
+    button(console_page, "Save rule").click().run()
+    assert any("only reads" in e.value for e in console_page.error)
+    console_page.text_area(key="cs_query").input(
+        "MATCH (i:Incident {kind: 'begging'}) RETURN i.ref AS ref")
+    console_page.text_input(key="cs_rule_name").input("begging")
+    console_page.selectbox(key="cs_rule_team").set_value("jit")
+    button(console_page, "Save rule").click().run()
+    assert not console_page.error, [e.value for e in console_page.error]
+    (rule,) = team_rules.all_rules(scenario.store)
+    assert (rule.name, str(rule.addressee), rule.owner) == ("begging", "team:jit", "ivo")
+    inbox = signed_in(IVO, "inbox")
+    inbox.button(key="inbox_rule_remove").click().run()
+    assert team_rules.all_rules(scenario.store) == []

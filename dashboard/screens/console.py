@@ -13,6 +13,8 @@ from dashboard import graph_view, saving, state
 from dashboard.history import QueryHistory
 from dashboard.text import counted, md, stamp
 from graph import console
+from graph.errors import GraphError
+from graph.inbox import team_rules
 from graph.views import Kind, SavedView
 
 FIRST = next(iter(console.EXAMPLES))  # in the editor when the page first opens
@@ -139,6 +141,34 @@ def render() -> None:
             st.iframe(graph_view.to_html(result.graph, heading="Schakel query"), height=560)
     _history(hist)
     saving.save_form(Kind.QUERY, view_state, key="cs", opened=opened)
+    _rule_form(query, timeout_s)
+
+
+def _rule_form(query: str, timeout_s: float) -> None:
+    """Save the query in the editor as a team rule: after every delivery, the rows it did
+    not give before become signals (docs/signals.md)."""
+    viewer = state.current()
+    with st.expander("Save as a team rule"):
+        st.caption("After every delivery the query runs again (read-only, within its "
+                   "time-out); each row it did not give before becomes a signal in the "
+                   "inbox of the team you choose. It is checked and run once now.")
+        with st.form("cs_rule", border=False):
+            name = st.text_input("Rule name", key="cs_rule_name", max_chars=200)
+            teams = ["(only me)", *viewer.teams]
+            team = st.selectbox("Signals go to", teams, key="cs_rule_team")
+            rows = st.number_input("At most rows a run", 1, team_rules.MAX_ROW_CAP, 100,
+                                   key="cs_rule_rows")
+            if st.form_submit_button("Save rule"):
+                try:
+                    rule = team_rules.add(
+                        state.store(), viewer, name=name, query=query,
+                        team=None if team == teams[0] else team,
+                        timeout_s=min(timeout_s, team_rules.MAX_TIMEOUT_S), row_cap=int(rows))
+                except GraphError as exc:
+                    st.error(str(exc))
+                else:
+                    st.success(f"Rule “{md(rule.name)}” saved: {len(rule.seen)} rows now; new "
+                               f"ones go to {md(rule.addressee)}.")
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script

@@ -13,7 +13,9 @@ from dashboard import graph_view, saving, state
 from dashboard.text import counted, md, paths_summary, stamp, stamped, subgraph_summary
 from graph import explore, reviews
 from graph.access import Capability
+from graph.errors import GraphError
 from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters
+from graph.inbox import watchlist
 from graph.schema import INVOLVEMENT_ROLES
 from graph.subgraph import GraphNode, Subgraph
 from graph.views import Kind, SavedView
@@ -200,6 +202,7 @@ def _details(sub: Subgraph) -> None:
         b.button("Paths from the start to here", key="ex_path_here", on_click=_paths_to,
                  args=(ref,), help="The shortest paths from the first starting point to "
                                    "this node, on their own")
+    _watch_button(info, ref)
     st.caption(f"{md(info['kind'])} · labels {md(', '.join(info['labels']))}")
     props = {k: (", ".join(map(str, v)) if isinstance(v, list) else str(v))
              for k, v in sorted(info["props"].items())}
@@ -231,6 +234,27 @@ def _details(sub: Subgraph) -> None:
                 last = decided[0]
                 st.caption(f"Decision: {md(last.label)} — {md(last.by)}, "
                            f"{stamp(last.at)} (on the Candidates page)")
+
+
+# What a node's kind is watched as (graph/inbox/watchlist.py).
+WATCHABLE: dict[str, watchlist.Target] = {"adult": watchlist.Target.PERSON,
+                                          "minor": watchlist.Target.PERSON,
+                                          "location": watchlist.Target.PLACE}
+
+
+def _watch_button(info: dict[str, Any], ref: str | None) -> None:
+    """Watch a person (with its aliases) or a place: new records of it come to the inbox."""
+    target = WATCHABLE.get(str(info["kind"]).lower())
+    if target is None or not ref:
+        return
+    if st.button("Watch", key="ex_watch", icon=":material/visibility:",
+                 help="New records of this in later deliveries come to your inbox"):
+        try:
+            found = watchlist.add(state.store(), state.current(), target, ref)
+        except GraphError as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Watching {md(found.describe())}: new records come to your inbox.")
 
 
 def _timeline(events: list[dict[str, Any]], window: Filters) -> None:

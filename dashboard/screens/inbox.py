@@ -10,9 +10,9 @@ import streamlit as st
 from dashboard import state
 from dashboard.screens import explore
 from dashboard.text import counted, md, stamp
-from graph.access import Viewer
+from graph.access import Capability, Viewer
 from graph.errors import GraphError
-from graph.inbox import alerts
+from graph.inbox import alerts, team_rules, watchlist
 from graph.inbox.alerts import Rule, Signal, Status
 
 # Each rule as its addressee reads it.
@@ -96,6 +96,50 @@ def _details(signal: Signal, viewer: Viewer) -> None:
             _act("Closed.", lambda: alerts.close(store, viewer, signal.id, reason))
 
 
+def _watchlist(viewer: Viewer) -> None:
+    """What the user watches: add a city (persons and places: the Watch button in
+    Explore's details), stop watching."""
+    store = state.store()
+    mine = watchlist.mine(store, viewer)
+    with st.expander(f"Your watchlist ({len(mine)})"):
+        if mine:
+            st.dataframe([{"what": w.target.value, "ref": w.ref, "since": w.created_at[:10],
+                           "id": w.id} for w in mine], hide_index=True, key="inbox_watches")
+            gone = st.selectbox("Stop watching", [w.id for w in mine], key="inbox_unwatch",
+                                format_func=lambda i: next(w.describe() for w in mine
+                                                           if w.id == i))
+            if st.button("Stop watching", key="inbox_unwatch_go"):
+                _act("No longer watched.", lambda: watchlist.remove(store, viewer, gone))
+        else:
+            st.caption("Nothing yet. Watch a person or a place with the Watch button in "
+                       "Explore's details, or a city here.")
+        with st.form("inbox_watch_city", border=False, clear_on_submit=True):
+            city = st.text_input("Watch a city", key="inbox_city", max_chars=200)
+            if st.form_submit_button("Watch"):
+                _act(f"Watching {city}.",
+                     lambda: watchlist.add(store, viewer, watchlist.Target.CITY, city))
+
+
+def _rules(viewer: Viewer) -> None:
+    """The team rules whose new rows come here (investigators save them in the console)."""
+    if not viewer.can(Capability.CONSOLE):
+        return
+    saved = team_rules.listing(state.store(), viewer)
+    with st.expander(f"Team rules ({len(saved)})"):
+        if not saved:
+            st.caption("None yet. Save a console query as a team rule on the Cypher console "
+                       "page.")
+            return
+        st.dataframe([{"name": r.name, "to": str(r.addressee), "owner": r.owner,
+                       "last run": stamp(r.last_run_at) if r.last_run_at else "",
+                       "last error": r.last_error or "", "query": r.query, "id": r.id}
+                      for r in saved], hide_index=True, key="inbox_rules")
+        gone = st.selectbox("Remove", [r.id for r in saved], key="inbox_rule_pick",
+                            format_func=lambda i: next(r.name for r in saved if r.id == i))
+        if st.button("Remove rule", key="inbox_rule_remove"):
+            _act("Rule removed.", lambda: team_rules.remove(state.store(), viewer, gone))
+
+
 def render() -> None:
     viewer = state.current()
     st.title("Inbox")
@@ -106,6 +150,8 @@ def render() -> None:
     message = st.session_state.pop("inbox_message", None)
     if message:
         st.success(message)
+    _watchlist(viewer)
+    _rules(viewer)
     inboxes = _inboxes(viewer)
     left, right = st.columns([3, 1])
     with left:
