@@ -18,7 +18,7 @@ import typer
 from dashboard.auth import UserError, Users
 from graph.access import Purpose, Viewer, command_line
 from graph.inbox import alerts, team_rules, watchlist
-from graph.inbox.alerts import Status
+from graph.inbox.alerts import Rule, Status
 from graph.settings import Settings
 from schakel import output as show
 from schakel.digest import send_digests
@@ -61,6 +61,7 @@ def signals_list(
     team: Annotated[str | None, typer.Option(help="The signals of this team.")] = None,
     user: AsUser = None,
     status: Annotated[Status | None, typer.Option(help="Only signals with this status.")] = None,
+    rule: Annotated[Rule | None, typer.Option(help="Only signals of this rule.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
     as_json: AsJson = False,
     case: Case = "-",
@@ -76,7 +77,7 @@ def signals_list(
                         f"the signals of {partner!r}")
     with open_store(settings) as store:
         found = alerts.inbox(store, viewer, addressees=chosen or None, status=status,
-                             limit=limit)
+                             rule=rule, limit=limit)
     if as_json:
         show.out.print_json(json.dumps([s.as_json() for s in found]))
     else:

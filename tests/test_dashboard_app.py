@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import graph_view
 from dashboard.auth import Users
+from dashboard.screens.inbox import RULES
 from dashboard.text import md, paths_summary
 from graph import console, explore, local_neo4j, overview, reviews, views
 from graph.access import Role, Viewer
@@ -707,8 +708,14 @@ def test_the_inbox_lists_acts_on_and_opens_signals(home: Path, scenario: Scenari
     assert titles(at) == ["Inbox"]
     table = at.dataframe[0].value
     assert set(table["to"]) <= {"jit", "ivo"} and len(table) == len(mine)
+    kinds = {s.rule for s in mine}
+    one = next(iter(kinds))
+    at.selectbox(key="inbox_rule").set_value(RULES[one]).run()
+    assert len(at.dataframe[0].value) == sum(1 for s in mine if s.rule is one)
+    at.selectbox(key="inbox_rule").set_value("all").run()
     first = at.selectbox(key="inbox_pick").value
-    assert first == mine[0].id
+    picked = next(s for s in mine if s.id == first)  # the one chosen stays chosen
+    assert picked.status is alerts.Status.NEW
     button(at, "Acknowledge").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value == "Acknowledged."
@@ -721,7 +728,7 @@ def test_the_inbox_lists_acts_on_and_opens_signals(home: Path, scenario: Scenari
     assert "reason" in at.error[0].value
     button(at, "Open in Explore").click().run()
     assert titles(at) == ["Explore"]
-    assert mine[0].subjects[0] in iframe_html(at)
+    assert picked.subjects[0] in iframe_html(at)
     # The new ones are counted in the menu of every page (the count is a number only).
     assert alerts.new_count(scenario.store, IVO) == sum(
         1 for s in alerts.inbox(scenario.store, IVO) if s.status is alerts.Status.NEW)

@@ -40,6 +40,8 @@ def test_signals_list_act_and_need_to_know(neo4j_settings: Settings, store: Stor
                                          ["I-AMS"])
     mine = json.loads(run(env, "signals", "list", "--json").output)  # own: user + team jit
     assert {s["rule"] for s in mine} == {"watch", "team_rule"}
+    watched = json.loads(run(env, "signals", "list", "--rule", "watch", "--json").output)
+    assert [s["rule"] for s in watched] == ["watch"]
 
     # A care partner's user: its own partner's only, from the command line as well.
     as_carla = json.loads(run(env, "signals", "list", "--user", "carla", "--json").output)

@@ -28,6 +28,7 @@ RULES: dict[Rule, str] = {
 STATUS: dict[Status, str] = {Status.NEW: "new", Status.ACKNOWLEDGED: "acknowledged",
                              Status.ASSIGNED: "assigned", Status.CLOSED: "closed"}
 MINE = "my inbox"
+SHOWN = 500  # signals listed at once
 
 
 def _inboxes(viewer: Viewer) -> dict[str, str]:
@@ -153,17 +154,24 @@ def render() -> None:
     _watchlist(viewer)
     _rules(viewer)
     inboxes = _inboxes(viewer)
-    left, right = st.columns([3, 1])
+    left, middle, right = st.columns([3, 1, 1])
     with left:
         chosen = inboxes[st.selectbox("Inbox", list(inboxes), key="inbox_which")]
-    with right:
+    with middle:
         status_text = st.selectbox("Status", ["all", *STATUS.values()], key="inbox_status")
+    with right:
+        rule_text = st.selectbox("What", ["all", *RULES.values()], key="inbox_rule")
     status = next((s for s, t in STATUS.items() if t == status_text), None)
+    rule = next((r for r, t in RULES.items() if t == rule_text), None)
     found = alerts.inbox(state.store(), viewer, addressees=[chosen] if chosen else None,
-                         status=status)
+                         status=status, rule=rule, limit=SHOWN + 1)
     if not found:
         st.info("No signals here.")
         return
+    if len(found) > SHOWN:
+        found = found[:SHOWN]
+        st.caption(f"The {SHOWN:,} with the latest news; choose a status or a kind to see "
+                   "others.")
     st.dataframe([{"status": STATUS[s.status], "what": RULES[s.rule], "latest": stamp(s.updated_at),
                    "records": s.count, "to": s.addressee.name, "signal": s.text, "id": s.id}
                   for s in found], hide_index=True, key="inbox_table")

@@ -238,7 +238,7 @@ _VISIBLE = ("CASE WHEN $partner IS NOT NULL THEN a.addressee = 'partner:' + $par
 LIST: LiteralString = (
     "MATCH (a:Alert) WHERE " + _VISIBLE + " "
     "AND ($addressees IS NULL OR a.addressee IN $addressees) "
-    "AND ($status IS NULL OR a.status = $status) "
+    "AND ($status IS NULL OR a.status = $status) AND ($rule IS NULL OR a.rule = $rule) "
     "RETURN properties(a) AS a ORDER BY a.updated_at DESC, a.ref LIMIT $limit")
 COUNT_NEW: LiteralString = (
     "MATCH (a:Alert {status: 'new'}) WHERE " + _VISIBLE + " "
@@ -363,17 +363,20 @@ def _persons(signals: Iterable[Signal]) -> list[str]:
 
 
 def inbox(store: Store, viewer: Viewer, *, addressees: Sequence[str] | None = None,
-          status: Status | None = None, limit: int = 500) -> list[Signal]:
+          status: Status | None = None, rule: Rule | None = None,
+          limit: int = 500) -> list[Signal]:
     """The signals ``viewer`` may see, newest first: of ``addressees`` (``partner:NAME``,
     ``team:NAME``, ``user:NAME``), or of the viewer's own inbox when ``None``; an
     addressee the viewer may not read gives nothing, as one without signals does."""
     viewer.require(Capability.EXPLORE)
     chosen = [str(Addressee.parse(a)) for a in addressees] if addressees else None
     rows = store.run(LIST, {**_who(viewer), "addressees": chosen or addressees_of(viewer),
-                            "status": status.value if status else None, "limit": limit},
+                            "status": status.value if status else None,
+                            "rule": rule.value if rule else None, "limit": limit},
                      read_only=True)
     found = [_signal(r["a"], viewer) for r in rows]
-    store.audit.record(viewer, "signals.list", {"addressees": chosen, "status": status},
+    store.audit.record(viewer, "signals.list", {"addressees": chosen, "status": status,
+                                                "rule": rule},
                        records=len(found), persons=_persons(found))
     return found
 
