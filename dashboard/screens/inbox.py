@@ -68,7 +68,7 @@ def _details(signal: Signal, viewer: Viewer) -> None:
                 + (f" · closed: {md(signal.reason)}" if signal.reason else ""))
     st.markdown("About: " + ", ".join(f"`{md(r)}`" for r in signal.subjects[:20]))
     st.dataframe([{"record": e.record, "kind": e.what, "date": e.at or "", "city": e.city or "",
-                   "partner": e.partner or f"a {e.partner_kind or 'other'} partner",
+                   "from": e.partner or e.source(),
                    "ref": e.ref or "(another partner's record)", "detail": e.note}
                   for e in signal.evidence], hide_index=True, key=f"inbox_ev_{signal.id}")
     if st.button("Open in Explore", key="inbox_explore", icon=":material/hub:"):

@@ -114,7 +114,7 @@ class Evidence:
 
         >>> Evidence("i-1", "incident", "pickpocketing", "2016-03-02", "Antwerpen",
         ...          "politie-be", "foreign_police").sentence()
-        'incident (pickpocketing) on 2016-03-02 in Antwerpen, recorded by a foreign_police partner'
+        'incident (pickpocketing) on 2016-03-02 in Antwerpen, recorded by a foreign police partner'
         """
         text = self.record + (f" ({self.what})" if self.what else "")
         if self.at:
@@ -122,10 +122,26 @@ class Evidence:
         if self.city:
             text += f" in {self.city}"
         if self.partner_kind:
-            text += f", recorded by a {self.partner_kind} partner"
+            text += f", recorded by {self.source()}"
         if self.note and self.record not in ("incident", "signal", "stay"):
             text += f": {self.note}"
         return text
+
+    def source(self) -> str:
+        """Who it comes from, as a care partner's user may read it: the analysis, a team
+        rule, or a kind of partner (never the partner's name).
+
+        >>> Evidence("x", "incident", partner_kind="other").source()
+        'an other partner'
+        """
+        if self.record in ("finding", "structure"):
+            return "the analysis"
+        if self.record == "row":
+            return "a team rule"
+        if not self.partner_kind:
+            return "another partner"
+        kind = self.partner_kind.replace("_", " ")
+        return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} partner"
 
     def withheld(self) -> Evidence:
         """What a care partner's user may know of another partner's record: its kind,
