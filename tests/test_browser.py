@@ -367,6 +367,8 @@ def test_the_inbox_counts_new_signals_on_every_page_and_acts_on_them(
     expect(page.get_by_role("link", name=(f"Inbox · {new - 1:,} new" if new > 1 else "Inbox")
                             )).to_be_visible(timeout=60_000)
     page.get_by_role("link", name=re.compile("^Inbox")).click()
+    expect(page.get_by_role("button", name="Open in Explore")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1000)  # let the tables finish drawing for the picture
     page.screenshot(path=shots / "inbox.png", full_page=True)
     page.get_by_role("button", name="Open in Explore").click()
     expect(page.get_by_role("heading", name="Explore")).to_be_visible(timeout=60_000)

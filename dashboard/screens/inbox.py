@@ -144,8 +144,8 @@ def _rules(viewer: Viewer) -> None:
 def render() -> None:
     viewer = state.current()
     st.title("Inbox")
-    st.caption("What other partners' records and the analysis mean for you, your team"
-               + (" and your partner" if viewer.only_partner else "")
+    st.caption("What other partners' records and the analysis mean for "
+               + ("your partner" if viewer.only_partner else "you and your team")
                + ": one signal per person (or structure, or rule row) and rule, with a "
                  "count. New evidence makes a signal new again.")
     message = st.session_state.pop("inbox_message", None)
