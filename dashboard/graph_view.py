@@ -54,7 +54,7 @@ OPTIONS: dict[str, Any] = {
     "nodes": {"font": {"size": 11}, "borderWidth": 1},
     "layout": {"improvedLayout": False},
 }
-_TOOLTIP_SKIP = {"ref"}
+_TOOLTIP_SKIP = {"ref", "codename", "named_at"}
 # One environment for the process: it keeps the compiled template (vis-network inline is
 # half a megabyte to parse).
 _ENV = Environment(
@@ -162,7 +162,9 @@ def explained(node: GraphNode) -> bool:
 
 def tooltip(node: GraphNode) -> str:
     """Plain text for the node's tooltip: vis-network shows it as text, never as markup."""
-    lines = [f"{node.kind} {node.ref}"]
+    codename = node.props.get("codename")
+    lines = [f"{node.kind} {codename}", f"ref {node.ref}"] if codename else [
+        f"{node.kind} {node.ref}"]
     if node.flagged:
         rank, score = node.flagged
         lines.append(f"ranked #{rank} in the latest analysis (score {score:.2f})")

@@ -55,6 +55,17 @@ def stamped(rows: Iterable[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     return [{**row, **{k: stamp(row.get(k)) for k in keys}} for row in rows]
 
 
+def person(ref: str, codename: str | None = None) -> str:
+    """A person as the team says it, with the start of its ref to tell it by:
+    "Blauwe Reiger 17 (3f9a0c1e…)"; the ref alone when the person has no codename.
+
+    >>> person("3f9a0c1e55aa", "Blauwe Reiger 17"), person("M1")
+    ('Blauwe Reiger 17 (3f9a0c1e…)', 'M1')
+    """
+    short = ref[:8] + ("…" if len(ref) > 8 else "")
+    return f"{codename} ({short})" if codename else ref
+
+
 def csv_cell(value: Any) -> str:
     """A cell that a spreadsheet will not run as a formula; a list joined with ``;``.
 

@@ -71,6 +71,7 @@ class Selection:
     the entries' times are written."""
 
     person: str | None = None  # the entry's results held this person (ref)
+    aliases: tuple[str, ...] = ()  # or one of these refs of the same person
     user: str | None = None
     case: str | None = None  # the session's case or request number, in any case
     action: str | None = None  # the action starts with this: "explore.", "export."
@@ -79,7 +80,9 @@ class Selection:
 
     def __call__(self, entry: dict[str, Any]) -> bool:
         day = str(entry.get("at", ""))[:10]
-        return ((not self.person or self.person in entry.get("persons", ()))
+        persons = entry.get("persons", ())
+        return ((not self.person or self.person in persons
+                 or any(a in persons for a in self.aliases))
                 and (not self.user or entry.get("user") == self.user)
                 and (not self.case
                      or str(entry.get("case") or "").casefold() == self.case.casefold())
@@ -252,13 +255,15 @@ class AuditLog:
         return self.select(Selection(person=person_ref))
 
     def history(self, viewer: Viewer, *, person: str | None = None,
-                user: str | None = None) -> tuple[list[dict[str, Any]], list[Problem]]:
-        """Who looked at ``person`` (a ref), or what ``user`` read: the matching entries,
+                aliases: Sequence[str] = (), user: str | None = None
+                ) -> tuple[list[dict[str, Any]], list[Problem]]:
+        """Who looked at ``person`` (a ref, or one of its ``aliases``), or what ``user``
+        read: the matching entries,
         oldest first, and the log's problems (entries that cannot be read are left out).
         Reading the log is itself a read of personal data, so it is recorded."""
         _, problems = self.verify()
-        entries = self.select(Selection(person=person, user=user))
+        entries = self.select(Selection(person=person, aliases=tuple(aliases), user=user))
         self.record(viewer, "audit.show", {"person": person, "user": user},
-                    records=len(entries), persons=[person] if person else [])
+                    records=len(entries), persons=[person, *aliases] if person else [])
         return entries, problems
 

@@ -45,7 +45,9 @@ _MINE = "($partner IS NULL OR $partner IN n.partners)"
 # investigator shared with one of its teams ($teams).
 SHARED_WITH_ME = "($partner IS NULL OR any(t IN coalesce(f.shared_with, []) WHERE t IN $teams))"
 SEARCH: LiteralString = (
-    "CALL () { MATCH (n:Person) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
+    "CALL () { MATCH (n:Person) WHERE (n.ref STARTS WITH $q "
+    "OR toLower(n.codename) STARTS WITH $lower OR toLower(n.own_codename) STARTS WITH $lower) "
+    "AND " + _MINE + " RETURN n LIMIT $limit "
     "UNION MATCH (n:Incident) WHERE n.ref STARTS WITH $q AND " + _MINE + " RETURN n LIMIT $limit "
     "UNION MATCH (n:Location) WHERE (n.ref STARTS WITH $q OR toLower(n.name) CONTAINS $lower "
     "OR toLower(n.city) STARTS WITH $lower) AND " + _MINE + " RETURN n LIMIT $limit "
@@ -172,7 +174,8 @@ DESCRIBE: LiteralString = (
     "coalesce(i.kind, s.kind, x.kind) AS what, coalesce(i.occurred_at, s.observed_at) AS at, "
     "coalesce(il.name, sl.name) AS place, coalesce(il.city, sl.city) AS city, "
     "coalesce(il.country, sl.country) AS country, "
-    "coalesce(i.partners, s.partners, x.partners, p.partners) AS partners")
+    "coalesce(i.partners, s.partners, x.partners, p.partners) AS partners, "
+    "p.codename AS codename")
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,8 @@ def _persons(nodes: Iterable[GraphNode]) -> list[str]:
 
 def search(store: Store, viewer: Viewer, text: str, *, limit: int = 25) -> list[GraphNode]:
     """Persons, incidents, locations, signals and identifiers whose ref starts with ``text``,
-    and the places whose name holds it or whose city starts with it (in any case):
+    persons whose codename (or an alias's own codename) starts with it, and the places
+    whose name holds it or whose city starts with it (in any case):
     "centraal", "antw"."""
     viewer.require(Capability.EXPLORE)
     text = text.strip()
@@ -537,7 +541,9 @@ def describe(store: Store, viewer: Viewer, refs: Sequence[str]) -> dict[str, str
         if viewer.only_partner:
             r["partners"] = [p for p in r["partners"] or [] if p == viewer.only_partner]
         parts = [str(r["what"] or r["kind"])]
-        if r["kind"] in ("person", "identifier"):
+        if r["kind"] == "person" and r["codename"]:
+            parts.append(f"{r['codename']} ({r['ref']})")
+        elif r["kind"] in ("person", "identifier"):
             parts.append(r["ref"])
         if r["at"]:
             parts.append(f"on {str(r['at'])[:10]}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, LiteralString
 
+from graph import codenames
 from graph.access import Capability, Viewer
 from graph.explore import SHARED_WITH_ME
 from graph.store import Store, plain
@@ -58,7 +59,8 @@ FINDINGS: LiteralString = (
     "RETURN f.ref AS finding, f.rank AS rank, f.score AS score, f.person_ref AS person_ref, "
     "f.aliases AS aliases, f.patterns AS patterns, f.indicators AS indicators, structure, "
     "coalesce(f.shared_with, []) AS shared_with, f.band AS band, "
-    "f.counter_evidence AS counter_evidence, f.minors AS minors "
+    "f.counter_evidence AS counter_evidence, f.minors AS minors, "
+    "COLLECT { MATCH (p:Person {ref: f.person_ref}) RETURN p.codename }[0] AS codename "
     "ORDER BY f.rank LIMIT $limit")
 SHARE: LiteralString = (
     "MATCH (f:Finding {ref: $finding}) SET f.shared_with = $teams, "
@@ -66,7 +68,7 @@ SHARE: LiteralString = (
 STRUCTURE: LiteralString = (
     "MATCH (s:Structure {ref: $ref})-[m:HAS_MEMBER]->(p:Person) "
     "WHERE $partner IS NULL OR $partner IN p.partners "
-    "RETURN p.ref AS ref, m.role AS role ORDER BY m.role, p.ref")
+    "RETURN p.ref AS ref, p.codename AS codename, m.role AS role ORDER BY m.role, p.ref")
 
 
 def _mine(viewer: Viewer) -> dict[str, Any]:
@@ -123,6 +125,12 @@ def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200
     for row in rows:
         for field in ("indicators", "counter_evidence", "minors"):
             row[field] = json.loads(row[field]) if row[field] else []
+    # the codenames the team says for the minors a score rests on (a person's aliases go
+    # by the person's own)
+    names = codenames.lookup(store, [m["ref"] for r in rows for m in r["minors"]])
+    for row in rows:
+        for minor in row["minors"]:
+            minor["codename"] = names.get(minor["ref"])
     # The page names each finding's person, the refs merged into it as aliases, and the
     # minors its score rests on.
     store.audit.record(viewer, "candidates.findings", {"run": run_id, "limit": limit},

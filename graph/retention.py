@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, LiteralString, cast
 
-from graph import schema
+from graph import codenames, schema
 from graph.access import SYSTEM, Viewer
 from graph.errors import SettingsError
 from graph.inbox import alerts
@@ -232,6 +232,7 @@ def apply(store: Store, policy: Policy, *, today: date | None = None,
         session.run(MARK_REMOVED, {"expired": refs,
                                    "days": {e["delivery"]: e["days"] for e in expired}}).consume()
     report.signals_removed = alerts.forget(store, refs)
+    codenames.refresh(store)  # an alias link that went may have split a person in two
     report.applied = True
     store.audit.record(viewer or SYSTEM, "retention.apply", {
         "deliveries": refs, "removed": report.removed, "kept": report.kept,

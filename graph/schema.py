@@ -123,11 +123,14 @@ class Index:
         return f"CREATE INDEX {self.name} IF NOT EXISTS FOR (n:{self.label}) ON (n.{self.key})"
 
 
-CONSTRAINTS: tuple[Constraint, ...] = tuple(
-    Constraint(f"{label.lower()}_ref_unique", label, "ref") for label in KEYED_LABELS
+CONSTRAINTS: tuple[Constraint, ...] = (
+    *(Constraint(f"{label.lower()}_ref_unique", label, "ref") for label in KEYED_LABELS),
+    # graph/codenames.py: a person's own codename is unique in the database
+    Constraint("person_own_codename_unique", Label.PERSON, "own_codename"),
 )
 
 INDEXES: tuple[Index, ...] = (
+    Index("person_codename", Label.PERSON, "codename"),
     Index("incident_occurred_at", Label.INCIDENT, "occurred_at"),
     Index("incident_kind", Label.INCIDENT, "kind"),
     Index("signal_kind", Label.SIGNAL, "kind"),

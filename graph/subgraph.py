@@ -54,13 +54,16 @@ class GraphNode:
 
     @property
     def caption(self) -> str:
-        """A short label: the kind of incident or signal, the place, or the ref."""
+        """A short label: the kind of incident or signal, the place, a person's codename,
+        or the start of the ref."""
         p = self.props
         if self.kind in ("incident", "signal"):
             when = str(p.get("occurred_at") or p.get("observed_at") or "")[:10]
             return f"{p.get('kind', self.kind)} {when}".strip()
         if self.kind == "location":
             return str(p.get("name") or p.get("city") or self.ref)
+        if self.kind in PERSON_KINDS and p.get("codename"):
+            return str(p["codename"])
         return self.ref[:12] + ("…" if len(self.ref) > 12 else "")
 
 

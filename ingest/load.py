@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph import codenames
 from graph.errors import DatabaseUnavailable
 from graph.inbox.standing import STANDING, Outcome, Standing
 from graph.store import Store
@@ -247,6 +248,7 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
                 **{f"{f.file.removesuffix('.csv')}_loaded": f.loaded for f in report.files},
                 **{f"{f.file.removesuffix('.csv')}_rejected": f.rejected for f in report.files},
             })
+            codenames.after_delivery(store, key.secret, delivery.ref)
             if standing is not None:
                 report.signals = standing.after_delivery(store, delivery.ref)
     except DeliveryRefused as exc:

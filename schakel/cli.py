@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 
 from dashboard import serve
-from dashboard.auth import Users
-from graph import local_neo4j, retention
+from dashboard.auth import UserError, Users
+from graph import codenames, local_neo4j, retention
 from graph.access import Role, command_line
 from graph.analysis.evaluate import Truth, evaluate_latest
 from graph.analysis.run import analyse as run_analysis
@@ -367,6 +367,9 @@ def audit_show(
     person_id: Annotated[str | None, typer.Option(
         "--person-id", help="A person's raw identifier: pseudonymised with the team key "
                             "first, never stored or logged.")] = None,
+    codename: Annotated[str | None, typer.Option(
+        help="A person's codename (\"Blauwe Reiger 17\"): all its refs, aliases included; "
+             "needs the database.")] = None,
     user: Annotated[str | None, typer.Option(help="Only this user's reads.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 200,
     case: Annotated[str, typer.Option(help="Your case or request number (logged).")] = "-",
@@ -376,7 +379,15 @@ def audit_show(
     settings = _settings()
     log = AuditLog.of_home(settings.home)
     ref = team_key(settings).pseudonym(person_id) if person_id is not None else person
-    entries, problems = log.history(command_line(case, reason), person=ref, user=user)
+    aliases: list[str] = []
+    if codename is not None:
+        with _store(settings) as store:
+            refs = codenames.refs_of(store, codename)
+        if not refs:
+            raise UserError(f"No person has the codename {codename!r}.")
+        ref, aliases = refs[0], refs[1:]
+    entries, problems = log.history(command_line(case, reason), person=ref, aliases=aliases,
+                                    user=user)
     if problems:
         err.print(f"[bold red]The audit log is not intact[/] ({len(problems)} problem(s): "
                   "`schakel audit verify` lists them); entries that cannot be read are left "

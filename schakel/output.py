@@ -105,7 +105,10 @@ def candidates(result: Result, top: int) -> None:
                   f"pattern hit (leads for human review, not verdicts)", title_justify="left")
     for c in result.candidates[:top]:
         data = candidate_json(result.graph, c)
-        table.add_row(str(c.rank), data["person_ref"][:16], f"{c.score:.2f}", c.band,
+        who = data["person_ref"][:16]
+        if data["codename"]:
+            who = f"{data['codename']} ({data['person_ref'][:8]})"
+        table.add_row(str(c.rank), who, f"{c.score:.2f}", c.band,
                       _indicator_text(data["indicators"]), str(len(c.minors)),
                       ", ".join(dict.fromkeys(k.kind for k in c.counter_evidence)) or "-")
     out.print(table)
@@ -271,7 +274,8 @@ def signal(s: Signal) -> None:
               + (f" (assigned to {s.assignee})" if s.assignee else "")
               + (f" · closed: {s.reason}" if s.reason else ""), highlight=False)
     out.print(s.headline, highlight=False, markup=False)
-    out.print(f"About: {', '.join(s.subjects) or s.subject}", highlight=False, markup=False)
+    about = [f"{s.names[r]} ({r})" if r in s.names else r for r in s.subjects]
+    out.print(f"About: {', '.join(about) or s.subject}", highlight=False, markup=False)
     for e in s.evidence:
         out.print(f"  - {e.sentence()}" + (f" [{e.ref}]" if e.ref else ""), highlight=False,
                   markup=False)

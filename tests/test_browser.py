@@ -294,7 +294,7 @@ def test_markup_in_the_data_shows_as_text_in_the_real_browser(
     page.on("dialog", alert)
     sign_in(page, server, "ivo")
     page.get_by_role("link", name="Explore").click()
-    search = page.get_by_label("Find a person, incident, location, signal or identifier by ref")
+    search = page.get_by_label(re.compile("^Find a person by codename or ref"))
     search.fill("ZZ-HOSTILE-1")
     search.press("Enter")
     expect(page.get_by_role("combobox", name="Matches")).to_be_visible(timeout=60_000)

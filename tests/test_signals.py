@@ -107,6 +107,10 @@ def test_a_partners_minor_in_another_partners_record_tells_that_partner_only(
             evidence.partner_kind, evidence.note) == (
         "I-AMS", "incident", "pickpocketing", "2016-02-11", "Amsterdam", "police", "suspect")
     assert signal.subjects == ("M2",)
+    # the minor is named by the codename the team says, read as it stands now
+    m2 = store.run("MATCH (p:Person {ref: 'M2'}) RETURN p.codename AS n")[0]["n"]
+    assert m2 and signal.names == {"M2": m2}
+    assert signal.as_json()["subject_codenames"] == [m2]
     assert "Amsterdam" in signal.text and "police partner" in signal.text
     assert report.signals is not None and report.signals.made["cross_partner"].created == 3
 

@@ -9,7 +9,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard import state
-from dashboard.text import csv_text, stamped
+from dashboard.text import counted, csv_text, stamped
+from graph import codenames
 from graph.access import Capability
 from graph.audit import AuditLog, Selection, by_user
 
@@ -19,7 +20,11 @@ COLUMNS = ("#", "at", "user", "role", "partner", "case", "reason", "action", "re
 
 def _selection() -> Selection:
     a, b, c = st.columns(3)
-    person = a.text_input("Person (ref)", key="au_person").strip()
+    person = a.text_input("Person (codename or ref)", key="au_person",
+                          placeholder="Blauwe Reiger 17").strip()
+    refs = codenames.refs_of(state.store(), person) if person else []
+    if refs:
+        a.caption(f"{person}: {counted(len(refs), 'ref')} (aliases included)")
     user = b.text_input("User", key="au_user").strip()
     case = c.text_input("Case or request number", key="au_case").strip()
     d, e, f = st.columns(3)
@@ -27,7 +32,8 @@ def _selection() -> Selection:
                           placeholder="explore., export., console.").strip()
     since = e.date_input("From (UTC day)", value=None, key="au_since")
     until = f.date_input("Until (UTC day)", value=None, key="au_until")
-    return Selection(person=person or None, user=user or None, case=case or None,
+    return Selection(person=refs[0] if refs else person or None, aliases=tuple(refs[1:]),
+                     user=user or None, case=case or None,
                      action=action or None,
                      since=since if isinstance(since, date) else None,
                      until=until if isinstance(until, date) else None)
@@ -42,7 +48,7 @@ def _row(e: dict[str, Any]) -> dict[str, Any]:
 
 def _exported(log: AuditLog, selection: Selection, rows: int) -> None:
     log.record(state.current(), "audit.export", selection.logged(), records=rows,
-               persons=[selection.person] if selection.person else [])
+               persons=[selection.person, *selection.aliases] if selection.person else [])
 
 
 def render() -> None:
@@ -63,7 +69,7 @@ def render() -> None:
     chosen = log.select(selection)
     # This page reads the log, which names persons: that read is logged too.
     log.record(viewer, "audit.read", selection.logged(), records=len(chosen),
-               persons=[selection.person] if selection.person else [])
+               persons=[selection.person, *selection.aliases] if selection.person else [])
     entries_tab, users_tab = st.tabs(["Entries", "By user"])
     with entries_tab:
         rows = [_row(e) for e in reversed(chosen)]

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.screens import explore
-from dashboard.text import counted, md, stamp
+from dashboard.text import counted, md, person, stamp
 from graph import overview, reviews
 from graph.access import Capability
 from graph.explore import describe
@@ -109,7 +109,8 @@ def _why(finding: dict, *, partner: bool) -> None:
     weighed against it (counter-evidence): why, and why not."""
     minors = finding.get("minors") or []
     if minors and not partner:
-        signs = [f"{md(m['ref'][:16])}… — {md(', '.join(sorted(m['markers'])) or 'no sign')}"
+        signs = [f"{md(person(m['ref'], m.get('codename')))} — "
+                 f"{md(', '.join(sorted(m['markers'])) or 'no sign')}"
                  + (f" (lowered: {md(m['lowered_by'])})" if m.get("lowered_by") else "")
                  for m in minors[:5]]
         st.markdown("**Rests on** the minors linked, weighed by their own signs of "
@@ -162,9 +163,11 @@ def render() -> None:
         history = decided.get(f["person_ref"], [])
         status = f" · {SHORT[history[0].decision]}" if history else ""
         band = f" ({BAND[f['band']]})" if f.get("band") in BAND else ""
-        title = (f"#{f['rank']} · {md(f['person_ref'])}{aliases} · score {f['score']:.2f}"
+        title = (f"#{f['rank']} · {md(person(f['person_ref'], f['codename']))}{aliases} · "
+                 f"score {f['score']:.2f}"
                  f"{band} · {', '.join(f['patterns'])}{status}")
         with st.expander(title, expanded=f["rank"] == 1):
+            st.code(f["person_ref"], language=None)  # the full ref, to copy in one click
             if st.button("Open in Explore", key=f"open_{f['finding']}",
                          help="Draw this person's structure in Explore"):
                 _open(f)

@@ -104,13 +104,15 @@ def _search(s: dict[str, Any]) -> None:
     viewer = state.current()
     a, b = st.columns([3, 2])
     with a:
-        text = st.text_input("Find a person, incident, location, signal or identifier by ref",
-                             key="ex_search",
-                             placeholder="start of a ref, or part of a place's name or city")
+        text = st.text_input("Find a person by codename or ref, or an incident, location, "
+                             "signal or identifier by ref", key="ex_search",
+                             placeholder="a codename (Blauwe Reiger 17), the start of a ref, "
+                                         "or part of a place's name or city")
     found = explore.search(state.store(), viewer, text) if text else []
     with b:
         if text and not found:
-            st.info("Nothing with a ref that starts so, nor a place of that name or city.")
+            st.info("Nothing with a codename or ref that starts so, nor a place of that "
+                    "name or city.")
         if found:
             labels = {n.ref: f"{n.kind} · {n.ref} · {n.caption}" for n in found}
             st.selectbox("Matches", list(labels), format_func=labels.__getitem__, key="ex_pick")

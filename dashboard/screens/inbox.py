@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.screens import explore
-from dashboard.text import counted, md, stamp
+from dashboard.text import counted, md, person, stamp
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.inbox import alerts, team_rules, watchlist
@@ -66,7 +66,8 @@ def _details(signal: Signal, viewer: Viewer) -> None:
                 f"latest {stamp(signal.updated_at)}"
                 + (f" · assigned to **{md(signal.assignee)}**" if signal.assignee else "")
                 + (f" · closed: {md(signal.reason)}" if signal.reason else ""))
-    st.markdown("About: " + ", ".join(f"`{md(r)}`" for r in signal.subjects[:20]))
+    st.markdown("About: " + ", ".join(md(person(r, signal.names.get(r)))
+                                      for r in signal.subjects[:20]))
     st.dataframe([{"record": e.record, "kind": e.what, "date": e.at or "", "city": e.city or "",
                    "from": e.partner or e.source(),
                    "ref": e.ref or "(another partner's record)", "detail": e.note}

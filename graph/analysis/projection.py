@@ -41,7 +41,8 @@ def _rows(match: str, *columns: str) -> LiteralString:
 
 
 ALIASES = _rows("MATCH (a:Person)-[:SAME_AS]->(b:Person)", "a.ref", "b.ref")
-PERSONS = _rows("MATCH (p:Person)", "p.ref", "p:Minor", "p.category", "p.partners")
+PERSONS = _rows("MATCH (p:Person)", "p.ref", "p:Minor", "p.category", "p.partners",
+                "p.codename")
 INVOLVEMENTS = _rows(
     f"MATCH (p:Person)-[r:{_ROLE_TYPES}]->(i:Incident) OPTIONAL MATCH (i)-[:AT]->(l:Location)",
     "p.ref", "type(r)", "i.ref", "i.kind", "i.occurred_at", "l.city", "l.country")
@@ -117,8 +118,9 @@ def project(store: Store) -> nx.Graph:
         g.nodes[node]["refs"].add(ref)
         return node
 
-    for ref, minor, category, partners in _stream(store, PERSONS):
+    for ref, minor, category, partners, codename in _stream(store, PERSONS):
         attrs = g.nodes[person(ref)]
+        attrs["codename"] = attrs.get("codename") or codename  # a label, never a feature
         attrs["minor"] = attrs["minor"] or bool(minor)
         attrs["adult_claimed"] = attrs["adult_claimed"] or category == "adult"
         attrs["partners"].update(partners or ())

@@ -82,11 +82,14 @@ def candidate_json(g: nx.Graph, c: Candidate) -> dict[str, Any]:
     against it (``counter_evidence``)."""
     person_ref, aliases = _refs(g, c.node)
     return {
-        "person_ref": person_ref, "rank": c.rank, "score": c.score, "aliases": aliases,
+        "person_ref": person_ref, "codename": g.nodes[c.node].get("codename"),
+        "rank": c.rank, "score": c.score, "aliases": aliases,
         "indicators": [{"name": name, "value": hit.value, "evidence": hit.evidence}
                        for name, hit in sorted(c.hits.items())],
         "band": c.band, "evidence_mass": c.mass,
-        "minors": [{"ref": _refs(g, link.minor)[0], "weight": round(link.mass, 4),
+        "minors": [{"ref": _refs(g, link.minor)[0],
+                    "codename": g.nodes[link.minor].get("codename"),
+                    "weight": round(link.mass, 4),
                     "links": list(link.kinds), "markers": link.markers.found,
                     "lowered_by": link.counter.reason if link.counter else None}
                    for link in sorted(c.links, key=lambda li: -li.mass)[:MINORS_SHOWN]],

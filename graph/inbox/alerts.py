@@ -27,6 +27,7 @@ from typing import Any, LiteralString
 
 from neo4j import Transaction
 
+from graph import codenames
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.store import Store, plain
@@ -192,6 +193,7 @@ class Signal:
     assignee: str | None = None
     reason: str | None = None  # why it was closed
     comments: tuple[Comment, ...] = field(default=())
+    names: dict[str, str] = field(default_factory=dict)  # subject ref -> its codename
 
     @property
     def text(self) -> str:
@@ -209,7 +211,9 @@ class Signal:
                 "created_at": self.created_at, "updated_at": self.updated_at,
                 "status": self.status.value, "count": self.count,
                 "addressee": str(self.addressee), "subject": self.subject,
-                "subject_refs": list(self.subjects), "evidence_refs": self.evidence_refs,
+                "subject_refs": list(self.subjects),
+                "subject_codenames": [self.names.get(r) for r in self.subjects],
+                "evidence_refs": self.evidence_refs,
                 "evidence": [asdict(e) for e in self.evidence], "text": self.text,
                 "assignee": self.assignee, "reason": self.reason,
                 "comments": [asdict(c) for c in self.comments]}
@@ -362,6 +366,13 @@ def _signal(props: dict[str, Any], viewer: Viewer) -> Signal:
         tuple(Comment(**c) for c in json.loads(p.get("comments") or "[]")))
 
 
+def _named(store: Store, signals: list[Signal]) -> list[Signal]:
+    """``signals`` with the codenames of the persons they are about, as they stand now (a
+    merge of aliases may since have changed them)."""
+    names = codenames.lookup(store, _persons(signals))
+    return [replace(s, names={r: names[r] for r in s.subjects if r in names}) for s in signals]
+
+
 def _who(viewer: Viewer) -> dict[str, Any]:
     return {"partner": viewer.only_partner, "user": viewer.user}
 
@@ -390,7 +401,7 @@ def inbox(store: Store, viewer: Viewer, *, addressees: Sequence[str] | None = No
                             "status": status.value if status else None,
                             "rule": rule.value if rule else None, "limit": limit},
                      read_only=True)
-    found = [_signal(r["a"], viewer) for r in rows]
+    found = _named(store, [_signal(r["a"], viewer) for r in rows])
     store.audit.record(viewer, "signals.list", {"addressees": chosen, "status": status,
                                                 "rule": rule},
                        records=len(found), persons=_persons(found))
@@ -418,7 +429,7 @@ def open_signal(store: Store, viewer: Viewer, signal_id: str) -> Signal:
     """One signal with its evidence; :class:`SignalNotFound` when the viewer may not see it."""
     viewer.require(Capability.EXPLORE)
     rows = store.run(OPEN, {**_who(viewer), "id": signal_id}, read_only=True)
-    found = _signal(rows[0]["a"], viewer) if rows else None
+    found = _named(store, [_signal(rows[0]["a"], viewer)])[0] if rows else None
     store.audit.record(viewer, "signals.open", {"signal": signal_id}, records=len(rows),
                        persons=found.subjects if found else ())
     if found is None:
@@ -430,7 +441,7 @@ def _act(store: Store, viewer: Viewer, signal_id: str, action: str,
          props: dict[str, Any]) -> Signal:
     viewer.require(Capability.EXPLORE)
     rows = store.run(ACT, {**_who(viewer), "id": signal_id, "props": props, "now": _now()})
-    found = _signal(rows[0]["a"], viewer) if rows else None
+    found = _named(store, [_signal(rows[0]["a"], viewer)])[0] if rows else None
     store.audit.record(viewer, f"signals.{action}", {"signal": signal_id, **props},
                        records=len(rows), persons=found.subjects if found else ())
     if found is None:
