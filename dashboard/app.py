@@ -34,6 +34,7 @@ PAGE_TABLE: tuple[tuple[str, str, str, Capability], ...] = (
     ("inbox", "Inbox", ":material/inbox:", Capability.EXPLORE),
     ("candidates", "Candidates", ":material/flag:", Capability.EXPLORE),
     ("explore", "Explore", ":material/hub:", Capability.EXPLORE),
+    ("map", "Map", ":material/map:", Capability.OVERVIEW),
     ("console", "Cypher console", ":material/terminal:", Capability.CONSOLE),
     ("views", "Saved views", ":material/bookmarks:", Capability.EXPLORE),
     ("users", "Users", ":material/group:", Capability.USERS),

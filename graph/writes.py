@@ -145,7 +145,10 @@ LOCATIONS = (
     "UNWIND $rows AS row" + _merge("(l:Location {ref: row.location_ref})", "l") +
     " SET l.kind = row.kind, l.city = row.city, l.country = row.country,"
     " l.lat = coalesce(row.lat, l.lat), l.lon = coalesce(row.lon, l.lon),"
-    " l.name = coalesce(row.name, l.name)"
+    " l.name = coalesce(row.name, l.name),"
+    # where the coordinates come from: a partner's, or the gazetteer's (ingest/placing.py)
+    " l.placed = CASE WHEN row.lat IS NOT NULL AND row.lon IS NOT NULL THEN 'delivery'"
+    " ELSE l.placed END"
 )
 
 PERSONS = (

@@ -22,6 +22,7 @@ from graph.writes import DeliveryWriter, Missing
 from ingest.delivery import Delivery, open_delivery
 from ingest.errors import DeliveryRefused
 from ingest.parser import Batch, FileEnded, FileStarted, parsed
+from ingest.placing import Placing, place_delivery
 from ingest.pseudonymise import TeamKey
 from ingest.rows import Reject
 
@@ -56,6 +57,7 @@ class DeliveryReport:
     files: list[FileReport] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     signals: Outcome | None = None  # what the standing rules made of it (graph/inbox)
+    places: Placing | None = None  # places given coordinates from the gazetteer, or not
 
     @property
     def rejected(self) -> int:
@@ -249,6 +251,7 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
                 **{f"{f.file.removesuffix('.csv')}_rejected": f.rejected for f in report.files},
             })
             codenames.after_delivery(store, key.secret, delivery.ref)
+            report.places = place_delivery(store, delivery.ref)
             if standing is not None:
                 report.signals = standing.after_delivery(store, delivery.ref)
     except DeliveryRefused as exc:

@@ -612,9 +612,12 @@ def _write_partner(w: World, out: Path, partner: str, key: TeamKey) -> dict[str,
     # locations: every place this partner's rows name
     named = {str(r["location_ref"]) for f in ("incidents.csv", "signals.csv", "stays.csv")
              for r in rows.get(f, []) if r.get("location_ref")}
+    # care partners record the city only: Schakel places those from its gazetteer
+    exact = PARTNERS[partner] in ("police", "foreign_police")
     rows["locations.csv"] = [
         {"location_ref": loc.ref, "kind": loc.kind, "city": loc.city, "country": loc.country,
-         "lat": f"{loc.lat:.3f}", "lon": f"{loc.lon:.3f}", "name": loc.name}
+         "lat": f"{loc.lat:.3f}" if exact else "", "lon": f"{loc.lon:.3f}" if exact else "",
+         "name": loc.name}
         for ref in sorted(named) for loc in [w.locations[ref]]]
     counts = {}
     for filename, columns in COLUMNS.items():

@@ -80,6 +80,16 @@ def reports(reports: list[DeliveryReport]) -> None:
                       highlight=False, markup=False)
         if len(report.rejects) > 10:
             err.print(f"  … and {len(report.rejects) - 10} more (write them all with --rejects)")
+        if report.places is not None and (report.places.placed or report.places.unplaced):
+            gone = report.places.unplaced
+            out.print(f"Places without coordinates: {report.places.placed} placed from the "
+                      f"gazetteer, {len(gone)} could not be placed (kept, and listed on the "
+                      "map page)" + (":" if gone else "."), highlight=False)
+            for u in gone[:10]:
+                err.print(f"  locations.csv: {u.ref} {u.city!r} ({u.country}): {u.reason}",
+                          highlight=False, markup=False)
+            if len(gone) > 10:
+                err.print(f"  … and {len(gone) - 10} more")
         if report.signals is not None:
             made = report.signals
             out.print(f"Signals: {made.created} new, {made.updated} with new evidence "

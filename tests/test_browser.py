@@ -376,3 +376,49 @@ def test_the_inbox_counts_new_signals_on_every_page_and_acts_on_them(
     assert [u for u in requests if not LOCAL.match(u)] == []
     assert logged(server, "signals.comment")["user"] == "ann"
     ctx.close()
+
+
+def test_the_map_draws_a_minors_route_offline(
+        server: str, browser: Browser, scenario: Scenario, shots: Path) -> None:
+    """The whole graph and a known minor's route, in the real browser, with every request
+    recorded: the map fetches nothing, not even a tile."""
+    (known,) = scenario.store.run(
+        "MATCH (m:Minor)-[]->(i:Incident)-[:AT]->(l:Location) WHERE l.lat IS NOT NULL "
+        "WITH m, count(DISTINCT l.city) AS cities WHERE cities >= 3 "
+        "RETURN m.ref AS ref, m.codename AS codename, cities "
+        "ORDER BY cities DESC, ref LIMIT 1")
+    requests: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+    ctx.on("request", lambda r: requests.append(r.url))
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, server, "ann")
+    page.get_by_role("link", name="Map").click()
+    expect(page.get_by_role("heading", name="Map")).to_be_visible(timeout=60_000)
+    frame = page.frame_locator("iframe").first
+    frame.locator("body[data-drawn]").wait_for(timeout=60_000)
+    assert frame.locator("path.schakel-place").count() > 5  # cities with incidents
+    page.wait_for_timeout(500)
+    page.screenshot(path=shots / "map.png", full_page=True)
+
+    page.get_by_text("A person", exact=True).click()
+    page.get_by_label("Person: codename or ref").fill(known["codename"])
+    page.get_by_label("Person: codename or ref").press("Enter")
+    body = page.frame_locator("iframe").first.locator("body[data-routes]")
+    body.wait_for(timeout=60_000)
+    assert int(body.get_attribute("data-routes") or 0) >= 1
+    frame = page.frame_locator("iframe").first
+    legend = frame.locator(".legend div[data-route='1']").filter(has_text=known["codename"])
+    expect(legend).to_have_count(1, timeout=60_000)
+    assert frame.locator("path.schakel-route").count() >= 1
+    page.wait_for_timeout(500)
+    page.locator("iframe").first.screenshot(path=shots / "map-route.png")
+    # the same content as a table: the minor's stops in time order
+    page.get_by_text("The map as a table").click()
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=60_000)
+    outside = [u for u in requests
+               if not LOCAL.match(u) and not u.startswith(("data:", "blob:", "about:"))]
+    assert requests and not outside, outside
+    assert not errors, errors
+    ctx.close()

@@ -52,6 +52,12 @@ def _state() -> dict[str, Any]:
     return st.session_state["explore"]
 
 
+def shared() -> dict[str, Any]:
+    """Explore's state, which other pages share: the map reads its seeds, and the time
+    window is one for both."""
+    return _state()
+
+
 def _widget_default(key: str, value: Any) -> None:
     if f"ex_{key}" not in st.session_state:
         st.session_state[f"ex_{key}"] = value
