@@ -14,14 +14,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import language, state
 from dashboard.auth import UserError
+from dashboard.language import language_choice
 from dashboard.screens import views
-from dashboard.text import md
+from dashboard.text import md, role_name
 from graph.access import Capability, Viewer
 from graph.errors import DatabaseUnavailable
 from graph.inbox.alerts import new_count
 from graph.views import ViewNotFound, open_view
+from i18n import N_, _, number
 
 # Not "pages/": Streamlit runs a folder of that name beside app.py as the old multipage
 # app, each file on its own without app.py (so without its sign-in check), until the
@@ -30,16 +32,16 @@ PAGES = Path(__file__).parent / "screens"
 ICON = Path(__file__).parent / "icon.png"
 # name (file in screens/ and URL path), title, icon (Material icons are bundled), capability
 PAGE_TABLE: tuple[tuple[str, str, str, Capability], ...] = (
-    ("overview", "Overview", ":material/dashboard:", Capability.OVERVIEW),
-    ("inbox", "Inbox", ":material/inbox:", Capability.EXPLORE),
-    ("candidates", "Candidates", ":material/flag:", Capability.EXPLORE),
-    ("explore", "Explore", ":material/hub:", Capability.EXPLORE),
-    ("map", "Map", ":material/map:", Capability.OVERVIEW),
-    ("console", "Cypher console", ":material/terminal:", Capability.CONSOLE),
-    ("views", "Saved views", ":material/bookmarks:", Capability.EXPLORE),
-    ("users", "Users", ":material/group:", Capability.USERS),
-    ("audit", "Audit log", ":material/policy:", Capability.AUDIT),
-)  # a file of our own: Material icons come from Google
+    ("overview", N_("Overview"), ":material/dashboard:", Capability.OVERVIEW),
+    ("inbox", N_("Inbox"), ":material/inbox:", Capability.EXPLORE),
+    ("candidates", N_("Candidates"), ":material/flag:", Capability.EXPLORE),
+    ("explore", N_("Explore"), ":material/hub:", Capability.EXPLORE),
+    ("map", N_("Map"), ":material/map:", Capability.OVERVIEW),
+    ("console", N_("Cypher console"), ":material/terminal:", Capability.CONSOLE),
+    ("views", N_("Saved views"), ":material/bookmarks:", Capability.EXPLORE),
+    ("users", N_("Users"), ":material/group:", Capability.USERS),
+    ("audit", N_("Audit log"), ":material/policy:", Capability.AUDIT),
+)  # Material icons are bundled with Streamlit
 
 
 def _open_shared_view() -> None:
@@ -54,9 +56,9 @@ def _open_shared_view() -> None:
         version = int(version_text) if version_text else None
         view = open_view(state.store(), v, view_id, version)
     except (ValueError, ViewNotFound):
-        st.session_state["link_error"] = (
-            f"The link names no saved view that you may open ({view_id}"
-            + (f", version {version_text}" if version_text else "") + ").")
+        named = view_id + (_(", version {v}").format(v=version_text) if version_text else "")
+        st.session_state["link_error"] = _(
+            "The link names no saved view that you may open ({view}).").format(view=named)
         return
     refused = views.refusal(view)
     if refused:
@@ -70,22 +72,25 @@ def _inbox_title(viewer: Viewer) -> str:
     """The inbox's name in the menu of every page, with the number of new signals: a
     count only, so reading it is not a read of personal data."""
     new = new_count(state.store(), viewer)
-    return f"Inbox · {new:,} new" if new else "Inbox"
+    return _("Inbox · {n} new").format(n=number(new)) if new else _("Inbox")
 
 
 def _sidebar(viewer: Viewer) -> None:
     with st.sidebar:
-        partner = f" · partner {viewer.partner}" if viewer.partner else ""
-        st.caption(f"Signed in as **{viewer.user}** ({viewer.role.value}) · "
-                   f"teams: {', '.join(viewer.teams)}{partner}")
+        partner = _(" · partner {partner}").format(partner=viewer.partner) if viewer.partner else ""
+        st.caption(_("Signed in as **{user}** ({role}) · teams: {teams}{partner}").format(
+            user=viewer.user, role=role_name(viewer.role), teams=", ".join(viewer.teams),
+            partner=partner))
         if viewer.purpose is not None:
-            st.caption(f"Purpose: {md(viewer.purpose.case)} — {md(viewer.purpose.reason)}")
-            if st.button("Change purpose", key="change_purpose"):
+            st.caption(_("Purpose: {case} — {reason}").format(
+                case=md(viewer.purpose.case), reason=md(viewer.purpose.reason)))
+            if st.button(_("Change purpose"), key="change_purpose"):
                 st.session_state["viewer"] = replace(viewer, purpose=None)
                 st.rerun()
-        if st.button("Sign out", key="sign_out"):
+        if st.button(_("Sign out"), key="sign_out"):
             state.sign_out()
             st.rerun()
+        language_choice()
 
 
 @contextmanager
@@ -96,11 +101,11 @@ def _database_answers() -> Iterator[None]:
     try:
         yield
     except DatabaseUnavailable as exc:
-        st.error("The graph database does not answer, so this page cannot be shown. "
-                 "Ask whoever runs Schakel to start it, then try again: you stay signed in.",
-                 icon=":material/cloud_off:")
+        st.error(_("The graph database does not answer, so this page cannot be shown. "
+                   "Ask whoever runs Schakel to start it, then try again: you stay signed "
+                   "in."), icon=":material/cloud_off:")
         st.text(str(exc))  # plain text: no Markdown is read in it
-        if st.button("Try again", key="database_try_again"):
+        if st.button(_("Try again"), key="database_try_again"):
             st.rerun()
 
 
@@ -113,13 +118,14 @@ def _users_readable() -> Iterator[None]:
         yield
     except UserError as exc:
         logging.getLogger("schakel.dashboard").error("%s", exc)
-        st.error("No one can sign in now: the dashboard's users file cannot be read. "
-                 "An administrator must mend or restore it; `schakel users list` says "
-                 "what is wrong with it.", icon=":material/lock:")
+        st.error(_("No one can sign in now: the dashboard's users file cannot be read. "
+                   "An administrator must mend or restore it; `schakel users list` says "
+                   "what is wrong with it."), icon=":material/lock:")
 
 
 def main() -> None:
     st.set_page_config(page_title="Schakel", page_icon=str(ICON), layout="wide")
+    language.apply()
     with _database_answers(), _users_readable():
         _pages()
 
@@ -127,19 +133,19 @@ def main() -> None:
 def _pages() -> None:
     viewer = state.viewer()
     if viewer is None:
-        st.navigation([st.Page(PAGES / "signin.py", title="Sign in", url_path="signin")],
+        st.navigation([st.Page(PAGES / "signin.py", title=_("Sign in"), url_path="signin")],
                       position="hidden").run()
         return
     if viewer.purpose is None:  # no personal data without a stated purpose
         _sidebar(viewer)
-        st.navigation([st.Page(PAGES / "purpose.py", title="Purpose", url_path="purpose")],
+        st.navigation([st.Page(PAGES / "purpose.py", title=_("Purpose"), url_path="purpose")],
                       position="hidden").run()
         return
     # Every page reads the graph. Asking first takes a millisecond; without it, a page
     # whose Neo4j has stopped waits out the driver's retries (about 50 s) to say so.
     state.store().check_answers()
     titles = {"inbox": _inbox_title(viewer)}
-    pages = {name: st.Page(PAGES / f"{name}.py", title=titles.get(name, title), icon=icon,
+    pages = {name: st.Page(PAGES / f"{name}.py", title=titles.get(name, _(title)), icon=icon,
                            url_path=name, default=name == "overview")
              for name, title, icon, needs in PAGE_TABLE if viewer.can(needs)}
     nav = st.navigation(list(pages.values()))

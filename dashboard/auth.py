@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from graph.access import Role, Viewer
+from i18n import LANGUAGES
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 EMAIL = re.compile(r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,200}$")
@@ -47,6 +48,7 @@ class User:
     created_at: str = ""
     partner: str | None = None  # the organisation the user works for
     email: str | None = None  # where the digest of new signals goes (optional)
+    language: str | None = None  # the dashboard's language the user chose (i18n.LANGUAGES)
 
     def viewer(self) -> Viewer:
         return Viewer(self.name, self.role, self.teams, self.partner)
@@ -121,7 +123,8 @@ class Users:
                             f"({exc.msg})") from None
         try:
             return {name: User(name, Role(u["role"]), tuple(u["teams"]), u["password_hash"],
-                               u.get("created_at", ""), u.get("partner"), u.get("email"))
+                               u.get("created_at", ""), u.get("partner"), u.get("email"),
+                               u.get("language"))
                     for name, u in data["users"].items()}
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise UserError(f"{broken}: not the layout Schakel writes "
@@ -180,6 +183,16 @@ class Users:
             users[name] = user
             self._write(users)
         return user
+
+    def set_language(self, name: str, language: str) -> None:
+        """Remember the language ``name`` chose (it does not end their session)."""
+        if language not in LANGUAGES:
+            raise UserError(f"language {language!r}: one of {', '.join(LANGUAGES)}")
+        with _lock:
+            users = self._read()
+            if name in users:
+                users[name] = replace(users[name], language=language)
+                self._write(users)
 
     def remove(self, name: str) -> bool:
         with _lock:

@@ -21,34 +21,41 @@ import pyvis
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from pyvis.network import Network
 
-from dashboard.text import csv_cell
+from dashboard.text import csv_cell, kind_name
 from graph.reviews import EXPLAINED, label_of
 from graph.subgraph import GraphNode, Subgraph
+from i18n import N_, _, number
 
 TEMPLATES = Path(__file__).parent / "templates"
 PYVIS_TEMPLATES = Path(pyvis.__file__).parent / "templates"
 
+# Colours from Okabe and Ito's palette, which readers with any common colour-vision
+# deficiency tell apart; and a shape per kind, so that colour is never the only cue.
 STYLE: dict[str, dict[str, Any]] = {
-    "minor": {"shape": "dot", "color": "#f28e2b", "size": 14},
-    "adult": {"shape": "dot", "color": "#4e79a7", "size": 14},
-    "incident": {"shape": "square", "color": "#bab0ac", "size": 9},
-    "location": {"shape": "triangle", "color": "#59a14f", "size": 12},
-    "signal": {"shape": "diamond", "color": "#b07aa1", "size": 10},
-    "identifier": {"shape": "hexagon", "color": "#9c755f", "size": 10},
-    "other": {"shape": "dot", "color": "#cccccc", "size": 8},
+    "minor": {"shape": "dot", "color": "#E69F00", "size": 14, "name": N_("orange circle")},
+    "adult": {"shape": "star", "color": "#0072B2", "size": 16, "name": N_("blue star")},
+    "incident": {"shape": "square", "color": "#999999", "size": 9, "name": N_("grey square")},
+    "location": {"shape": "triangle", "color": "#009E73", "size": 12,
+                 "name": N_("green triangle")},
+    "signal": {"shape": "diamond", "color": "#CC79A7", "size": 10, "name": N_("pink diamond")},
+    "identifier": {"shape": "hexagon", "color": "#56B4E9", "size": 10,
+                   "name": N_("light blue hexagon")},
+    "other": {"shape": "dot", "color": "#cccccc", "size": 8, "name": N_("pale grey circle")},
 }
-FLAG = "#d62728"
+FLAG = "#D55E00"  # vermillion: a thick ring, and "#rank" in the label
 # A ranked person the team reviewed as explained (family, work): still ranked, no longer red.
 EXPLAINED_RING = "#7f7f7f"
 EDGE_COLOURS: dict[str, str] = {
-    "SUSPECT_IN": "#e15759", "VICTIM_IN": "#76b7b2", "WITNESS_IN": "#bab0ac",
-    "REPORTED": "#d3d3d3", "PRESENT_AT": "#ff9da7", "COLLECTED_AFTER": "#d62728",
-    "SAME_AS": "#000000", "NAMES": "#b07aa1", "ABOUT": "#b07aa1", "USES": "#9c755f",
+    "SUSPECT_IN": "#D55E00", "VICTIM_IN": "#56B4E9", "WITNESS_IN": "#999999",
+    "REPORTED": "#bbbbbb", "PRESENT_AT": "#E69F00", "COLLECTED_AFTER": "#D55E00",
+    "SAME_AS": "#000000", "NAMES": "#CC79A7", "ABOUT": "#CC79A7", "USES": "#56B4E9",
 }
 OPTIONS: dict[str, Any] = {
     "physics": {"enabled": False},
+    # keyboard: with the drawing focused (click it, or Tab to it), the arrow keys move it
+    # and +/- zoom
     "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False,
-                    "multiselect": True},
+                    "multiselect": True, "keyboard": {"enabled": True, "bindToWindow": False}},
     "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
               "font": {"size": 9, "align": "middle"}},
     "nodes": {"font": {"size": 11}, "borderWidth": 1},
@@ -160,17 +167,36 @@ def explained(node: GraphNode) -> bool:
     return node.decided is not None and node.decided.decision in EXPLAINED
 
 
+def legend() -> str:
+    """What each colour and shape stands for, in words."""
+    return " · ".join(f"{_(STYLE[kind]['name'])} {kind_name(kind)}" for kind in STYLE
+                      if kind != "other")
+
+
+def table(sub: Subgraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The drawing as text: its nodes and its relationships, for who cannot see it."""
+    nodes = [{_("kind"): kind_name(n.kind), _("label"): n.caption, _("ref"): n.ref,
+              _("hop"): n.hop, _("rank"): n.flagged[0] if n.flagged else None}
+             for n in sorted(sub.nodes.values(), key=lambda n: (n.hop, n.kind, n.caption))]
+    names = {n.id: f"{kind_name(n.kind)} {n.caption}" for n in sub.nodes.values()}
+    edges = [{_("from"): names[e.source], _("relationship"): e.type, _("to"): names[e.target]}
+             for e in sub.edges if e.source in names and e.target in names]
+    return nodes, edges
+
+
 def tooltip(node: GraphNode) -> str:
     """Plain text for the node's tooltip: vis-network shows it as text, never as markup."""
     codename = node.props.get("codename")
-    lines = [f"{node.kind} {codename}", f"ref {node.ref}"] if codename else [
-        f"{node.kind} {node.ref}"]
+    kind = kind_name(node.kind)
+    lines = [f"{kind} {codename}", f"ref {node.ref}"] if codename else [f"{kind} {node.ref}"]
     if node.flagged:
         rank, score = node.flagged
-        lines.append(f"ranked #{rank} in the latest analysis (score {score:.2f})")
+        lines.append(_("ranked #{rank} in the latest analysis (score {score})").format(
+            rank=rank, score=number(score, 2)))
     if node.decided:
         decided = node.decided
-        lines.append(f"decision: {label_of(decided.decision)} ({decided.by}, {decided.at[:10]})")
+        lines.append(_("decision: {decision} ({by}, {at})").format(
+            decision=label_of(decided.decision), by=decided.by, at=decided.at[:10]))
     for key, value in sorted(node.props.items()):
         if key in _TOOLTIP_SKIP or value in (None, "", []):
             continue
@@ -198,7 +224,7 @@ def network(sub: Subgraph, *, height: str = "640px") -> Network:
             entry.update(label=f"#{node.flagged[0]} {label}", size=style["size"] + 8,
                          borderWidth=4, color={"background": style["color"], "border": FLAG})
             if explained(node):
-                entry.update(label=f"#{node.flagged[0]} explained · {label}",
+                entry.update(label=f"#{node.flagged[0]} {_('explained')} · {label}",
                              color={"background": style["color"], "border": EXPLAINED_RING},
                              shapeProperties={"borderDashes": [4, 3]})
         if node.ref in seeds:

@@ -11,9 +11,16 @@ from dashboard import state
 from dashboard.text import md
 from graph.errors import GraphError
 from graph.views import Kind, SavedView, Visibility, save
+from i18n import N_, _
 
-VISIBILITY_TEXT = {Visibility.PRIVATE: "only me", Visibility.TEAM: "my team(s)",
-                   Visibility.EVERYONE: "everyone signed in"}
+VISIBILITY_TEXT = {Visibility.PRIVATE: N_("only me"), Visibility.TEAM: N_("my team(s)"),
+                   Visibility.EVERYONE: N_("everyone signed in")}
+
+
+def opened_caption(view: SavedView) -> str:
+    """The caption of a page that shows a saved view."""
+    return _("Saved view “{name}”, version {version} of {versions}, by {owner}").format(
+        name=md(view.name), version=view.version, versions=view.versions, owner=md(view.owner))
 
 
 def share_link(view: SavedView, *, pinned: bool = False) -> str:
@@ -31,23 +38,24 @@ def save_form(kind: Kind, view_state: dict[str, Any], *, key: str,
               opened: SavedView | None) -> None:
     """A form that saves ``view_state`` as a new view, or as a new version of ``opened``."""
     viewer = state.current()
-    with st.expander("Save this view"), st.form(f"{key}_save"):
+    with st.expander(_("Save this view")), st.form(f"{key}_save"):
         mine = opened is not None and opened.owner == viewer.user
         as_version = False
         if opened is not None and mine:
-            as_version = st.checkbox(f"As version {opened.versions + 1} of “{md(opened.name)}”",
-                                     value=True, key=f"{key}_as_version")
-        name = st.text_input("Name", value=opened.name if mine and opened else "",
+            as_version = st.checkbox(_("As version {version} of “{name}”").format(
+                version=opened.versions + 1, name=md(opened.name)), value=True,
+                key=f"{key}_as_version")
+        name = st.text_input(_("Name"), value=opened.name if mine and opened else "",
                              key=f"{key}_name")
-        description = st.text_area("Description", value=opened.description if mine and opened
+        description = st.text_area(_("Description"), value=opened.description if mine and opened
                                    else "", key=f"{key}_description")
-        visibility = st.radio("Who may open it", list(Visibility), horizontal=True,
-                              format_func=lambda v: VISIBILITY_TEXT[Visibility(v)],
+        visibility = st.radio(_("Who may open it"), list(Visibility), horizontal=True,
+                              format_func=lambda v: _(VISIBILITY_TEXT[Visibility(v)]),
                               index=list(Visibility).index(opened.visibility) if mine and opened
                               else 0, key=f"{key}_visibility")
-        teams = st.multiselect("Teams (for “my team(s)”)", list(viewer.teams),
+        teams = st.multiselect(_("Teams (for “my team(s)”)"), list(viewer.teams),
                                default=list(viewer.teams), key=f"{key}_teams")
-        if not st.form_submit_button("Save"):
+        if not st.form_submit_button(_("Save")):
             return
     try:
         saved = save(state.store(), viewer, name=name, kind=kind, state=view_state,
@@ -59,5 +67,5 @@ def save_form(kind: Kind, view_state: dict[str, Any], *, key: str,
         st.error(str(exc))
         return
     st.session_state["explore_view" if kind is Kind.EXPLORE else "console_view"] = saved
-    st.success(f"Saved “{md(saved.name)}”, version {saved.version}. Share link: "
-               f"`{share_link(saved)}`")
+    st.success(_("Saved “{name}”, version {version}. Share link: `{link}`").format(
+        name=md(saved.name), version=saved.version, link=share_link(saved)))

@@ -9,8 +9,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from graph.access import Role
 from graph.explore import Paths
 from graph.subgraph import Subgraph
+from i18n import N_, NP_, _, ngettext, number
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # An ISO 8601 date-time as Neo4j, Python and the audit log write it: date, time, any
@@ -87,13 +89,58 @@ def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     return out.getvalue()
 
 
-def counted(n: int, noun: str, *, more: bool = False) -> str:
-    """``n`` and ``noun``, plural unless exactly one: "1 node", "12 nodes", "100+ paths".
+# The nouns :func:`counted` counts, singular and plural (marked for the catalog).
+NOUNS: dict[str, tuple[str, str]] = {
+    "node": NP_("node", "nodes"), "relationship": NP_("relationship", "relationships"),
+    "path": NP_("path", "paths"), "shortest path": NP_("shortest path", "shortest paths"),
+    "signal": NP_("signal", "signals"), "record": NP_("record", "records"),
+    "row": NP_("row", "rows"), "finding": NP_("finding", "findings"),
+    "incident": NP_("incident", "incidents"), "place": NP_("place", "places"),
+    "route": NP_("route", "routes"), "stop": NP_("stop", "stops"), "ref": NP_("ref", "refs"),
+    "hop": NP_("hop", "hops"), "entry": NP_("entry", "entries"),
+    "person": NP_("person", "persons"),
+}
 
-    >>> counted(1, "node"), counted(12, "node"), counted(100, "path", more=True)
+
+ROLE_NAMES: dict[Role, str] = {
+    Role.ADMIN: N_("administrator"), Role.INVESTIGATOR: N_("investigator"),
+    Role.ANALYST: N_("analyst"), Role.PARTNER: N_("care partner"),
+}
+
+
+KIND_NAMES: dict[str, str] = {
+    "minor": N_("minor"), "adult": N_("adult"), "incident": N_("incident"),
+    "location": N_("location"), "signal": N_("signal"), "identifier": N_("identifier"),
+    "other": N_("other"),
+}
+
+
+def kind_name(kind: str) -> str:
+    """A node's kind as the reader's language names it."""
+    return _(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+
+
+def role_name(role: Role) -> str:
+    """A role as the reader's language names it."""
+    return _(ROLE_NAMES[role])
+
+
+def counted(n: int, noun: str, *, more: bool = False) -> str:
+    """``n`` and ``noun`` (one of :data:`NOUNS`), plural unless exactly one, in the
+    reader's language: "1 node", "12 nodes", "100+ paths"; "1.204 knopen".
+
+    >>> from i18n import speaking
+    >>> with speaking("en"):
+    ...     counted(1, "node"), counted(12, "node"), counted(100, "path", more=True)
     ('1 node', '12 nodes', '100+ paths')
+    >>> from i18n import speaking
+    >>> with speaking("nl"):
+    ...     counted(1204, "node")
+    '1.204 knopen'
     """
-    return f"{n:,}{'+' if more else ''} {noun}{'' if n == 1 and not more else 's'}"
+    singular, plural = NOUNS[noun]
+    one = n == 1 and not more
+    return f"{number(n)}{'+' if more else ''} {ngettext(singular, plural, 1 if one else 2)}"
 
 
 def subgraph_summary(sub: Subgraph) -> str:
@@ -101,26 +148,30 @@ def subgraph_summary(sub: Subgraph) -> str:
     shown = len(sub.nodes)
     edges = counted(len(sub.edges), "relationship")
     if not sub.truncated:
-        return f"showing all {counted(shown, 'node')} and {edges}"
+        return _("showing all {nodes} and {edges}").format(nodes=counted(shown, "node"),
+                                                            edges=edges)
     more = "" if sub.exact else "+"
-    return f"showing {shown:,} of {sub.total:,}{more} nodes (nearest first) and {edges}"
+    return _("showing {shown} of {total} nodes (nearest first) and {edges}").format(
+        shown=number(shown), total=number(sub.total) + more, edges=edges)
 
 
 def paths_summary(found: Paths) -> str:
     """What a search for the shortest paths between two nodes found, in one sentence."""
     if found.missing:
-        return ("Not in the graph, or not among the records you may see: "
-                + ", ".join(found.missing) + ".")
+        return _("Not in the graph, or not among the records you may see: {refs}.").format(
+            refs=", ".join(found.missing))
     if found.timed_out:
-        return (f"The search for paths was stopped after {found.timeout_s:.0f} s. Lower "
-                "the longest path or narrow the filters.")
+        return _("The search for paths was stopped after {seconds} s. Lower the longest "
+                 "path or narrow the filters.").format(seconds=number(found.timeout_s))
     if found.length is None:
-        return (f"No path of at most {counted(found.longest, 'relationship')} between the "
-                "two, with these filters.")
+        return _("No path of at most {length} between the two, with these filters.").format(
+            length=counted(found.longest, "relationship"))
     if found.length == 0:
-        return "Both ends are the same node."
+        return _("Both ends are the same node.")
     paths = counted(found.found, "shortest path", more=found.more)
-    drawn = "" if found.drawn == found.found else f", of which {found.drawn:,} within the cap"
-    return (f"{paths} of {counted(found.length, 'relationship')}{drawn}: "
-            f"{counted(len(found.sub.nodes), 'node')} and "
-            f"{counted(len(found.sub.edges), 'relationship')}")
+    drawn = "" if found.drawn == found.found else _(", of which {n} within the cap").format(
+        n=number(found.drawn))
+    return _("{paths} of {length}{drawn}: {nodes} and {edges}").format(
+        paths=paths, length=counted(found.length, "relationship"), drawn=drawn,
+        nodes=counted(len(found.sub.nodes), "node"),
+        edges=counted(len(found.sub.edges), "relationship"))

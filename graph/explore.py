@@ -21,6 +21,7 @@ from graph.access import Capability, Viewer
 from graph.schema import FAMILY_TIES, INVOLVEMENT_ROLES, PROFESSIONAL_TIES, Label, Rel
 from graph.store import Store, plain, timed_out
 from graph.subgraph import PERSON_KINDS, Decided, GraphEdge, GraphNode, Subgraph, kind_of
+from i18n import _
 
 # Relationship types an exploration may follow: the data, not the analysis's own links.
 DATA_RELS: tuple[str, ...] = tuple(
@@ -533,8 +534,8 @@ def describe(store: Store, viewer: Viewer, refs: Sequence[str]) -> dict[str, str
                            read_only=True))
     for r in rows:
         if r["kind"] is None:
-            lines[r["ref"]] = ("(a record of another partner)" if viewer.only_partner
-                               else f"{r['ref']} (no longer in the graph)")
+            lines[r["ref"]] = (_("(a record of another partner)") if viewer.only_partner
+                               else _("{ref} (no longer in the graph)").format(ref=r["ref"]))
             continue
         if r["kind"] == "person":
             persons.append(r["ref"])
@@ -546,10 +547,11 @@ def describe(store: Store, viewer: Viewer, refs: Sequence[str]) -> dict[str, str
         elif r["kind"] in ("person", "identifier"):
             parts.append(r["ref"])
         if r["at"]:
-            parts.append(f"on {str(r['at'])[:10]}")
+            parts.append(_("on {day}").format(day=str(r["at"])[:10]))
         if r["city"]:
             place = f"{r['place']}, {r['city']}" if r["place"] else r["city"]
-            parts.append(f"at {place} ({r['country'] or 'NL'})")
+            parts.append(_("at {place} ({country})").format(place=place,
+                                                            country=r["country"] or "NL"))
         if r["partners"]:
             parts.append(f"— {', '.join(r['partners'])}")
         lines[r["ref"]] = " ".join(parts)

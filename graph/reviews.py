@@ -23,6 +23,7 @@ from typing import Any, LiteralString
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.store import Store, plain
+from i18n import N_, _
 
 
 class Decision(StrEnum):
@@ -34,11 +35,12 @@ class Decision(StrEnum):
 
 
 DECISIONS: dict[Decision, str] = {
-    Decision.OPEN: "open: not decided yet",
-    Decision.PURSUE: "a lead to pursue",
-    Decision.FAMILY: "explained: a family tie not on record",
-    Decision.WORK: "explained: their work (caseworker, staff, store detective, youth worker)",
-    Decision.INSUFFICIENT: "not enough to act on",
+    Decision.OPEN: N_("open: not decided yet"),
+    Decision.PURSUE: N_("a lead to pursue"),
+    Decision.FAMILY: N_("explained: a family tie not on record"),
+    Decision.WORK: N_("explained: their work (caseworker, staff, store detective, "
+                      "youth worker)"),
+    Decision.INSUFFICIENT: N_("not enough to act on"),
 }
 # Decisions that say the hits have an innocent explanation: the page can hide them.
 EXPLAINED = frozenset({Decision.FAMILY, Decision.WORK})
@@ -48,7 +50,7 @@ def label_of(decision: str) -> str:
     """How the page names a decision stored as ``decision`` (as stored, if unknown)."""
     if decision not in Decision._value2member_map_:
         return decision
-    return DECISIONS[Decision(decision)]
+    return _(DECISIONS[Decision(decision)])
 
 
 class ReviewRefused(GraphError):
@@ -67,7 +69,7 @@ class Review:
 
     @property
     def label(self) -> str:
-        return DECISIONS[self.decision]
+        return _(DECISIONS[self.decision])
 
 
 SAVE: LiteralString = (

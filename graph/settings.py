@@ -17,6 +17,8 @@ from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from graph.errors import SettingsError
+from i18n import DEFAULT as DEFAULT_LANGUAGE
+from i18n import LANGUAGES
 
 _SIZE = re.compile(r"^\d+[kmgKMG]?$")
 _URI = re.compile(r"^(bolt|neo4j)(\+s|\+ssc)?://")
@@ -40,6 +42,13 @@ def _team(value: object) -> str:
     text = str(value).strip()
     if not re.match(r"^[a-z0-9][a-z0-9._-]{1,63}$", text):
         raise ValueError("expected a team name: 2-64 characters of a-z, 0-9, '.', '_', '-'")
+    return text
+
+
+def _language(value: object) -> str:
+    text = str(value).strip().lower()
+    if text not in LANGUAGES:
+        raise ValueError(f"expected one of {', '.join(LANGUAGES)}")
     return text
 
 
@@ -78,6 +87,7 @@ class Environment(BaseSettings):
     SCHAKEL_KEY_FILE: str = ""
     SCHAKEL_RETENTION: str = ""
     SCHAKEL_TEAM: Annotated[str, BeforeValidator(_team)] = "jit"
+    SCHAKEL_LANGUAGE: Annotated[str, BeforeValidator(_language)] = DEFAULT_LANGUAGE
     SCHAKEL_DASHBOARD_URL: str = "http://127.0.0.1:8501/"
     SCHAKEL_SMTP_HOST: str = ""
     SCHAKEL_SMTP_PORT: Annotated[int, BeforeValidator(_port)] = 25
@@ -173,6 +183,7 @@ class Settings:
     team: str = "jit"  # SCHAKEL_TEAM: the team that receives the team's signals
     smtp: Smtp | None = None  # SCHAKEL_SMTP_*: digests of new signals by e-mail
     dashboard_url: str = "http://127.0.0.1:8501/"  # named in those digests
+    language: str = DEFAULT_LANGUAGE  # SCHAKEL_LANGUAGE: for users who have not chosen one
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -190,12 +201,13 @@ class Settings:
     def child_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """An environment for a child ``schakel`` process that talks to this same server:
         ``base`` (default ``os.environ``) without its NEO4J_/SCHAKEL_ variables, plus
-        this server's connection settings and home. The local Neo4j stays the local one
+        this server's connection settings, home and language. The local Neo4j stays the local one
         to the child (so its messages say how to start it, not to check NEO4J_URI)."""
         env = {k: v for k, v in (os.environ if base is None else base).items()
                if not k.startswith(("NEO4J_", "SCHAKEL_"))}
         env.update({"NEO4J_USER": self.neo4j_user, "NEO4J_PASSWORD": self.neo4j_password,
-                    "NEO4J_DATABASE": self.neo4j_database, "SCHAKEL_HOME": str(self.home)})
+                    "NEO4J_DATABASE": self.neo4j_database, "SCHAKEL_HOME": str(self.home),
+                    "SCHAKEL_LANGUAGE": self.language})
         if self.uses_local_neo4j:
             env.update(self.local.env())
         else:
@@ -231,6 +243,7 @@ class Settings:
                       e.SCHAKEL_SMTP_USER, e.SCHAKEL_SMTP_PASSWORD, e.SCHAKEL_SMTP_FROM)
             if e.SCHAKEL_SMTP_HOST else None,
             dashboard_url=e.SCHAKEL_DASHBOARD_URL,
+            language=e.SCHAKEL_LANGUAGE,
         )
 
 

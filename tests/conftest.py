@@ -21,6 +21,10 @@ from graph.audit import AuditLog
 from graph.settings import LocalNeo4j, Settings
 from graph.store import Store
 
+# The tests read the dashboard's and the command line's texts in English; Dutch, the
+# default, is tested on its own (tests/test_i18n.py, and a browser test).
+os.environ["SCHAKEL_LANGUAGE"] = "en"
+
 REPO = Path(__file__).resolve().parent.parent
 
 

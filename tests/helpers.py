@@ -59,7 +59,8 @@ def basic_files(**overrides: str | bytes) -> dict[str, str | bytes]:
 
 
 def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
-    return {**settings.child_env(), "COLUMNS": "200", **extra}
+    # the tests read English; Dutch, the default, has tests of its own (test_i18n.py)
+    return {**settings.child_env(), "COLUMNS": "200", "SCHAKEL_LANGUAGE": "en", **extra}
 
 
 def schakel(settings: Settings, *args: str, _input: str | None = None,

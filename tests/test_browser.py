@@ -55,6 +55,7 @@ def server(scenario: Scenario, neo4j_settings: Settings,
     users.add("ann", PASSWORD, role=Role.ANALYST, teams=("jit",))
     users.add("ivo", PASSWORD, role=Role.INVESTIGATOR, teams=("jit",))
     users.add("root", PASSWORD, role=Role.ADMIN, teams=("privacy",))
+    users.add("nel", PASSWORD, role=Role.ANALYST, teams=("jit",))  # works in Dutch
     port = local_neo4j.free_port()
     log = (home / "dashboard.log").open("w")
     proc = subprocess.Popen([SCHAKEL, "dashboard", "--port", str(port)], stdout=log,
@@ -421,4 +422,47 @@ def test_the_map_draws_a_minors_route_offline(
                if not LOCAL.match(u) and not u.startswith(("data:", "blob:", "about:"))]
     assert requests and not outside, outside
     assert not errors, errors
+    ctx.close()
+
+
+def test_a_user_works_in_dutch_and_the_choice_is_remembered(
+        server: str, browser: Browser, scenario: Scenario, shots: Path) -> None:
+    """The installation speaks English here (SCHAKEL_LANGUAGE=en); Nel chooses Dutch on
+    the sign-in page, works in it, and finds it again at her next sign-in."""
+    requests: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.on("request", lambda r: requests.append(r.url))
+    page = ctx.new_page()
+    page.goto(server)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
+    page.get_by_role("radio", name="Nederlands").click()
+    page.get_by_label("Gebruikersnaam").fill("nel")
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page.get_by_role("heading", name="Doel van de raadpleging")).to_be_visible(
+        timeout=60_000)
+    page.get_by_label("Zaak- of verzoeknummer").fill("JIT-2026-014")
+    page.get_by_label("Reden").fill("voorbereiding zaaksoverleg Utrecht")
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_role("heading", name="Overzicht")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Laatste analyse")).to_be_visible(timeout=60_000)
+    for link in ("Kandidaten", "Verkennen", "Kaart", "Bewaarde weergaven"):
+        expect(page.get_by_role("link", name=link)).to_be_visible()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=shots / "overview-nl.png", full_page=True)
+    page.get_by_role("link", name="Kandidaten").click()
+    expect(page.get_by_role("button", name="Openen in Verkennen").first).to_be_visible(
+        timeout=60_000)
+    page.get_by_role("button", name="Afmelden").click()
+    # a new browser, the sign-in page in the installation's English: Dutch after sign-in
+    again = browser.new_context().new_page()
+    again.on("request", lambda r: requests.append(r.url))
+    sign_in_as = again
+    sign_in_as.goto(server)
+    sign_in_as.get_by_label("User name").fill("nel")
+    sign_in_as.get_by_label("Password", exact=True).fill(PASSWORD)
+    sign_in_as.get_by_role("button", name="Sign in").click()
+    expect(sign_in_as.get_by_role("heading", name="Doel van de raadpleging")).to_be_visible(
+        timeout=60_000)
+    assert [u for u in requests if not LOCAL.match(u)] == []
     ctx.close()

@@ -11,43 +11,47 @@ from dashboard.text import counted, md, person, stamp
 from graph import overview, reviews
 from graph.access import Capability
 from graph.explore import describe
-from graph.reviews import DECISIONS, EXPLAINED, Decision, Review
+from graph.reviews import EXPLAINED, Decision, Review, label_of
+from i18n import N_, _, ngettext, number
 
 # Findings listed: all when there are at most FEWEST_TO_CHOOSE, else a choice of the
 # top ones, up to MOST_SHOWN.
 FEWEST_TO_CHOOSE = 5
 MOST_SHOWN = 200
 PATTERNS: dict[str, str] = {
-    "unrelated_collector": "collects, or is present with, minors to whom no family or "
-                           "professional tie is known",
-    "shielded_hub": "linked to many minors, with few arrests of their own",
-    "mobile_minors": "their minors offend in several cities or abroad within short windows",
-    "runaway_then_offence": "a minor left a shelter and was arrested elsewhere days later",
-    "shared_means": "minors of different families share a phone, address or vehicle with them",
-    "claimed_relative": "claimed to be family without proof, as care partners recorded",
-    "travels_with": "seen travelling with minors who travelled unaccompanied",
-    "alias_churn": "the minors around them are arrested under several references",
-    "broker": "bridges otherwise separate groups of minors",
+    "unrelated_collector": N_("collects, or is present with, minors to whom no family or "
+                              "professional tie is known"),
+    "shielded_hub": N_("linked to many minors, with few arrests of their own"),
+    "mobile_minors": N_("their minors offend in several cities or abroad within short "
+                        "windows"),
+    "runaway_then_offence": N_("a minor left a shelter and was arrested elsewhere days later"),
+    "shared_means": N_("minors of different families share a phone, address or vehicle "
+                       "with them"),
+    "claimed_relative": N_("claimed to be family without proof, as care partners recorded"),
+    "travels_with": N_("seen travelling with minors who travelled unaccompanied"),
+    "alias_churn": N_("the minors around them are arrested under several references"),
+    "broker": N_("bridges otherwise separate groups of minors"),
 }
 # Counter-evidence by kind, as a care partner's user reads it (without the references of
 # records that may be another partner's).
 COUNTER: dict[str, str] = {
-    "family": "a recorded family tie",
-    "household": "registered at the same address for a long time",
-    "reported": "reported the minor missing, or as a victim",
-    "professional": "a professional tie (caseworker) is recorded",
-    "declared": "declared by a partner as one of its professionals or a foster parent",
-    "professional_pattern": "recorded as a professional is (present at contacts, never "
-                            "collecting, sharing means or named in a signal)",
-    "accompanies": "there, each time, for a child arrested with the others",
-    "own_offending": "an offender in their own right, mostly without minors",
+    "family": N_("a recorded family tie"),
+    "household": N_("registered at the same address for a long time"),
+    "reported": N_("reported the minor missing, or as a victim"),
+    "professional": N_("a professional tie (caseworker) is recorded"),
+    "declared": N_("declared by a partner as one of its professionals or a foster parent"),
+    "professional_pattern": N_("recorded as a professional is (present at contacts, never "
+                               "collecting, sharing means or named in a signal)"),
+    "accompanies": N_("there, each time, for a child arrested with the others"),
+    "own_offending": N_("an offender in their own right, mostly without minors"),
 }
-BAND: dict[str, str] = {"strong": "strong lead", "moderate": "moderate lead", "weak": "weak lead"}
+BAND: dict[str, str] = {"strong": N_("strong lead"), "moderate": N_("moderate lead"),
+                        "weak": N_("weak lead")}
 # A decision as the title of a finding shows it.
 SHORT: dict[Decision, str] = {
-    Decision.OPEN: "reopened", Decision.PURSUE: "lead to pursue",
-    Decision.FAMILY: "explained (family)", Decision.WORK: "explained (work)",
-    Decision.INSUFFICIENT: "not enough to act on",
+    Decision.OPEN: N_("reopened"), Decision.PURSUE: N_("lead to pursue"),
+    Decision.FAMILY: N_("explained (family)"), Decision.WORK: N_("explained (work)"),
+    Decision.INSUFFICIENT: N_("not enough to act on"),
 }
 
 
@@ -68,8 +72,9 @@ def _share(finding: dict) -> None:
     """Investigators share a finding with teams; care partners' users see only those."""
     teams = sorted({t for u in state.users().all() for t in u.teams} | set(finding["shared_with"]))
     key = f"share_{finding['finding']}"
-    chosen = st.multiselect("Shared with teams", teams, default=finding["shared_with"], key=key)
-    if sorted(chosen) != sorted(finding["shared_with"]) and st.button("Save sharing",
+    chosen = st.multiselect(_("Shared with teams"), teams, default=finding["shared_with"],
+                            key=key)
+    if sorted(chosen) != sorted(finding["shared_with"]) and st.button(_("Save sharing"),
                                                                        key=f"{key}_save"):
         overview.share(state.store(), state.current(), finding["finding"], chosen)
         st.rerun()
@@ -87,18 +92,20 @@ def _review(finding: dict, run_id: str, history: list[Review]) -> None:
         note = ""
         if last.run_id != run_id:
             new = sorted(set(finding["patterns"]) - set(last.patterns))
-            note = (f" On an earlier run ({md(last.run_id)}), on "
-                    f"{md(', '.join(last.patterns))}"
-                    + (f"; new since: **{md(', '.join(new))}**." if new else "."))
-        st.markdown(f"**Reviewed:** {_decided(last)}.{note}")
+            note = " " + _("On an earlier run ({run}), on {patterns}").format(
+                run=md(last.run_id), patterns=md(", ".join(last.patterns))) + (
+                _("; new since: **{patterns}**.").format(patterns=md(", ".join(new)))
+                if new else ".")
+        st.markdown(_("**Reviewed:** {decision}.").format(decision=_decided(last)) + note)
         if len(history) > 1:
-            st.caption("Before: " + "; ".join(_decided(r) for r in history[1:6])
-                       + (" …" if len(history) > 6 else ""))
+            st.caption(_("Before: {decisions}").format(
+                decisions="; ".join(_decided(r) for r in history[1:6]))
+                + (" …" if len(history) > 6 else ""))
     key = f"review_{finding['finding']}"
     current = last.decision if last else Decision.OPEN
-    chosen = st.selectbox("Your decision", list(Decision), format_func=DECISIONS.__getitem__,
+    chosen = st.selectbox(_("Your decision"), list(Decision), format_func=label_of,
                           index=list(Decision).index(current), key=key)
-    if chosen is not None and chosen != current and st.button("Save decision",
+    if chosen is not None and chosen != current and st.button(_("Save decision"),
                                                               key=f"{key}_save"):
         reviews.decide(state.store(), state.current(), finding["finding"], chosen)
         st.rerun()
@@ -110,79 +117,86 @@ def _why(finding: dict, *, partner: bool) -> None:
     minors = finding.get("minors") or []
     if minors and not partner:
         signs = [f"{md(person(m['ref'], m.get('codename')))} — "
-                 f"{md(', '.join(sorted(m['markers'])) or 'no sign')}"
-                 + (f" (lowered: {md(m['lowered_by'])})" if m.get("lowered_by") else "")
+                 f"{md(', '.join(sorted(m['markers'])) or _('no sign'))}"
+                 + (" " + _("(lowered: {why})").format(why=md(m["lowered_by"]))
+                    if m.get("lowered_by") else "")
                  for m in minors[:5]]
-        st.markdown("**Rests on** the minors linked, weighed by their own signs of "
-                    "exploitation:  \n" + "  \n".join(f"• {line}" for line in signs))
+        st.markdown(_("**Rests on** the minors linked, weighed by their own signs of "
+                      "exploitation:") + "  \n" + "  \n".join(f"• {line}" for line in signs))
     against = finding.get("counter_evidence") or []
     if against:
-        lines = [COUNTER.get(c["kind"], c["kind"]) if partner else c["reason"] for c in against]
-        st.markdown("**Lowered by** (counter-evidence; it never hides a hit):  \n"
+        lines = [_(COUNTER[c["kind"]]) if partner and c["kind"] in COUNTER
+                 else c["kind"] if partner else c["reason"] for c in against]
+        st.markdown(_("**Lowered by** (counter-evidence; it never hides a hit):") + "  \n"
                     + "  \n".join(f"• {md(line)}" for line in dict.fromkeys(lines)))
 
 
 def render() -> None:
     viewer = state.current()
     store = state.store()
-    st.title("Candidates")
+    st.title(_("Candidates"))
     runs = overview.runs(store, viewer, n=1)
     if not runs:
-        st.info("No analysis run yet: run `schakel analyse` to rank candidates.")
+        st.info(_("No analysis run yet: run `schakel analyse` to rank candidates."))
         return
     run = runs[0]
-    shared = " shared with your team" if viewer.only_partner else ""
-    st.caption(f"Run {run['run']} of {stamp(run['at'])}: {counted(run['findings'], 'finding')}"
-               f"{shared}. "
-               "A finding is a set of pattern hits for a person to review, never a "
-               "conclusion.")
+    shared = _(" shared with your team") if viewer.only_partner else ""
+    st.caption(_("Run {run} of {at}: {findings}{shared}. A finding is a set of pattern hits "
+                 "for a person to review, never a conclusion.").format(
+        run=run["run"], at=stamp(run["at"]), findings=counted(run["findings"], "finding"),
+        shared=shared))
     if not run["findings"]:
-        st.info(f"No finding of this run has been shared with your team"
-                f"{'s' if len(viewer.teams) > 1 else ''} ({md(', '.join(viewer.teams))}). "
-                "Investigators share the findings a care partner needs to act on.")
+        st.info(ngettext(
+            "No finding of this run has been shared with your team ({teams}). Investigators "
+            "share the findings a care partner needs to act on.",
+            "No finding of this run has been shared with your teams ({teams}). Investigators "
+            "share the findings a care partner needs to act on.",
+            len(viewer.teams)).format(teams=md(", ".join(viewer.teams))))
         return
     top = run["findings"]
     if top > FEWEST_TO_CHOOSE:  # a slider from 5 to 5 is refused by Streamlit
-        top = st.slider("Show the top", min_value=FEWEST_TO_CHOOSE,
+        top = st.slider(_("Show the top"), min_value=FEWEST_TO_CHOOSE,
                         max_value=min(MOST_SHOWN, top), value=min(20, top), key="cand_top")
     found = overview.findings(store, viewer, run["run"], limit=top)
     decided: dict[str, list[Review]] = {}
     if viewer.can(Capability.REVIEW):
         decided = reviews.of_persons(store, viewer, [f["person_ref"] for f in found])
-        if st.checkbox("Hide the findings reviewed as explained", key="cand_hide_explained",
-                       help="Explained by a family tie or by their work: the last decision "
-                            "on the person, in this run or an earlier one."):
+        if st.checkbox(_("Hide the findings reviewed as explained"), key="cand_hide_explained",
+                       help=_("Explained by a family tie or by their work: the last decision "
+                              "on the person, in this run or an earlier one.")):
             explained = {p for p, history in decided.items() if history[0].decision in EXPLAINED}
             listed = [f for f in found if f["person_ref"] not in explained]
-            st.caption(f"{len(found) - len(listed):,} explained, not listed.")
+            st.caption(_("{n} explained, not listed.").format(n=number(len(found) - len(listed))))
             found = listed
     refs = sorted({r for f in found for i in f["indicators"] for r in i["evidence"]})
     lines = describe(store, viewer, refs)
     for f in found:
-        aliases = f" (also {md(', '.join(f['aliases']))})" if f["aliases"] else ""
+        aliases = (" " + _("(also {refs})").format(refs=md(", ".join(f["aliases"])))
+                   if f["aliases"] else "")
         history = decided.get(f["person_ref"], [])
-        status = f" · {SHORT[history[0].decision]}" if history else ""
-        band = f" ({BAND[f['band']]})" if f.get("band") in BAND else ""
+        status = f" · {_(SHORT[history[0].decision])}" if history else ""
+        band = f" ({_(BAND[f['band']])})" if f.get("band") in BAND else ""
         title = (f"#{f['rank']} · {md(person(f['person_ref'], f['codename']))}{aliases} · "
-                 f"score {f['score']:.2f}"
-                 f"{band} · {', '.join(f['patterns'])}{status}")
+                 + _("score {score}").format(score=number(f["score"], 2))
+                 + f"{band} · {', '.join(f['patterns'])}{status}")
         with st.expander(title, expanded=f["rank"] == 1):
             st.code(f["person_ref"], language=None)  # the full ref, to copy in one click
-            if st.button("Open in Explore", key=f"open_{f['finding']}",
-                         help="Draw this person's structure in Explore"):
+            if st.button(_("Open in Explore"), key=f"open_{f['finding']}",
+                         help=_("Draw this person's structure in Explore")):
                 _open(f)
             if viewer.can(Capability.SHARE):
                 _share(f)
             elif f["shared_with"]:
-                st.caption("Shared with your team by an investigator.")
+                st.caption(_("Shared with your team by an investigator."))
             if viewer.can(Capability.REVIEW):
                 _review(f, run["run"], history)
             _why(f, partner=viewer.only_partner is not None)
             for ind in f["indicators"]:
-                st.markdown(f"**{ind['name']}** — {PATTERNS.get(ind['name'], '')} "
-                            f"(value {ind['value']})")
+                meaning = _(PATTERNS[ind["name"]]) if ind["name"] in PATTERNS else ""
+                st.markdown(_("**{pattern}** — {meaning} (value {value})").format(
+                    pattern=ind["name"], meaning=meaning, value=ind["value"]))
                 st.text("\n".join(f"• {lines.get(r, r)}" for r in ind["evidence"][:50])
-                        + (f"\n… and {len(ind['evidence']) - 50} more"
+                        + ("\n" + _("… and {n} more").format(n=number(len(ind["evidence"]) - 50))
                            if len(ind["evidence"]) > 50 else ""))
 
 

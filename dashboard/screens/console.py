@@ -16,6 +16,7 @@ from graph import console
 from graph.errors import GraphError
 from graph.inbox import team_rules
 from graph.views import Kind, SavedView
+from i18n import _, number
 
 FIRST = next(iter(console.EXAMPLES))  # in the editor when the page first opens
 
@@ -44,10 +45,11 @@ def _params(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text or "{}")
     except json.JSONDecodeError as exc:
-        st.error(f"Parameters: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).")
+        st.error(_("Parameters: not JSON (line {line}, column {column}: {reason}).").format(
+            line=exc.lineno, column=exc.colno, reason=exc.msg))
         return None
     if not isinstance(value, dict):
-        st.error("Parameters: a JSON object, such as {\"limit\": 25}.")
+        st.error(_("Parameters: a JSON object, such as {\"limit\": 25}."))
         return None
     return value
 
@@ -56,12 +58,12 @@ def _history(hist: QueryHistory) -> None:
     entries = hist.entries()
     if not entries:
         return
-    with st.expander(f"Your history ({len(entries)})"):
+    with st.expander(_("Your history ({n})").format(n=number(len(entries)))):
         labels = [f"{stamp(e['at'])} · {' '.join(e['query'].split())[:90]}" for e in entries]
-        st.selectbox("Earlier query", range(len(entries)), format_func=labels.__getitem__,
+        st.selectbox(_("Earlier query"), range(len(entries)), format_func=labels.__getitem__,
                      key="cs_hist_pick")
         # a callback: the editor is drawn above, and may be changed only before it is
-        st.button("Put in the editor", key="cs_hist_use", on_click=_reuse, args=(entries,))
+        st.button(_("Put in the editor"), key="cs_hist_use", on_click=_reuse, args=(entries,))
 
 
 def _reuse(entries: list[dict[str, Any]]) -> None:
@@ -75,35 +77,34 @@ def render() -> None:
     viewer = state.current()
     store = state.store()
     hist = QueryHistory(state.settings().home, viewer.user)
-    st.title("Cypher console")
-    st.caption("Read-only: the server checks every query before it runs (EXPLAIN) and runs "
+    st.title(_("Cypher console"))
+    st.caption(_("Read-only: the server checks every query before it runs (EXPLAIN) and runs "
                "it in a read transaction; LOAD CSV, administration and writing procedures "
-               "are refused.")
+               "are refused."))
     opened: SavedView | None = st.session_state.get("console_view")
     if opened is not None:
-        st.caption(f"Saved view “{md(opened.name)}”, version {opened.version} of "
-                   f"{opened.versions}, by {md(opened.owner)}")
+        st.caption(saving.opened_caption(opened))
     st.session_state.setdefault("cs_query", console.EXAMPLES[FIRST][0])
     st.session_state.setdefault("cs_params", json.dumps(console.EXAMPLES[FIRST][1]))
     st.session_state.setdefault("cs_timeout", 30.0)
     st.session_state.setdefault("cs_rows", 1000)
     st.session_state.setdefault("cs_connect", True)
-    st.selectbox("Start from an example", list(console.EXAMPLES), index=None,
-                 key="cs_example", on_change=_example, placeholder="a question to adapt",
-                 help="Each puts a query and its parameters in the editor: read it, change "
-                      "it, run it.")
-    query = st.text_area("Query", height=160, key="cs_query")
+    st.selectbox(_("Start from an example"), list(console.EXAMPLES), index=None,
+                 key="cs_example", on_change=_example, placeholder=_("a question to adapt"),
+                 help=_("Each puts a query and its parameters in the editor: read it, change "
+                      "it, run it."))
+    query = st.text_area(_("Query"), height=160, key="cs_query")
     a, b, c = st.columns([3, 1, 1])
-    params_text = a.text_area("Parameters (JSON)", height=90, key="cs_params")
-    timeout_s = b.number_input("Time-out (s)", 1.0, console.MAX_TIMEOUT_S, key="cs_timeout")
-    row_limit = c.number_input("Row limit", 1, console.MAX_ROWS, key="cs_rows")
+    params_text = a.text_area(_("Parameters (JSON)"), height=90, key="cs_params")
+    timeout_s = b.number_input(_("Time-out (s)"), 1.0, console.MAX_TIMEOUT_S, key="cs_timeout")
+    row_limit = c.number_input(_("Row limit"), 1, console.MAX_ROWS, key="cs_rows")
     run_col, connect_col = st.columns([1, 5], vertical_alignment="center")
-    run = run_col.button("Run", type="primary", key="cs_run")
+    run = run_col.button(_("Run"), type="primary", key="cs_run")
     connect = connect_col.checkbox(
-        "Connect result nodes", key="cs_connect",
-        help="Also draw the relationships between the nodes of the result that the query "
+        _("Connect result nodes"), key="cs_connect",
+        help=_("Also draw the relationships between the nodes of the result that the query "
              "did not return, as Neo4j Browser does, from the next Run on. The table shows "
-             "only what the query returned.")
+             "only what the query returned."))
     params = _params(params_text)
     if params is None:
         return
@@ -123,8 +124,10 @@ def render() -> None:
     shown: console.QueryResult | None = st.session_state.get("cs_result")
     if shown is not None:
         result = shown
-        more = f" (the first {len(result.rows):,}; there are more)" if result.truncated else ""
-        st.caption(f"{counted(len(result.rows), 'row')}{more} in {result.elapsed_ms:,.0f} ms")
+        more = (" " + _("(the first {n}; there are more)").format(n=number(len(result.rows)))
+                if result.truncated else "")
+        st.caption(_("{rows}{more} in {ms} ms").format(
+            rows=counted(len(result.rows), "row"), more=more, ms=number(result.elapsed_ms)))
         frame = pd.DataFrame([{k: json.dumps(v, default=str, ensure_ascii=False)
                                if isinstance(v, list | dict)
                                else v for k, v in row.items()} for row in result.rows],
@@ -134,10 +137,11 @@ def render() -> None:
             st.caption(note)
         if result.graph.nodes:
             if result.connected:
-                cut = " (the first ones: there are more)" if (
+                cut = " " + _("(the first ones: there are more)") if (
                     result.connected == console.MAX_CONNECTED) else ""
-                st.caption(f"Drawn with {result.connected:,} relationships between the "
-                           f"result's nodes that the query did not return{cut}.")
+                st.caption(_("Drawn with {n} relationships between the result's nodes that "
+                             "the query did not return{cut}.").format(
+                    n=number(result.connected), cut=cut))
             st.iframe(graph_view.to_html(result.graph, heading="Schakel query"), height=560)
     _history(hist)
     saving.save_form(Kind.QUERY, view_state, key="cs", opened=opened)
@@ -148,17 +152,17 @@ def _rule_form(query: str, timeout_s: float) -> None:
     """Save the query in the editor as a team rule: after every delivery, the rows it did
     not give before become signals (docs/signals.md)."""
     viewer = state.current()
-    with st.expander("Save as a team rule"):
-        st.caption("After every delivery the query runs again (read-only, within its "
+    with st.expander(_("Save as a team rule")):
+        st.caption(_("After every delivery the query runs again (read-only, within its "
                    "time-out); each row it did not give before becomes a signal in the "
-                   "inbox of the team you choose. It is checked and run once now.")
+                   "inbox of the team you choose. It is checked and run once now."))
         with st.form("cs_rule", border=False):
-            name = st.text_input("Rule name", key="cs_rule_name", max_chars=200)
-            teams = ["(only me)", *viewer.teams]
-            team = st.selectbox("Signals go to", teams, key="cs_rule_team")
-            rows = st.number_input("At most rows a run", 1, team_rules.MAX_ROW_CAP, 100,
+            name = st.text_input(_("Rule name"), key="cs_rule_name", max_chars=200)
+            teams = [_("(only me)"), *viewer.teams]
+            team = st.selectbox(_("Signals go to"), teams, key="cs_rule_team")
+            rows = st.number_input(_("At most rows a run"), 1, team_rules.MAX_ROW_CAP, 100,
                                    key="cs_rule_rows")
-            if st.form_submit_button("Save rule"):
+            if st.form_submit_button(_("Save rule")):
                 try:
                     rule = team_rules.add(
                         state.store(), viewer, name=name, query=query,
@@ -167,8 +171,10 @@ def _rule_form(query: str, timeout_s: float) -> None:
                 except GraphError as exc:
                     st.error(str(exc))
                 else:
-                    st.success(f"Rule “{md(rule.name)}” saved: {len(rule.seen)} rows now; new "
-                               f"ones go to {md(rule.addressee)}.")
+                    st.success(_("Rule “{name}” saved: {rows} now; new ones go to "
+                                 "{addressee}.").format(name=md(rule.name),
+                                                        rows=counted(len(rule.seen), "row"),
+                                                        addressee=md(rule.addressee)))
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script

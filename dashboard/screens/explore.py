@@ -10,7 +10,15 @@ from typing import Any
 import streamlit as st
 
 from dashboard import graph_view, saving, state
-from dashboard.text import counted, md, paths_summary, stamp, stamped, subgraph_summary
+from dashboard.text import (
+    counted,
+    kind_name,
+    md,
+    paths_summary,
+    stamp,
+    stamped,
+    subgraph_summary,
+)
 from graph import explore, reviews
 from graph.access import Capability
 from graph.errors import GraphError
@@ -19,9 +27,10 @@ from graph.inbox import watchlist
 from graph.schema import INVOLVEMENT_ROLES
 from graph.subgraph import GraphNode, Subgraph
 from graph.views import Kind, SavedView
+from i18n import N_, _, number
 
 ROLE_NAMES: dict[str, str] = {rel.value: role for role, rel in INVOLVEMENT_ROLES.items()}
-MODES: dict[str, str] = {"neighbourhood": "Neighbourhood", "paths": "Paths between two"}
+MODES: dict[str, str] = {"neighbourhood": N_("Neighbourhood"), "paths": N_("Paths between two")}
 DEFAULT: dict[str, Any] = {
     "seeds": [], "hops": 2, "cap": 300, "roles": list(ROLE_RELS), "ties": list(TIE_RELS),
     "others": list(OTHER_RELS), "partners": [], "since": None, "until": None, "expanded": [],
@@ -54,8 +63,31 @@ def _state() -> dict[str, Any]:
 
 def shared() -> dict[str, Any]:
     """Explore's state, which other pages share: the map reads its seeds, and the time
-    window is one for both."""
+    window is one for both (:func:`time_window`)."""
     return _state()
+
+
+WINDOW_SLIDERS = ("ex_window", "map_window")
+
+
+def time_window(label: str, key: str) -> tuple[date | None, date | None]:
+    """The time window's slider (``key``: this page's), on Explore's state: a change on
+    one page is the other's too. ``None`` for an end the window leaves open."""
+    s = _state()
+    span = explore.incident_span(state.store())
+    if not span or span[0] >= span[1]:
+        return None, None
+    first, last = span
+    since = date.fromisoformat(s["since"]) if s["since"] else first
+    until = date.fromisoformat(s["until"]) if s["until"] else last
+    window = (max(first, min(since, last)), min(last, max(until, first)))
+    lo, hi = st.slider(label, first, last, window, key=key, format="YYYY-MM-DD")
+    s["since"] = None if lo == first else lo.isoformat()
+    s["until"] = None if hi == last else hi.isoformat()
+    for other in WINDOW_SLIDERS:  # the other page's slider starts from the state
+        if other != key:
+            st.session_state.pop(other, None)
+    return (lo if s["since"] else None), (hi if s["until"] else None)
 
 
 def _widget_default(key: str, value: Any) -> None:
@@ -66,72 +98,63 @@ def _widget_default(key: str, value: Any) -> None:
 def _filters(s: dict[str, Any], partners: list[str]) -> None:
     """The sidebar: how far, how many, which links, whose data, when."""
     with st.sidebar:
-        st.subheader("What to show")
+        st.subheader(_("What to show"))
         for key in WIDGETS:
             _widget_default(key, s[key])
         if s["mode"] == "paths":
-            s["longest"] = st.slider("Longest path (relationships)", 1, explore.MAX_PATH_LENGTH,
+            s["longest"] = st.slider(_("Longest path (relationships)"), 1, explore.MAX_PATH_LENGTH,
                                      key="ex_longest",
-                                     help="Only the shortest paths are drawn; this is how far "
-                                          "to look for them.")
+                                     help=_("Only the shortest paths are drawn; this is how far "
+                                          "to look for them."))
         else:
-            s["hops"] = st.slider("Hops", 1, explore.MAX_HOPS, key="ex_hops")
-        s["cap"] = int(st.number_input("At most this many nodes", 20, explore.MAX_CAP, step=50,
+            s["hops"] = st.slider(_("Hops"), 1, explore.MAX_HOPS, key="ex_hops")
+        s["cap"] = int(st.number_input(_("At most this many nodes"), 20, explore.MAX_CAP, step=50,
                                        key="ex_cap"))
-        s["roles"] = st.multiselect("Involvement roles", list(ROLE_RELS), key="ex_roles",
+        s["roles"] = st.multiselect(_("Involvement roles"), list(ROLE_RELS), key="ex_roles",
                                     format_func=lambda r: ROLE_NAMES.get(r, r))
-        s["ties"] = st.multiselect("Known ties", list(TIE_RELS), key="ex_ties")
-        s["others"] = st.multiselect("Places, signals, identifiers, aliases", list(OTHER_RELS),
+        s["ties"] = st.multiselect(_("Known ties"), list(TIE_RELS), key="ex_ties")
+        s["others"] = st.multiselect(_("Places, signals, identifiers, aliases"), list(OTHER_RELS),
                                      key="ex_others")
         st.session_state["ex_partners"] = [p for p in st.session_state["ex_partners"]
                                            if p in partners]
-        s["partners"] = st.multiselect("Partners (none chosen: all)", partners,
+        s["partners"] = st.multiselect(_("Partners (none chosen: all)"), partners,
                                        key="ex_partners")
-        span = explore.incident_span(state.store())
-        if span and span[0] < span[1]:
-            first, last = span
-            since = date.fromisoformat(s["since"]) if s["since"] else first
-            until = date.fromisoformat(s["until"]) if s["until"] else last
-            window = (max(first, min(since, last)), min(last, max(until, first)))
-            lo, hi = st.slider("Time window (incidents and signals)", first, last, window,
-                               key="ex_window", format="YYYY-MM-DD")
-            s["since"] = None if lo == first else lo.isoformat()
-            s["until"] = None if hi == last else hi.isoformat()
+        time_window(_("Time window (incidents and signals)"), "ex_window")
         if s["hidden"]:
             named = st.session_state.get("ex_hidden_as", {})
             s["hidden"] = st.multiselect(
-                "Left out (remove one to bring it back)", list(s["hidden"]), key="ex_hidden",
+                _("Left out (remove one to bring it back)"), list(s["hidden"]), key="ex_hidden",
                 format_func=lambda r: named.get(r, r),
-                help="Nodes left out are not drawn, their links are not followed, and paths "
-                     "go around them.")
+                help=_("Nodes left out are not drawn, their links are not followed, and paths "
+                     "go around them."))
 
 
 def _search(s: dict[str, Any]) -> None:
     viewer = state.current()
     a, b = st.columns([3, 2])
     with a:
-        text = st.text_input("Find a person by codename or ref, or an incident, location, "
-                             "signal or identifier by ref", key="ex_search",
-                             placeholder="a codename (Blauwe Reiger 17), the start of a ref, "
-                                         "or part of a place's name or city")
+        text = st.text_input(_("Find a person by codename or ref, or an incident, location, "
+                             "signal or identifier by ref"), key="ex_search",
+                             placeholder=_("a codename (Blauwe Reiger 17), the start of a ref, "
+                                         "or part of a place's name or city"))
     found = explore.search(state.store(), viewer, text) if text else []
     with b:
         if text and not found:
-            st.info("Nothing with a codename or ref that starts so, nor a place of that "
-                    "name or city.")
+            st.info(_("Nothing with a codename or ref that starts so, nor a place of that "
+                    "name or city."))
         if found:
-            labels = {n.ref: f"{n.kind} · {n.ref} · {n.caption}" for n in found}
-            st.selectbox("Matches", list(labels), format_func=labels.__getitem__, key="ex_pick")
+            labels = {n.ref: f"{kind_name(n.kind)} · {n.ref} · {n.caption}" for n in found}
+            st.selectbox(_("Matches"), list(labels), format_func=labels.__getitem__, key="ex_pick")
             c, d = st.columns(2)
             if s["mode"] == "paths":
-                c.button("From here", key="ex_from", help="Paths start here",
+                c.button(_("From here"), key="ex_from", help=_("Paths start here"),
                          on_click=_picked, args=("from",))
-                d.button("To here", key="ex_to", help="Paths end here",
+                d.button(_("To here"), key="ex_to", help=_("Paths end here"),
                          on_click=_picked, args=("to",))
             else:
-                c.button("Show", key="ex_show", help="Start a new exploration here",
+                c.button(_("Show"), key="ex_show", help=_("Start a new exploration here"),
                          on_click=_picked, args=("show",))
-                d.button("Add", key="ex_add", help="Add to what is shown",
+                d.button(_("Add"), key="ex_add", help=_("Add to what is shown"),
                          on_click=_picked, args=("add",))
 
 
@@ -177,8 +200,8 @@ def _paths_to(ref: str) -> None:
 def _node_label(n: GraphNode) -> str:
     flag = f"#{n.flagged[0]} " if n.flagged else ""
     if n.flagged and graph_view.explained(n):
-        flag += "explained · "
-    return f"{flag}{n.kind} · {n.ref} · {n.caption}"
+        flag += _("explained") + " · "
+    return f"{flag}{kind_name(n.kind)} · {n.ref} · {n.caption}"
 
 
 def _details(sub: Subgraph) -> None:
@@ -186,7 +209,7 @@ def _details(sub: Subgraph) -> None:
     ordered = sorted(sub.nodes.values(), key=lambda n: (
         n.flagged is None, n.flagged[0] if n.flagged else 0, n.hop, n.kind, n.ref))
     labels = {n.id: _node_label(n) for n in ordered}
-    node_id = st.selectbox("Details of", list(labels), format_func=labels.__getitem__,
+    node_id = st.selectbox(_("Details of"), list(labels), format_func=labels.__getitem__,
                            key="ex_detail")
     if node_id is None:
         return
@@ -194,7 +217,7 @@ def _details(sub: Subgraph) -> None:
     window = _filters_of(s)
     info = explore.details(state.store(), viewer, node_id, window.since, window.until)
     if info is None:
-        st.warning("That node is no longer in the graph.")
+        st.warning(_("That node is no longer in the graph."))
         return
     ref = info["props"].get("ref")
     seeds = s["seeds"]
@@ -202,46 +225,48 @@ def _details(sub: Subgraph) -> None:
     a, b = st.columns(2)
     if ref and ref not in chosen:
         node = sub.nodes[node_id]
-        a.button("Leave out", key="ex_leave_out", on_click=_leave_out,
-                 args=(ref, f"{node.kind} · {node.caption}"),
-                 help="Take this node out of the drawing: its links are no longer followed, "
-                      "and paths go around it. The sidebar lists what is left out.")
+        a.button(_("Leave out"), key="ex_leave_out", on_click=_leave_out,
+                 args=(ref, f"{kind_name(node.kind)} · {node.caption}"),
+                 help=_("Take this node out of the drawing: its links are no longer followed, "
+                      "and paths go around it. The sidebar lists what is left out."))
     if not sub.layered and seeds and ref and ref != seeds[0]:
-        b.button("Paths from the start to here", key="ex_path_here", on_click=_paths_to,
-                 args=(ref,), help="The shortest paths from the first starting point to "
-                                   "this node, on their own")
+        b.button(_("Paths from the start to here"), key="ex_path_here", on_click=_paths_to,
+                 args=(ref,), help=_("The shortest paths from the first starting point to "
+                                   "this node, on their own"))
     _watch_button(info, ref)
-    st.caption(f"{md(info['kind'])} · labels {md(', '.join(info['labels']))}")
+    st.caption(_("{kind} · labels {labels}").format(kind=md(info["kind"]),
+                                                     labels=md(", ".join(info["labels"]))))
     props = {k: (", ".join(map(str, v)) if isinstance(v, list) else str(v))
              for k, v in sorted(info["props"].items())}
     st.dataframe([{"property": k, "value": v} for k, v in props.items()], hide_index=True)
-    st.markdown("**Provenance**")
+    st.markdown(_("**Provenance**"))
     if info["deliveries"]:
         st.dataframe(stamped(info["deliveries"], "extracted_at", "loaded_at"), hide_index=True,
                      column_order=("partner", "partner_kind", "ref", "extracted_at", "loaded_at"))
     else:
-        st.caption("No delivery recorded.")
+        st.caption(_("No delivery recorded."))
     if info["declared"]:
-        st.markdown("**Declared by partners**")
-        st.caption("A partner declared this person one of its professionals, or a foster "
-                   "parent (exchange format 1.1): the analysis weighs it as counter-evidence.")
+        st.markdown(_("**Declared by partners**"))
+        st.caption(_("A partner declared this person one of its professionals, or a foster "
+                   "parent (exchange format 1.1): the analysis weighs it as counter-evidence."))
         st.dataframe(info["declared"], hide_index=True,
                      column_order=("partner", "role", "since", "until"))
     if info["timeline"]:
         _timeline(info["timeline"], window)
     if info["links"]:
-        st.markdown("**Relationships**")
+        st.markdown(_("**Relationships**"))
         st.dataframe([{"type": k, "count": v} for k, v in info["links"].items()],
                      hide_index=True)
     if info["findings"]:
-        st.markdown("**Findings**")
+        st.markdown(_("**Findings**"))
         st.dataframe(info["findings"], hide_index=True)
         if ref and viewer.can(Capability.REVIEW):
             decided = reviews.of_persons(state.store(), viewer, [ref]).get(ref)
             if decided:
                 last = decided[0]
-                st.caption(f"Decision: {md(last.label)} — {md(last.by)}, "
-                           f"{stamp(last.at)} (on the Candidates page)")
+                st.caption(_("Decision: {decision} — {by}, {at} (on the Candidates "
+                             "page)").format(decision=md(last.label), by=md(last.by),
+                                             at=stamp(last.at)))
 
 
 # What a node's kind is watched as (graph/inbox/watchlist.py).
@@ -255,34 +280,38 @@ def _watch_button(info: dict[str, Any], ref: str | None) -> None:
     target = WATCHABLE.get(str(info["kind"]).lower())
     if target is None or not ref:
         return
-    if st.button("Watch", key="ex_watch", icon=":material/visibility:",
-                 help="New records of this in later deliveries come to your inbox"):
+    if st.button(_("Watch"), key="ex_watch", icon=":material/visibility:",
+                 help=_("New records of this in later deliveries come to your inbox")):
         try:
             found = watchlist.add(state.store(), state.current(), target, ref)
         except GraphError as exc:
             st.error(str(exc))
         else:
-            st.success(f"Watching {md(found.describe())}: new records come to your inbox.")
+            st.success(_("Watching {what}: new records come to your inbox.").format(
+                what=md(found.describe())))
 
 
 def _timeline(events: list[dict[str, Any]], window: Filters) -> None:
     """A person's events; with a time window set, those in it (a checkbox shows all)."""
-    st.markdown("**Timeline**")
+    st.markdown(_("**Timeline**"))
     inside = [e for e in events if e["in_window"]]
     if window.since or window.until:
-        span = (f"{window.since} to {window.until}" if window.since and window.until
-                else f"from {window.since}" if window.since else f"until {window.until}")
-        every = st.checkbox("All events, also outside the time window", key="ex_tl_all")
-        st.caption(f"{len(inside)} of {len(events)} events in the time window ({span})"
-                   + ("; the others have *in window* unticked." if every else
-                      "; tick the box to see the others."))
+        span = (_("{since} to {until}").format(since=window.since, until=window.until)
+                if window.since and window.until
+                else _("from {since}").format(since=window.since) if window.since
+                else _("until {until}").format(until=window.until))
+        every = st.checkbox(_("All events, also outside the time window"), key="ex_tl_all")
+        st.caption(_("{inside} of {events} events in the time window ({span})").format(
+            inside=number(len(inside)), events=number(len(events)), span=span)
+                   + (_("; the others have *in window* unticked.") if every else
+                      _("; tick the box to see the others.")))
         if not every:
             events = inside
     if events:
         st.dataframe(stamped(events, "when"), hide_index=True,
                      column_order=("when", "what", "role", "place", "partners", "ref",
                                    *(("in_window",) if len(inside) < len(events) else ())),
-                     column_config={"in_window": st.column_config.CheckboxColumn("in window")})
+                     column_config={"in_window": st.column_config.CheckboxColumn(_("in window"))})
 
 
 def _expand(s: dict[str, Any], sub: Subgraph) -> None:
@@ -293,13 +322,14 @@ def _expand(s: dict[str, Any], sub: Subgraph) -> None:
                if n.ref and n.ref not in drawn and n.ref not in s["expanded"]}
     if not choices:
         return
-    pick = st.selectbox("Expand a node (adds its direct links)", list(choices),
+    pick = st.selectbox(_("Expand a node (adds its direct links)"), list(choices),
                         format_func=choices.__getitem__, key="ex_expand_pick")
     a, b = st.columns(2)
-    if a.button("Expand", key="ex_expand"):
+    if a.button(_("Expand"), key="ex_expand"):
         s["expanded"] = [*s["expanded"], pick]
         st.rerun()
-    if s["expanded"] and b.button(f"Collapse all ({len(s['expanded'])})", key="ex_collapse"):
+    if s["expanded"] and b.button(_("Collapse all ({n})").format(n=len(s["expanded"])),
+                                  key="ex_collapse"):
         s["expanded"] = []
         st.rerun()
 
@@ -312,14 +342,14 @@ def _exports(sub: Subgraph, html: str) -> None:
     # Two to a row: four in half the page cut "HTML (offline)" and "Relationships CSV".
     a, b = st.columns(2)
     c, d = st.columns(2)
-    a.download_button("HTML (offline)", html, "schakel-view.html", "text/html", key="ex_dl_html",
+    a.download_button(_("HTML (offline)"), html, "schakel-view.html", "text/html", key="ex_dl_html",
                       on_click=log, args=(*who, "html"))
-    b.download_button("GraphML", graph_view.to_graphml(sub), "schakel-view.graphml",
+    b.download_button(_("GraphML"), graph_view.to_graphml(sub), "schakel-view.graphml",
                       "application/graphml+xml", key="ex_dl_graphml", on_click=log,
                       args=(*who, "graphml"))
-    c.download_button("Nodes CSV", nodes_csv, "schakel-nodes.csv", "text/csv", key="ex_dl_nodes",
+    c.download_button(_("Nodes CSV"), nodes_csv, "schakel-nodes.csv", "text/csv", key="ex_dl_nodes",
                       on_click=log, args=(*who, "nodes_csv"))
-    d.download_button("Relationships CSV", edges_csv, "schakel-relationships.csv", "text/csv",
+    d.download_button(_("Relationships CSV"), edges_csv, "schakel-relationships.csv", "text/csv",
                       key="ex_dl_edges", on_click=log, args=(*who, "relationships_csv"))
 
 
@@ -346,10 +376,11 @@ def _heading(s: dict[str, Any], text: str, detail: str, **clear: Any) -> None:
     """What is drawn, with how many nodes were expanded, and *Clear*, which empties the
     exploration (``clear``: the state it sets) and leaves any saved view."""
     a, b = st.columns([5, 1])
-    a.markdown(text + (f", expanded {len(s['expanded'])}" if s["expanded"] else "")
-               + (f", {len(s['hidden'])} left out" if s["hidden"] else ""), help=detail)
+    a.markdown(text + (_(", expanded {n}").format(n=len(s["expanded"])) if s["expanded"] else "")
+               + (_(", {n} left out").format(n=len(s["hidden"])) if s["hidden"] else ""),
+               help=detail)
     # a callback: it empties the sidebar's list of what is left out before that is drawn
-    b.button("Clear", key="ex_clear", on_click=_clear, kwargs=clear)
+    b.button(_("Clear"), key="ex_clear", on_click=_clear, kwargs=clear)
 
 
 def _clear(**clear: Any) -> None:
@@ -361,19 +392,20 @@ def _clear(**clear: Any) -> None:
 
 def _neighbourhood(s: dict[str, Any]) -> Subgraph | None:
     if not s["seeds"]:
-        st.info("Find something by its ref, or open a candidate from the Candidates page.")
+        st.info(_("Find something by its ref, or open a candidate from the Candidates page."))
         return None
-    _heading(s, f"Starting from {_ref(s['seeds'][0])}"
-             + (f" and {len(s['seeds']) - 1} more" if len(s["seeds"]) > 1 else "")
-             + f", {counted(s['hops'], 'hop')}",
-             "Starting points: " + ", ".join(md(r) for r in s["seeds"]), seeds=[])
+    more = (" " + _("and {n} more").format(n=len(s["seeds"]) - 1)) if len(s["seeds"]) > 1 else ""
+    _heading(s, _("Starting from {ref}{more}, {hops}").format(
+                 ref=_ref(s["seeds"][0]), more=more, hops=counted(s["hops"], "hop")),
+             _("Starting points: {refs}").format(refs=", ".join(md(r) for r in s["seeds"])),
+             seeds=[])
     sub = explore.neighbourhood(state.store(), state.current(), s["seeds"], hops=s["hops"],
                                 filters=_filters_of(s), cap=s["cap"], expanded=s["expanded"],
                                 hidden=s["hidden"])
     message = subgraph_summary(sub)
     if sub.truncated:
-        st.warning(f"{message.capitalize()}. Narrow the filters, lower the hops or raise "
-                   "the cap to see more.")
+        st.warning(message.capitalize() + ". " + _("Narrow the filters, lower the hops or "
+                                                   "raise the cap to see more."))
     else:
         st.caption(message.capitalize())
     return sub
@@ -383,28 +415,32 @@ def _paths(s: dict[str, Any]) -> Subgraph | None:
     source = s["seeds"][0] if s["seeds"] else None
     target = s["target"]
     if source is None or target is None:
-        chosen = (f"From {_ref(source)}. " if source else "") + (
-            f"To {_ref(target)}. " if target else "")
-        st.info(f"{chosen}Find each end by its ref, then choose *From here* and *To here*: "
-                "the shortest paths between the two are drawn, over the links the sidebar "
-                "allows.")
+        chosen = (_("From {ref}.").format(ref=_ref(source)) + " " if source else "") + (
+            _("To {ref}.").format(ref=_ref(target)) + " " if target else "")
+        st.info(chosen + _("Find each end by its ref, then choose *From here* and *To here*: "
+                           "the shortest paths between the two are drawn, over the links the "
+                           "sidebar allows."))
         return None
-    _heading(s, f"Paths from {_ref(source)} to {_ref(target)}, at most "
-             f"{counted(s['longest'], 'relationship')}",
-             f"From {md(source)} to {md(target)}", seeds=[], target=None)
+    _heading(s, _("Paths from {source} to {target}, at most {length}").format(
+                 source=_ref(source), target=_ref(target),
+                 length=counted(s["longest"], "relationship")),
+             _("From {source} to {target}").format(source=md(source), target=md(target)),
+             seeds=[], target=None)
     found = explore.paths(state.store(), state.current(), source, target,
                           longest=s["longest"], filters=_filters_of(s), cap=s["cap"],
                           expanded=s["expanded"], hidden=s["hidden"])
     if not found.sub.nodes:
-        hint = (" Raise *Longest path* or allow more relationships in the sidebar."
+        hint = (" " + _("Raise *Longest path* or allow more relationships in the sidebar.")
                 if found.length is None and not found.timed_out and not found.missing else "")
         st.warning(paths_summary(found) + hint)
         return None
     if found.drawn < found.found:
-        st.warning(f"{paths_summary(found)}. Raise the cap or narrow the filters to see more.")
+        st.warning(paths_summary(found) + ". " + _("Raise the cap or narrow the filters to see "
+                                                   "more."))
     elif found.more:
-        st.warning(f"{paths_summary(found)}. Only the first {explore.MAX_PATHS} are drawn: narrow "
-                   "the filters to see others.")
+        st.warning(paths_summary(found) + ". " + _("Only the first {n} are drawn: narrow the "
+                                                   "filters to see others.").format(
+            n=explore.MAX_PATHS))
     else:
         st.caption(paths_summary(found))
     return found.sub
@@ -414,13 +450,12 @@ def render() -> None:
     viewer = state.current()
     store = state.store()
     s = _state()
-    st.title("Explore")
+    st.title(_("Explore"))
     opened: SavedView | None = st.session_state.get("explore_view")
     if opened is not None:
-        st.caption(f"Saved view “{md(opened.name)}”, version {opened.version} of "
-                   f"{opened.versions}, by {md(opened.owner)}")
+        st.caption(saving.opened_caption(opened))
     _widget_default("mode", s["mode"])
-    st.radio("Draw", list(MODES), format_func=MODES.__getitem__, horizontal=True,
+    st.radio(_("Draw"), list(MODES), format_func=lambda m: _(MODES[m]), horizontal=True,
              key="ex_mode", on_change=_mode_changed, label_visibility="collapsed")
     _filters(s, explore.partners(store, viewer))
     _search(s)
@@ -429,17 +464,22 @@ def render() -> None:
         return
     html = graph_view.to_html(sub, heading="Schakel view")
     st.iframe(html, height=660)
-    st.caption("Colour and shape: orange dot minor · blue dot adult · grey square incident · "
-               "green triangle location · purple diamond signal · brown hexagon identifier · "
-               "red ring and #rank: ranked in the latest analysis · grey dashed ring: "
-               "ranked, and reviewed by the team as explained.")
+    st.caption(_("Colour and shape: {legend} · thick vermillion ring and #rank: ranked in "
+                 "the latest analysis · grey dashed ring: ranked, and reviewed by the team as "
+                 "explained. Click the drawing, then the arrow keys move it and + and - "
+                 "zoom.").format(legend=graph_view.legend()))
     left, right = st.columns(2)
     with left:
         _expand(s, sub)
-        st.markdown("**Export this view**")
+        st.markdown(_("**Export this view**"))
         _exports(sub, html)
     with right:
         _details(sub)
+    # the drawing as text, for who cannot see it (under the details: they come first)
+    with st.expander(_("The graph as a table")):
+        nodes, edges = graph_view.table(sub)
+        st.dataframe(nodes, hide_index=True)
+        st.dataframe(edges, hide_index=True)
     saving.save_form(Kind.EXPLORE, dict(s), key="ex", opened=opened)
 
 

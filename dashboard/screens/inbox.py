@@ -14,28 +14,30 @@ from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.inbox import alerts, team_rules, watchlist
 from graph.inbox.alerts import Rule, Signal, Status
+from i18n import N_, _, number
 
 # Each rule as its addressee reads it.
 RULES: dict[Rule, str] = {
-    Rule.CROSS_PARTNER: "seen by another partner",
-    Rule.MISSING_SEEN: "missing child seen",
-    Rule.WATCH: "watchlist",
-    Rule.NEW_CANDIDATE: "new lead in the analysis",
-    Rule.SCORE_ROSE: "lead grew stronger",
-    Rule.STRUCTURE_GREW: "structure gained minors",
-    Rule.TEAM_RULE: "team rule",
+    Rule.CROSS_PARTNER: N_("seen by another partner"),
+    Rule.MISSING_SEEN: N_("missing child seen"),
+    Rule.WATCH: N_("watchlist"),
+    Rule.NEW_CANDIDATE: N_("new lead in the analysis"),
+    Rule.SCORE_ROSE: N_("lead grew stronger"),
+    Rule.STRUCTURE_GREW: N_("structure gained minors"),
+    Rule.TEAM_RULE: N_("team rule"),
 }
-STATUS: dict[Status, str] = {Status.NEW: "new", Status.ACKNOWLEDGED: "acknowledged",
-                             Status.ASSIGNED: "assigned", Status.CLOSED: "closed"}
-MINE = "my inbox"
+STATUS: dict[Status, str] = {Status.NEW: N_("new"), Status.ACKNOWLEDGED: N_("acknowledged"),
+                             Status.ASSIGNED: N_("assigned"), Status.CLOSED: N_("closed")}
 SHOWN = 500  # signals listed at once
 
 
 def _inboxes(viewer: Viewer) -> dict[str, str]:
     """The inboxes to choose from: label -> addressee ('' for the viewer's own)."""
-    found = {f"{MINE} ({', '.join(alerts.addressees_of(viewer))})": ""}
+    found = {_("my inbox ({addressees})").format(
+        addressees=", ".join(alerts.addressees_of(viewer))): ""}
     for addressee, n, new in alerts.addressees(state.store(), viewer):
-        found[f"{addressee} · {counted(n, 'signal')}, {new} new"] = addressee
+        found[_("{addressee} · {signals}, {new} new").format(
+            addressee=addressee, signals=counted(n, "signal"), new=number(new))] = addressee
     return found
 
 
@@ -60,42 +62,46 @@ def _act(label: str, action: Callable[[], object]) -> None:
 
 def _details(signal: Signal, viewer: Viewer) -> None:
     store = state.store()
-    st.subheader(f"{RULES[signal.rule].capitalize()} · {STATUS[signal.status]}")
-    st.markdown(md(signal.headline) + f"  \nTo **{md(signal.addressee)}** · "
-                f"{counted(signal.count, 'record')} · first {stamp(signal.created_at)}, "
-                f"latest {stamp(signal.updated_at)}"
-                + (f" · assigned to **{md(signal.assignee)}**" if signal.assignee else "")
-                + (f" · closed: {md(signal.reason)}" if signal.reason else ""))
-    st.markdown("About: " + ", ".join(md(person(r, signal.names.get(r)))
-                                      for r in signal.subjects[:20]))
-    st.dataframe([{"record": e.record, "kind": e.what, "date": e.at or "", "city": e.city or "",
-                   "from": e.partner or e.source(),
-                   "ref": e.ref or "(another partner's record)", "detail": e.note}
+    st.subheader(f"{_(RULES[signal.rule]).capitalize()} · {_(STATUS[signal.status])}")
+    st.markdown(md(signal.headline) + "  \n" + _(
+        "To **{addressee}** · {records} · first {first}, latest {latest}").format(
+            addressee=md(signal.addressee), records=counted(signal.count, "record"),
+            first=stamp(signal.created_at), latest=stamp(signal.updated_at))
+        + (" · " + _("assigned to **{user}**").format(user=md(signal.assignee))
+           if signal.assignee else "")
+        + (" · " + _("closed: {reason}").format(reason=md(signal.reason))
+           if signal.reason else ""))
+    st.markdown(_("About: {persons}").format(persons=", ".join(
+        md(person(r, signal.names.get(r))) for r in signal.subjects[:20])))
+    st.dataframe([{_("record"): e.record, _("kind"): e.what, _("date"): e.at or "",
+                   _("city"): e.city or "", _("from"): e.partner or e.source(),
+                   _("ref"): e.ref or _("(another partner's record)"), _("detail"): e.note}
                   for e in signal.evidence], hide_index=True, key=f"inbox_ev_{signal.id}")
-    if st.button("Open in Explore", key="inbox_explore", icon=":material/hub:"):
+    if st.button(_("Open in Explore"), key="inbox_explore", icon=":material/hub:"):
         _open_in_explore(signal)
     for c in signal.comments:
         st.caption(f"{stamp(c.at)} · {md(c.user)}")
         st.text(c.text)
     left, middle, right = st.columns(3)
     with left:
-        if signal.status is Status.NEW and st.button("Acknowledge", key="inbox_ack"):
-            _act("Acknowledged.", lambda: alerts.acknowledge(store, viewer, signal.id))
+        if signal.status is Status.NEW and st.button(_("Acknowledge"), key="inbox_ack"):
+            _act(_("Acknowledged."), lambda: alerts.acknowledge(store, viewer, signal.id))
         names = sorted(u.name for u in state.users().all()
                        if viewer.only_partner is None or u.partner == viewer.partner)
-        who = st.selectbox("Assign to", names, key="inbox_assignee",
+        who = st.selectbox(_("Assign to"), names, key="inbox_assignee",
                            index=names.index(viewer.user) if viewer.user in names else 0)
-        if st.button("Assign", key="inbox_assign"):
-            _act(f"Assigned to {who}.", lambda: alerts.assign(store, viewer, signal.id, who))
+        if st.button(_("Assign"), key="inbox_assign"):
+            _act(_("Assigned to {user}.").format(user=who),
+                 lambda: alerts.assign(store, viewer, signal.id, who))
     with middle, st.form("inbox_comment_form", border=False, clear_on_submit=True):
         # a form: the text goes with the click that adds it, never a step behind
-        text = st.text_area("Comment", key="inbox_comment", max_chars=2000)
-        if st.form_submit_button("Add comment"):
-            _act("Comment added.", lambda: alerts.comment(store, viewer, signal.id, text))
+        text = st.text_area(_("Comment"), key="inbox_comment", max_chars=2000)
+        if st.form_submit_button(_("Add comment")):
+            _act(_("Comment added."), lambda: alerts.comment(store, viewer, signal.id, text))
     with right, st.form("inbox_close_form", border=False):
-        reason = st.text_input("Reason to close", key="inbox_reason", max_chars=500)
-        if st.form_submit_button("Close", disabled=signal.status is Status.CLOSED):
-            _act("Closed.", lambda: alerts.close(store, viewer, signal.id, reason))
+        reason = st.text_input(_("Reason to close"), key="inbox_reason", max_chars=500)
+        if st.form_submit_button(_("Close"), disabled=signal.status is Status.CLOSED):
+            _act(_("Closed."), lambda: alerts.close(store, viewer, signal.id, reason))
 
 
 def _watchlist(viewer: Viewer) -> None:
@@ -103,22 +109,23 @@ def _watchlist(viewer: Viewer) -> None:
     Explore's details), stop watching."""
     store = state.store()
     mine = watchlist.mine(store, viewer)
-    with st.expander(f"Your watchlist ({len(mine)})"):
+    with st.expander(_("Your watchlist ({n})").format(n=len(mine))):
         if mine:
-            st.dataframe([{"what": w.target.value, "ref": w.ref, "since": w.created_at[:10],
-                           "id": w.id} for w in mine], hide_index=True, key="inbox_watches")
-            gone = st.selectbox("Stop watching", [w.id for w in mine], key="inbox_unwatch",
+            st.dataframe([{_("what"): w.target.value, _("ref"): w.ref,
+                           _("since"): w.created_at[:10], "id": w.id} for w in mine],
+                         hide_index=True, key="inbox_watches")
+            gone = st.selectbox(_("Stop watching"), [w.id for w in mine], key="inbox_unwatch",
                                 format_func=lambda i: next(w.describe() for w in mine
                                                            if w.id == i))
-            if st.button("Stop watching", key="inbox_unwatch_go"):
-                _act("No longer watched.", lambda: watchlist.remove(store, viewer, gone))
+            if st.button(_("Stop watching"), key="inbox_unwatch_go"):
+                _act(_("No longer watched."), lambda: watchlist.remove(store, viewer, gone))
         else:
-            st.caption("Nothing yet. Watch a person or a place with the Watch button in "
-                       "Explore's details, or a city here.")
+            st.caption(_("Nothing yet. Watch a person or a place with the Watch button in "
+                       "Explore's details, or a city here."))
         with st.form("inbox_watch_city", border=False, clear_on_submit=True):
-            city = st.text_input("Watch a city", key="inbox_city", max_chars=200)
-            if st.form_submit_button("Watch"):
-                _act(f"Watching {city}.",
+            city = st.text_input(_("Watch a city"), key="inbox_city", max_chars=200)
+            if st.form_submit_button(_("Watch")):
+                _act(_("Watching {what}.").format(what=city),
                      lambda: watchlist.add(store, viewer, watchlist.Target.CITY, city))
 
 
@@ -127,28 +134,30 @@ def _rules(viewer: Viewer) -> None:
     if not viewer.can(Capability.CONSOLE):
         return
     saved = team_rules.listing(state.store(), viewer)
-    with st.expander(f"Team rules ({len(saved)})"):
+    with st.expander(_("Team rules ({n})").format(n=len(saved))):
         if not saved:
-            st.caption("None yet. Save a console query as a team rule on the Cypher console "
-                       "page.")
+            st.caption(_("None yet. Save a console query as a team rule on the Cypher console "
+                       "page."))
             return
-        st.dataframe([{"name": r.name, "to": str(r.addressee), "owner": r.owner,
-                       "last run": stamp(r.last_run_at) if r.last_run_at else "",
-                       "last error": r.last_error or "", "query": r.query, "id": r.id}
+        st.dataframe([{_("name"): r.name, _("to"): str(r.addressee), _("owner"): r.owner,
+                       _("last run"): stamp(r.last_run_at) if r.last_run_at else "",
+                       _("last error"): r.last_error or "", _("query"): r.query, "id": r.id}
                       for r in saved], hide_index=True, key="inbox_rules")
-        gone = st.selectbox("Remove", [r.id for r in saved], key="inbox_rule_pick",
+        gone = st.selectbox(_("Remove"), [r.id for r in saved], key="inbox_rule_pick",
                             format_func=lambda i: next(r.name for r in saved if r.id == i))
-        if st.button("Remove rule", key="inbox_rule_remove"):
-            _act("Rule removed.", lambda: team_rules.remove(state.store(), viewer, gone))
+        if st.button(_("Remove rule"), key="inbox_rule_remove"):
+            _act(_("Rule removed."), lambda: team_rules.remove(state.store(), viewer, gone))
 
 
 def render() -> None:
     viewer = state.current()
-    st.title("Inbox")
-    st.caption("What other partners' records and the analysis mean for "
-               + ("your partner" if viewer.only_partner else "you and your team")
-               + ": one signal per person (or structure, or rule row) and rule, with a "
-                 "count. New evidence makes a signal new again.")
+    st.title(_("Inbox"))
+    st.caption(_("What other partners' records and the analysis mean for your partner: one "
+                 "signal per person (or structure, or rule row) and rule, with a count. New "
+                 "evidence makes a signal new again.") if viewer.only_partner else
+               _("What other partners' records and the analysis mean for you and your team: "
+                 "one signal per person (or structure, or rule row) and rule, with a count. "
+                 "New evidence makes a signal new again."))
     message = st.session_state.pop("inbox_message", None)
     if message:
         st.success(message)
@@ -157,29 +166,30 @@ def render() -> None:
     inboxes = _inboxes(viewer)
     left, middle, right = st.columns([3, 1, 1])
     with left:
-        chosen = inboxes[st.selectbox("Inbox", list(inboxes), key="inbox_which")]
+        chosen = inboxes[st.selectbox(_("Inbox"), list(inboxes), key="inbox_which")]
     with middle:
-        status_text = st.selectbox("Status", ["all", *STATUS.values()], key="inbox_status")
+        status = st.selectbox(_("Status"), [None, *STATUS], key="inbox_status",
+                              format_func=lambda s: _(STATUS[s]) if s else _("all"))
     with right:
-        rule_text = st.selectbox("What", ["all", *RULES.values()], key="inbox_rule")
-    status = next((s for s, t in STATUS.items() if t == status_text), None)
-    rule = next((r for r, t in RULES.items() if t == rule_text), None)
+        rule = st.selectbox(_("What"), [None, *RULES], key="inbox_rule",
+                            format_func=lambda r: _(RULES[r]) if r else _("all"))
     found = alerts.inbox(state.store(), viewer, addressees=[chosen] if chosen else None,
                          status=status, rule=rule, limit=SHOWN + 1)
     if not found:
-        st.info("No signals here.")
+        st.info(_("No signals here."))
         return
     if len(found) > SHOWN:
         found = found[:SHOWN]
-        st.caption(f"The {SHOWN:,} with the latest news; choose a status or a kind to see "
-                   "others.")
-    st.dataframe([{"status": STATUS[s.status], "what": RULES[s.rule], "latest": stamp(s.updated_at),
-                   "records": s.count, "to": s.addressee.name, "signal": s.text, "id": s.id}
+        st.caption(_("The {n} with the latest news; choose a status or a kind to see "
+                     "others.").format(n=number(SHOWN)))
+    st.dataframe([{_("status"): _(STATUS[s.status]), _("what"): _(RULES[s.rule]),
+                   _("latest"): stamp(s.updated_at), _("records"): s.count,
+                   _("to"): s.addressee.name, _("signal"): s.text, "id": s.id}
                   for s in found], hide_index=True, key="inbox_table")
     by_id = {s.id: s for s in found}
-    pick = st.selectbox("Signal", list(by_id), key="inbox_pick",
-                        format_func=lambda i: f"{STATUS[by_id[i].status]} · "
-                                              f"{RULES[by_id[i].rule]} · {by_id[i].text[:90]}")
+    pick = st.selectbox(_("Signal"), list(by_id), key="inbox_pick",
+                        format_func=lambda i: f"{_(STATUS[by_id[i].status])} · "
+                                              f"{_(RULES[by_id[i].rule])} · {by_id[i].text[:90]}")
     _details(alerts.open_signal(state.store(), viewer, pick), viewer)
 
 

@@ -11,32 +11,16 @@ import streamlit as st
 
 from dashboard import map_view, state
 from dashboard.screens import explore as explore_screen
-from dashboard.text import counted, md, person
+from dashboard.text import counted, kind_name, md, person
 from graph import geography, overview
 from graph.access import Capability
-from graph.explore import incident_span, search
+from graph.explore import search
 from graph.geography import Track
+from i18n import N_, _
 
-MODES = {"all": "The whole graph", "person": "A person", "structure": "A structure"}
+MODES = {"all": N_("The whole graph"), "person": N_("A person"),
+         "structure": N_("A structure")}
 HEIGHT = 600
-
-
-def _window() -> tuple[date | None, date | None]:
-    """The time window, shared with Explore: a change here is Explore's too."""
-    s = explore_screen.shared()
-    span = incident_span(state.store())
-    if not span or span[0] >= span[1]:
-        return None, None
-    first, last = span
-    since = date.fromisoformat(s["since"]) if s["since"] else first
-    until = date.fromisoformat(s["until"]) if s["until"] else last
-    window = (max(first, min(since, last)), min(last, max(until, first)))
-    lo, hi = st.slider("Time window (shared with Explore)", first, last, window,
-                       key="map_window", format="YYYY-MM-DD")
-    s["since"] = None if lo == first else lo.isoformat()
-    s["until"] = None if hi == last else hi.isoformat()
-    st.session_state.pop("ex_window", None)  # Explore's slider takes it from the state
-    return (lo if s["since"] else None), (hi if s["until"] else None)
 
 
 def _whole(since: date | None, until: date | None) -> None:
@@ -44,15 +28,17 @@ def _whole(since: date | None, until: date | None) -> None:
     store = state.store()
     places = geography.by_place(store, viewer, since=since, until=until)
     per_country = geography.by_country(places)
-    st.caption(f"{counted(sum(per_country.values()), 'incident')} in "
-               f"{counted(len(places), 'place')}; countries shaded by their number of "
-               "incidents, cities and municipalities as circles by theirs.")
+    st.caption(_("{incidents} in {places}; countries shaded by their number of incidents, "
+                 "cities and municipalities as circles by theirs.").format(
+        incidents=counted(sum(per_country.values()), "incident"),
+        places=counted(len(places), "place")))
     st.iframe(map_view.overview_html(places, per_country, height=f"{HEIGHT}px"),
               height=HEIGHT + 10)
-    with st.expander("The map as a table", expanded=False):
-        st.dataframe([{"country": c, "incidents": n} for c, n in
+    with st.expander(_("The map as a table"), expanded=False):
+        st.dataframe([{_("country"): c, _("incidents"): n} for c, n in
                       sorted(per_country.items(), key=lambda kv: -kv[1])], hide_index=True)
-        st.dataframe([{k: p[k] for k in ("city", "country", "incidents", "lat", "lon")}
+        st.dataframe([{_("city"): p["city"], _("country"): p["country"],
+                       _("incidents"): p["incidents"], "lat": p["lat"], "lon": p["lon"]}
                       for p in places], hide_index=True)
     _unplaced()
 
@@ -60,11 +46,11 @@ def _whole(since: date | None, until: date | None) -> None:
 def _unplaced() -> None:
     rows = geography.unplaced(state.store(), state.current())
     if rows:
-        with st.expander(f"{counted(len(rows), 'place')} could not be placed, so not on "
-                         "the map", expanded=False):
-            st.caption("Their records are in the graph; the delivery gave no coordinates "
+        with st.expander(_("{places} could not be placed, so not on the map").format(
+                places=counted(len(rows), "place")), expanded=False):
+            st.caption(_("Their records are in the graph; the delivery gave no coordinates "
                        "and the gazetteer does not know the place. A partner can send "
-                       "the place again with coordinates.")
+                       "the place again with coordinates."))
             st.dataframe(rows, hide_index=True)
 
 
@@ -72,18 +58,20 @@ def _person_refs() -> tuple[list[str], str] | None:
     """The person chosen, with the minors whose routes its map shows."""
     viewer, store = state.current(), state.store()
     seeds = explore_screen.shared()["seeds"]
-    text = st.text_input("Person: codename or ref", key="map_person",
+    text = st.text_input(_("Person: codename or ref"), key="map_person",
                          value=seeds[0] if seeds else "",
-                         placeholder="Blauwe Reiger 17, or the start of a ref")
+                         placeholder=_("Blauwe Reiger 17, or the start of a ref"))
     if not text.strip():
-        st.info("Name a person by codename or ref, or open one in Explore first.")
+        st.info(_("Name a person by codename or ref, or open one in Explore first."))
         return None
     found = [n for n in search(store, viewer, text) if n.kind in ("minor", "adult")]
     if not found:
-        st.info(f"No person with a codename or ref that starts with {md(text)}.")
+        st.info(_("No person with a codename or ref that starts with {text}.").format(
+            text=md(text)))
         return None
-    labels = {n.ref: f"{n.kind} · {person(n.ref, n.props.get('codename'))}" for n in found}
-    ref = st.selectbox("Matches", list(labels), format_func=labels.__getitem__,
+    labels = {n.ref: f"{kind_name(n.kind)} · {person(n.ref, n.props.get('codename'))}"
+              for n in found}
+    ref = st.selectbox(_("Matches"), list(labels), format_func=labels.__getitem__,
                        key="map_person_pick")
     if ref is None:
         return None
@@ -95,16 +83,16 @@ def _structure_refs() -> tuple[list[str], str] | None:
     viewer, store = state.current(), state.store()
     runs = overview.runs(store, viewer, n=1)
     if not runs:
-        st.info("No analysis run yet, so no structure.")
+        st.info(_("No analysis run yet, so no structure."))
         return None
     found = [f for f in overview.findings(store, viewer, runs[0]["run"], limit=200)
              if f["structure"]]
     if not found:
-        st.info("The latest run found no structure that you may see.")
+        st.info(_("The latest run found no structure that you may see."))
         return None
     labels = {f["structure"]: f"#{f['rank']} · {person(f['person_ref'], f['codename'])}"
               for f in found}
-    chosen = st.selectbox("Structure of the candidate", list(labels),
+    chosen = st.selectbox(_("Structure of the candidate"), list(labels),
                           format_func=labels.__getitem__, key="map_structure")
     if chosen is None:
         return None
@@ -116,32 +104,35 @@ def _structure_refs() -> tuple[list[str], str] | None:
 def _tracks(refs: list[str], title: str, since: date | None, until: date | None) -> None:
     tracks = geography.tracks(state.store(), state.current(), refs, since=since, until=until)
     routes = [t for t in tracks if t.minor and len(t.placed) > 1]
-    st.caption(f"{md(title)}: {counted(len(routes), 'route')} of minors in time order, "
-               f"{counted(sum(len(t.placed) for t in tracks), 'stop')} on the map. Hover "
-               "a line or a stop for what and when.")
+    st.caption(_("{title}: {routes} of minors in time order, {stops} on the map. Hover a "
+                 "line or a stop for what and when.").format(
+        title=md(title), routes=counted(len(routes), "route"),
+        stops=counted(sum(len(t.placed) for t in tracks), "stop")))
     if not any(t.placed for t in tracks):
-        st.info("Nothing with a place in this time window.")
+        st.info(_("Nothing with a place in this time window."))
     else:
         st.iframe(map_view.tracks_html(tracks, height=f"{HEIGHT}px"), height=HEIGHT + 10)
-    with st.expander("The map as a table", expanded=not any(t.placed for t in tracks)):
+    with st.expander(_("The map as a table"), expanded=not any(t.placed for t in tracks)):
         st.dataframe(_rows(tracks), hide_index=True)
 
 
 def _rows(tracks: list[Track]) -> list[dict[str, Any]]:
-    return [{"person": map_view.who(t), "kind": "minor" if t.minor else "adult",
-             "#": i + 1, "day": s.at, "record": s.record, "what": s.what,
-             "place": s.place or "", "city": s.city, "country": s.country,
-             "on the map": "yes" if s.lat is not None else f"no: {s.unplaced or 'no place'}"}
+    return [{_("person"): map_view.who(t), _("kind"): kind_name("minor" if t.minor else "adult"),
+             "#": i + 1, _("day"): s.at, _("record"): s.record, _("what"): s.what,
+             _("place"): s.place or "", _("city"): s.city, _("country"): s.country,
+             _("on the map"): _("yes") if s.lat is not None else _("no: {why}").format(
+                 why=s.unplaced or _("no place"))}
             for t in tracks for i, s in enumerate(t.stops)]
 
 
 def render() -> None:
     viewer = state.current()
-    st.title("Map")
+    st.title(_("Map"))
     modes = list(MODES) if viewer.can(Capability.EXPLORE) else ["all"]
-    mode = st.radio("Show", modes, format_func=MODES.__getitem__, horizontal=True,
+    mode = st.radio(_("Show"), modes, format_func=lambda m: _(MODES[m]), horizontal=True,
                     key="map_mode", label_visibility="collapsed")
-    since, until = _window()
+    since, until = explore_screen.time_window(_("Time window (shared with Explore)"),
+                                              "map_window")
     if mode == "all":
         _whole(since, until)
         return

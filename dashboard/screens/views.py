@@ -14,6 +14,7 @@ from dashboard.text import md, stamp
 from graph.access import Capability
 from graph.errors import GraphError
 from graph.views import Kind, SavedView, Visibility, delete, history, list_views, open_view, rename
+from i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class Opener:
 OPENS: dict[Kind, Opener] = {
     Kind.EXPLORE: Opener("explore", explore.load_view),
     Kind.QUERY: Opener("console", console.load_view, Capability.CONSOLE,
-                       "is a Cypher query; only investigators can run the console."),
+                       N_("“{name}” is a Cypher query; only investigators can run the "
+                          "console.")),
 }
 
 
@@ -38,7 +40,7 @@ def refusal(view: SavedView) -> str | None:
     """Why the signed-in user cannot open ``view`` in its screen, or ``None`` if they can."""
     opener = OPENS[view.kind]
     if opener.needs is not None and not state.current().can(opener.needs):
-        return f"“{view.name}” {opener.refusal}"
+        return _(opener.refusal).format(name=view.name)
     return None
 
 
@@ -60,54 +62,57 @@ def _open(view: SavedView) -> None:
 def render() -> None:
     viewer = state.current()
     store = state.store()
-    st.title("Saved views")
+    st.title(_("Saved views"))
     message = st.session_state.pop("sv_message", None)
     if message:
         st.success(message)
     found = list_views(store, viewer)
     if not found:
-        st.info("No saved views yet. Save one from Explore or the Cypher console.")
+        st.info(_("No saved views yet. Save one from Explore or the Cypher console."))
         return
-    st.dataframe([{"name": v.name, "kind": v.kind.value, "owner": v.owner,
-                   "visible to": VISIBILITY_TEXT[v.visibility]
+    st.dataframe([{_("name"): v.name, _("kind"): v.kind.value, _("owner"): v.owner,
+                   _("visible to"): _(VISIBILITY_TEXT[v.visibility])
                    + (f" ({', '.join(v.teams)})" if v.visibility is Visibility.TEAM else ""),
-                   "versions": v.versions, "saved": stamp(v.saved_at), "id": v.id}
+                   _("versions"): v.versions, _("saved"): stamp(v.saved_at), "id": v.id}
                   for v in found], hide_index=True)
     by_id = {v.id: v for v in found}
-    pick = st.selectbox("View", list(by_id), key="sv_pick",
+    pick = st.selectbox(_("View"), list(by_id), key="sv_pick",
                         format_func=lambda i: f"{by_id[i].name} · {by_id[i].owner} · {i}")
     view = by_id[pick]
     if view.description:
         st.text(view.description)
-    st.markdown(f"Share link (latest version): `{share_link(view)}`  \n"
-                f"This version only: `{share_link(view, pinned=True)}`")
-    if st.button("Open", key="sv_open"):
+    st.markdown(_("Share link (latest version): `{link}`").format(link=share_link(view))
+                + "  \n" + _("This version only: `{link}`").format(
+                    link=share_link(view, pinned=True)))
+    if st.button(_("Open"), key="sv_open"):
         _open(view)
     versions = history(store, viewer, view.id)
-    with st.expander(f"History ({len(versions)} versions)"):
-        st.dataframe([{"version": v.version, "name": v.name, "saved": stamp(v.saved_at),
-                       "visible to": VISIBILITY_TEXT[v.visibility]} for v in versions],
+    with st.expander(_("History ({n} versions)").format(n=len(versions))):
+        st.dataframe([{_("version"): v.version, _("name"): v.name, _("saved"): stamp(v.saved_at),
+                       _("visible to"): _(VISIBILITY_TEXT[v.visibility])} for v in versions],
                       hide_index=True)
-        number = st.selectbox("Version", [v.version for v in versions], key="sv_version")
-        if st.button("Open this version", key="sv_open_version"):
+        number = st.selectbox(_("Version"), [v.version for v in versions], key="sv_version")
+        if st.button(_("Open this version"), key="sv_open_version"):
             _open(open_view(store, viewer, view.id, number))
     if view.owner != viewer.user:
         return
-    with st.expander("Rename or delete"):
-        new_name = st.text_input("New name", value=view.name, key="sv_new_name")
-        if st.button("Rename", key="sv_rename"):
+    with st.expander(_("Rename or delete")):
+        new_name = st.text_input(_("New name"), value=view.name, key="sv_new_name")
+        if st.button(_("Rename"), key="sv_rename"):
             try:
                 renamed = rename(store, viewer, view.id, new_name)
             except GraphError as exc:
                 st.error(str(exc))
             else:
-                st.session_state["sv_message"] = f"Renamed; that is version {renamed.version}."
+                st.session_state["sv_message"] = _("Renamed; that is version {v}.").format(
+                    v=renamed.version)
                 st.rerun()
-        sure = st.checkbox("Yes, delete every version of this view", key="sv_sure")
-        if st.button("Delete", key="sv_delete", disabled=not sure):
+        sure = st.checkbox(_("Yes, delete every version of this view"), key="sv_sure")
+        if st.button(_("Delete"), key="sv_delete", disabled=not sure):
             n = delete(store, viewer, view.id)
             st.session_state.pop("sv_sure", None)
-            st.session_state["sv_message"] = f"Deleted “{md(view.name)}” ({n} versions)."
+            st.session_state["sv_message"] = _("Deleted “{name}” ({n} versions).").format(
+                name=md(view.name), n=n)
             st.rerun()
 
 

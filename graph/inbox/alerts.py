@@ -31,6 +31,7 @@ from graph import codenames
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.store import Store, plain
+from i18n import N_, _
 
 
 class Status(StrEnum):
@@ -113,17 +114,25 @@ class Evidence:
     def sentence(self) -> str:
         """The record in a few words: kind, date, place and the kind of partner.
 
-        >>> Evidence("i-1", "incident", "pickpocketing", "2016-03-02", "Antwerpen",
-        ...          "politie-be", "foreign_police").sentence()
+        >>> from i18n import speaking
+        >>> with speaking("en"):
+        ...     Evidence("i-1", "incident", "pickpocketing", "2016-03-02", "Antwerpen",
+        ...              "politie-be", "foreign_police").sentence()
         'incident (pickpocketing) on 2016-03-02 in Antwerpen, recorded by a foreign police partner'
+        >>> from i18n import speaking
+        >>> with speaking("nl"):
+        ...     Evidence("i-1", "incident", "pickpocketing", "2016-03-02", "Utrecht",
+        ...              "politie-nl", "police").sentence()
+        'incident (pickpocketing) op 2016-03-02 in Utrecht, geregistreerd door de politie'
         """
-        text = self.record + (f" ({self.what})" if self.what else "")
+        text = _(RECORDS[self.record]) if self.record in RECORDS else self.record
+        text += f" ({self.what})" if self.what else ""
         if self.at:
-            text += f" on {self.at}"
+            text += " " + _("on {day}").format(day=self.at)
         if self.city:
-            text += f" in {self.city}"
+            text += " " + _("in {city}").format(city=self.city)
         if self.partner_kind:
-            text += f", recorded by {self.source()}"
+            text += ", " + _("recorded by {source}").format(source=self.source())
         if self.note and self.record not in ("incident", "signal", "stay"):
             text += f": {self.note}"
         return text
@@ -132,22 +141,36 @@ class Evidence:
         """Who it comes from, as a care partner's user may read it: the analysis, a team
         rule, or a kind of partner (never the partner's name).
 
-        >>> Evidence("x", "incident", partner_kind="other").source()
-        'an other partner'
+        >>> from i18n import speaking
+        >>> with speaking("en"):
+        ...     Evidence("x", "incident", partner_kind="youth_care").source()
+        'a youth care partner'
         """
         if self.record in ("finding", "structure"):
-            return "the analysis"
+            return _("the analysis")
         if self.record == "row":
-            return "a team rule"
-        if not self.partner_kind:
-            return "another partner"
-        kind = self.partner_kind.replace("_", " ")
-        return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} partner"
+            return _("a team rule")
+        if self.partner_kind in PARTNER_KINDS:
+            return _(PARTNER_KINDS[self.partner_kind])
+        return _("another partner")
 
     def withheld(self) -> Evidence:
         """What a care partner's user may know of another partner's record: its kind,
         date, city and kind of partner, not its ref, partner, delivery or role."""
         return replace(self, ref="", partner=None, deliveries=(), note="")
+
+
+# A record's kind and a partner's kind, as a sentence names them.
+RECORDS: dict[str, str] = {
+    "incident": N_("incident"), "signal": N_("signal"), "stay": N_("stay"),
+    "finding": N_("finding"), "structure": N_("structure"), "row": N_("row"),
+}
+PARTNER_KINDS: dict[str, str] = {
+    "police": N_("a police partner"), "prosecution": N_("the prosecution service"),
+    "youth_care": N_("a youth care partner"), "shelter": N_("a shelter"),
+    "municipality": N_("a municipality"), "foreign_police": N_("a foreign police partner"),
+    "child_protection": N_("the child protection board"), "other": N_("another partner"),
+}
 
 
 @dataclass(frozen=True)
