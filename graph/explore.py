@@ -446,7 +446,7 @@ def paths(store: Store, viewer: Viewer, source: str, target: str, *, longest: in
                 # in the order expanded, as one may be a node the one before brought;
                 # an expanded node's links are drawn around it, in its column
                 extra = [x for x in _resolve(store, viewer, [ref]) if x in distance]
-                pairs, _ = _hop(session, extra, query, row_limit)
+                pairs, _cut = _hop(session, extra, query, row_limit)
                 for n, m in pairs:
                     if m not in distance and len(distance) < cap:
                         distance[m] = distance[n]

@@ -79,7 +79,7 @@ def _(text: str) -> str:
     if message is None or not message.string or message.fuzzy:
         return text
     string = message.string
-    return string[0] if isinstance(string, tuple) else string
+    return str(string[0] if isinstance(string, tuple | list) else string)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

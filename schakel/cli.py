@@ -25,6 +25,7 @@ from graph.inbox.standing import Standing
 from graph.retention import Policy
 from graph.settings import Settings
 from graph.store import quiet_driver_log
+from i18n import _, number
 from ingest.load import ingest_deliveries
 from ingest.pseudonymise import team_key
 from ingest.report import write_rejects
@@ -76,13 +77,15 @@ def neo4j_start() -> None:
     """Build (once) and start the local Neo4j in the background; print its Bolt URI."""
     settings = _settings()
     if not settings.uses_local_neo4j:
-        err.print(f"NEO4J_URI is set ({settings.uri}): Schakel uses that server and starts none.")
+        err.print(_("NEO4J_URI is set ({uri}): Schakel uses that server and starts none.").format(
+            uri=settings.uri))
         raise typer.Exit(1)
     if not local_neo4j.is_built():
-        err.print("Building the local Neo4j launcher (Maven fetches the jars once)…")
-    running, _ = local_neo4j.start(settings.local)
-    out.print(f"Neo4j {running.version} runs at [bold]{running.uri}[/] (pid {running.pid}); "
-              f"data in {settings.local.data_dir}")
+        err.print(_("Building the local Neo4j launcher (Maven fetches the jars once)…"))
+    running, _was_running = local_neo4j.start(settings.local)
+    out.print(_("Neo4j {version} runs at [bold]{uri}[/] (pid {pid}); data in {folder}").format(
+        version=running.version, uri=running.uri, pid=running.pid,
+        folder=settings.local.data_dir))
 
 
 @neo4j_app.command("stop")
@@ -92,9 +95,10 @@ def neo4j_stop() -> None:
     settings = _settings()
     pid = local_neo4j.stop(settings.local)
     if pid is None:
-        out.print(f"The local Neo4j for {settings.local.data_dir} was not running.")
+        out.print(_("The local Neo4j for {folder} was not running.").format(
+            folder=settings.local.data_dir))
     else:
-        out.print(f"Stopped the local Neo4j (pid {pid}).")
+        out.print(_("Stopped the local Neo4j (pid {pid}).").format(pid=pid))
 
 
 @neo4j_app.command("status")
@@ -105,7 +109,8 @@ def neo4j_status() -> None:
     if settings.uses_local_neo4j:
         info = local_neo4j.running(settings.local)
         if info is None:
-            out.print(f"The local Neo4j is not running (data folder {settings.local.data_dir}).")
+            out.print(_("The local Neo4j is not running (data folder {folder}).").format(
+                folder=settings.local.data_dir))
             raise typer.Exit(3)
         where = f"local, pid {info['pid']}"
     else:
@@ -114,10 +119,12 @@ def neo4j_status() -> None:
         with _store(settings) as store:
             server = store.server_info()
     except GraphError as exc:
-        out.print(f"Neo4j ({where}) does not answer at {settings.uri}: {exc}")
+        out.print(_("Neo4j ({where}) does not answer at {uri}: {why}").format(
+            where=where, uri=settings.uri, why=exc))
         raise typer.Exit(3) from None
-    out.print(f"{server.name} {server.version} ({server.edition}) runs at {settings.uri} "
-              f"({where}).")
+    out.print(_("{server} {version} ({edition}) runs at {uri} ({where}).").format(
+        server=server.name, version=server.version, edition=server.edition, uri=settings.uri,
+        where=where))
 
 
 @neo4j_app.command("build")
@@ -125,7 +132,7 @@ def neo4j_status() -> None:
 def neo4j_build() -> None:
     """Compile the launcher and fetch the Neo4j jars through Maven (start does this too)."""
     target = local_neo4j.build()
-    out.print(f"Launcher ready in {target}.")
+    out.print(_("Launcher ready in {folder}.").format(folder=target))
 
 
 # -- schakel db -------------------------------------------------------------------
@@ -137,8 +144,8 @@ def db_init() -> None:
     """Create the schema's constraints and indexes (safe to repeat)."""
     with _store(_settings()) as store:
         store.ensure_schema()
-        out.print(f"Schema ready: {len(store.constraints())} constraints, "
-                  f"{len(store.indexes())} indexes.")
+        out.print(_("Schema ready: {constraints} constraints, {indexes} indexes.").format(
+            constraints=len(store.constraints()), indexes=len(store.indexes())))
 
 
 @db_app.command("reset")
@@ -149,12 +156,13 @@ def db_reset(
     """Delete every node and relationship of the database (refuses without --yes)."""
     settings = _settings()
     if not yes:
-        err.print(f"This deletes all data in database {settings.neo4j_database!r} at "
-                  f"{settings.uri}. Run again with --yes to do it.")
+        err.print(_("This deletes all data in database {name!r} at {uri}. Run again with "
+                    "--yes to do it.").format(name=settings.neo4j_database, uri=settings.uri))
         raise typer.Exit(1)
     with _store(settings) as store:
         store.reset()
-    out.print(f"Database {settings.neo4j_database!r} at {settings.uri} is empty.")
+    out.print(_("Database {name!r} at {uri} is empty.").format(name=settings.neo4j_database,
+                                                                uri=settings.uri))
 
 
 @db_app.command("counts")
@@ -186,7 +194,7 @@ def ingest(
     settings = _settings()
     key = team_key(settings)
     if key.is_demo:
-        err.print("[yellow]Using the public demo key: fit for synthetic data only.[/]")
+        err.print(_("[yellow]Using the public demo key: fit for synthetic data only.[/]"))
     with _store(settings) as store:
         with show.bar() as progress:
             ingested = ingest_deliveries(store, paths, key, lambda: Bar(progress),
@@ -196,7 +204,7 @@ def ingest(
     show.digests(sent)
     if rejects is not None:
         count = write_rejects(rejects, ingested.reports)
-        err.print(f"{count} rejects written to {rejects}")
+        err.print(_("{n} rejects written to {file}").format(n=count, file=rejects))
     if ingested.stopped is not None:
         raise ingested.stopped
     raise typer.Exit(ingested.status)
@@ -254,7 +262,7 @@ def analyse(
     show.digests(sent)
     if json_file is not None:
         json_file.write_text(json.dumps(document(result), indent=2, default=str) + "\n")
-        out.print(f"JSON written to {json_file}")
+        out.print(_("JSON written to {file}").format(file=json_file))
 
 
 @app.command("evaluate")
@@ -352,12 +360,13 @@ def audit_verify() -> None:
     for p in problems:
         err.print(f"{log.path}:{p.line}: {p.reason}", highlight=False)
     if problems:
-        err.print(f"[bold red]The audit log is not intact[/]: {len(problems)} problem(s) in "
-                  f"{entries:,} entries.")
+        err.print(_("[bold red]The audit log is not intact[/]: {n} problem(s) in {entries} "
+                    "entries.").format(n=len(problems), entries=number(entries)))
         raise typer.Exit(1)
     head = log.head() or {"seq": 0, "hash": "-"}
-    out.print(f"Intact: {entries:,} entries, each linked to the one before. Last entry "
-              f"{head['seq']}, hash {head['hash']} (note it elsewhere to detect a rewrite).")
+    out.print(_("Intact: {entries} entries, each linked to the one before. Last entry {seq}, "
+                "hash {hash} (note it elsewhere to detect a rewrite).").format(
+        entries=number(entries), seq=head["seq"], hash=head["hash"]))
 
 
 @audit_app.command("show")
@@ -384,14 +393,14 @@ def audit_show(
         with _store(settings) as store:
             refs = codenames.refs_of(store, codename)
         if not refs:
-            raise UserError(f"No person has the codename {codename!r}.")
+            raise UserError(_("No person has the codename {name!r}.").format(name=codename))
         ref, aliases = refs[0], refs[1:]
     entries, problems = log.history(command_line(case, reason), person=ref, aliases=aliases,
                                     user=user)
     if problems:
-        err.print(f"[bold red]The audit log is not intact[/] ({len(problems)} problem(s): "
-                  "`schakel audit verify` lists them); entries that cannot be read are left "
-                  "out below.")
+        err.print(_("[bold red]The audit log is not intact[/] ({n} problem(s): `schakel audit "
+                    "verify` lists them); entries that cannot be read are left out "
+                    "below.").format(n=len(problems)))
     show.audit_entries(entries[-limit:], len(entries), ref)
 
 
@@ -422,7 +431,7 @@ def retention_apply(
         report = retention.apply(store, policy, today=_day(today), dry_run=dry_run,
                                  viewer=command_line("-", "retention"))
     if not report.expired:
-        out.print(f"Nothing is past its term on {report.today}.")
+        out.print(_("Nothing is past its term on {day}.").format(day=report.today))
         return
     show.retention_report(report, dry_run)
 
@@ -467,8 +476,9 @@ def users_add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = _users().add(name, password, role=role, teams=tuple(team), partner=partner,
                         email=email, replace=replace)
-    out.print(f"User {user.name} ({user.role.value}; teams {', '.join(user.teams)}"
-              f"{'; partner ' + user.partner if user.partner else ''}) can sign in.")
+    partner = _("; partner {partner}").format(partner=user.partner) if user.partner else ""
+    out.print(_("User {user} ({role}; teams {teams}{partner}) can sign in.").format(
+        user=user.name, role=user.role.value, teams=", ".join(user.teams), partner=partner))
 
 
 @users_app.command("list")
@@ -483,9 +493,9 @@ def users_list() -> None:
 def users_remove(name: str) -> None:
     """Remove a dashboard user."""
     if not _users().remove(name):
-        err.print(f"No user {name!r}.")
+        err.print(_("No user {name!r}.").format(name=name))
         raise typer.Exit(1)
-    out.print(f"Removed {name}.")
+    out.print(_("Removed {user}.").format(user=name))
 
 
 def _serve(settings: Settings, port: int, address: str) -> None:

@@ -20,6 +20,7 @@ from graph.access import Purpose, Viewer, command_line
 from graph.inbox import alerts, team_rules, watchlist
 from graph.inbox.alerts import Rule, Status
 from graph.settings import Settings
+from i18n import _
 from schakel import output as show
 from schakel.digest import send_digests
 from schakel.wiring import settings as read_settings
@@ -180,7 +181,8 @@ def watch_add(
     settings = read_settings()
     with open_store(settings) as store:
         found = watchlist.add(store, _viewer(settings, user, case, reason), target, ref)
-    show.out.print(f"Watching {found.describe()} as {found.id}.", highlight=False)
+    show.out.print(_("Watching {what} as {id}.").format(what=found.describe(), id=found.id),
+                   highlight=False)
 
 
 @watch_app.command("list")
@@ -205,7 +207,7 @@ def watch_remove(watch_id: str, user: AsUser = None, case: Case = "-",
     settings = read_settings()
     with open_store(settings) as store:
         watchlist.remove(store, _viewer(settings, user, case, reason), watch_id)
-    show.out.print(f"Removed {watch_id}.", highlight=False)
+    show.out.print(_("Removed {id}.").format(id=watch_id), highlight=False)
 
 
 # -- schakel rules ----------------------------------------------------------------------
@@ -227,8 +229,9 @@ def rules_add(
     with open_store(settings) as store:
         rule = team_rules.add(store, _viewer(settings, user, case, reason), name=name,
                               query=query, team=team, timeout_s=timeout, row_cap=rows)
-    show.out.print(f"Rule {rule.id} saved; its {len(rule.seen)} present rows are its "
-                   f"baseline; new rows go to {rule.addressee}.", highlight=False)
+    show.out.print(_("Rule {id} saved; its {n} present rows are its baseline; new rows go to "
+                     "{addressee}.").format(id=rule.id, n=len(rule.seen),
+                                            addressee=rule.addressee), highlight=False)
 
 
 @rules_app.command("list")
@@ -253,4 +256,4 @@ def rules_remove(rule_id: str, user: AsUser = None, case: Case = "-",
     settings = read_settings()
     with open_store(settings) as store:
         team_rules.remove(store, _viewer(settings, user, case, reason), rule_id)
-    show.out.print(f"Removed {rule_id}.", highlight=False)
+    show.out.print(_("Removed {id}.").format(id=rule_id), highlight=False)

@@ -21,6 +21,7 @@ from graph.inbox.team_rules import TeamRule
 from graph.inbox.watchlist import Watch
 from graph.retention import Report as RetentionReport
 from graph.retention import Term
+from i18n import _, ngettext, number
 from ingest.load import DeliveryReport, Progress
 from scenarios.harness import Generalisation, WorldScore
 from schakel import demo as demo_run
@@ -60,42 +61,48 @@ def bar() -> RichBar:
 def reports(reports: list[DeliveryReport]) -> None:
     for report in reports:
         if report.refused:
-            err.print(f"[bold red]refused[/] {report.source} — nothing of it was stored:",
-                      highlight=False)
+            err.print(_("[bold red]refused[/] {source} — nothing of it was stored:").format(
+                source=report.source), highlight=False)
             for reason in report.refused:
                 err.print(f"  {reason}", highlight=False, markup=False)
             continue
-        table = Table(title=f"{report.source} ({report.partner}, delivery {report.ref})",
-                      title_justify="left")
-        table.add_column("file")
-        for name in ("read", "loaded", "rejected"):
+        table = Table(title=_("{source} ({partner}, delivery {ref})").format(
+            source=report.source, partner=report.partner, ref=report.ref),
+            title_justify="left")
+        table.add_column(_("file"))
+        for name in (_("read"), _("loaded"), _("rejected")):
             table.add_column(name, justify="right")
         for f in report.files:
             table.add_row(f.file, str(f.read), str(f.loaded), str(f.rejected))
-        table.add_row("all", str(report.loaded + report.rejected), str(report.loaded),
+        table.add_row(_("all"), str(report.loaded + report.rejected), str(report.loaded),
                       str(report.rejected), style="bold")
         out.print(table)
         for r in report.rejects[:10]:
             err.print(f"  {r.file}:{r.line}: {r.column + ' ' if r.column else ''}{r.reason}",
                       highlight=False, markup=False)
         if len(report.rejects) > 10:
-            err.print(f"  … and {len(report.rejects) - 10} more (write them all with --rejects)")
+            err.print("  " + _("… and {n} more (write them all with --rejects)").format(
+                n=len(report.rejects) - 10))
         if report.places is not None and (report.places.placed or report.places.unplaced):
             gone = report.places.unplaced
-            out.print(f"Places without coordinates: {report.places.placed} placed from the "
-                      f"gazetteer, {len(gone)} could not be placed (kept, and listed on the "
-                      "map page)" + (":" if gone else "."), highlight=False)
+            out.print(_("Places without coordinates: {placed} placed from the gazetteer, "
+                        "{unplaced} could not be placed (kept, and listed on the map "
+                        "page)").format(placed=report.places.placed, unplaced=len(gone))
+                      + (":" if gone else "."), highlight=False)
             for u in gone[:10]:
                 err.print(f"  locations.csv: {u.ref} {u.city!r} ({u.country}): {u.reason}",
                           highlight=False, markup=False)
             if len(gone) > 10:
-                err.print(f"  … and {len(gone) - 10} more")
+                err.print("  " + _("… and {n} more").format(n=len(gone) - 10))
         if report.signals is not None:
             made = report.signals
-            out.print(f"Signals: {made.created} new, {made.updated} with new evidence "
-                      f"({made.seconds:.2f} s; `schakel signals list`).", highlight=False)
+            out.print(_("Signals: {new} new, {updated} with new evidence ({seconds} s; "
+                        "`schakel signals list`).").format(
+                new=made.created, updated=made.updated, seconds=f"{made.seconds:.2f}"),
+                highlight=False)
             for rule, why in made.failed.items():
-                err.print(f"  [yellow]rule {rule} failed[/]: {why}", highlight=False)
+                err.print("  " + _("[yellow]rule {rule} failed[/]: {why}").format(
+                    rule=rule, why=why), highlight=False)
 
 
 def _indicator_text(indicators: list[dict[str, Any]]) -> str:
@@ -104,15 +111,18 @@ def _indicator_text(indicators: list[dict[str, Any]]) -> str:
 
 def candidates(result: Result, top: int) -> None:
     if not result.candidates:
-        out.print("No adult has a pattern hit in this graph, so the run found nothing to "
-                  "write back" + ("" if result.graph.number_of_nodes() else
-                                  ": the graph holds no persons yet (load deliveries with "
-                                  "`schakel ingest`)") + ".")
+        out.print(_("No adult has a pattern hit in this graph, so the run found nothing to "
+                    "write back.") if result.graph.number_of_nodes() else
+                  _("No adult has a pattern hit in this graph, so the run found nothing to "
+                    "write back: the graph holds no persons yet (load deliveries with "
+                    "`schakel ingest`)."))
         return
-    table = Table("rank", "person", "score", "lead", "patterns (value)", "minors",
-                  "lowered by",
-                  title=f"Run {result.run['id']}: {result.run['candidates']} adults with a "
-                  f"pattern hit (leads for human review, not verdicts)", title_justify="left")
+    table = Table(_("rank"), _("person"), _("score"), _("lead"), _("patterns (value)"),
+                  _("minors"), _("lowered by"),
+                  title=_("Run {run}: {n} adults with a pattern hit (leads for human review, "
+                          "not verdicts)").format(run=result.run["id"],
+                                                  n=result.run["candidates"]),
+                  title_justify="left")
     for c in result.candidates[:top]:
         data = candidate_json(result.graph, c)
         who = data["person_ref"][:16]
@@ -122,8 +132,8 @@ def candidates(result: Result, top: int) -> None:
                       _indicator_text(data["indicators"]), str(len(c.minors)),
                       ", ".join(dict.fromkeys(k.kind for k in c.counter_evidence)) or "-")
     out.print(table)
-    out.print(f"{len(result.structures)} structures; findings and structures written to the "
-              f"graph under run id {result.run['id']}.")
+    out.print(_("{n} structures; findings and structures written to the graph under run id "
+                "{run}.").format(n=len(result.structures), run=result.run["id"]))
 
 
 def evaluation(ev: Evaluation, truth: Path) -> None:
@@ -140,85 +150,99 @@ def evaluation(ev: Evaluation, truth: Path) -> None:
 
 def audit_entries(entries: list[dict[str, Any]], total: int, ref: str | None) -> None:
     """The entries given, newest first, and how many there were in all."""
-    table = Table("#", "at (UTC)", "user", "role", "partner", "case", "reason", "action",
-                  "records")
+    table = Table("#", _("at (UTC)"), _("user"), _("role"), _("partner"), _("case"),
+                  _("reason"), _("action"), _("records"))
     for e in reversed(entries):
         table.add_row(str(e["seq"]), e["at"][:19], e["user"], e["role"], e.get("partner") or "",
                       e.get("case") or "", e.get("reason") or "", e["action"],
                       str(e["records"]))
     out.print(table)
-    out.print(f"{total:,} entries" + (f" about {ref}" if ref else ""))
+    out.print(_("{n} entries about {ref}").format(n=total, ref=ref) if ref
+              else _("{n} entries").format(n=total))
 
 
 def retention_report(report: RetentionReport, dry_run: bool) -> None:
-    verb = "Would remove" if dry_run else "Removed"
+    verb = _("would remove") if dry_run else _("removed")
     for e in report.expired:
-        out.print(f"{e['delivery']} ({e['partner']}, extracted {e['extracted_at']}, term "
-                  f"{e['days']} days, expired {e['expired_on']})")
-    table = Table("records", verb.lower(), "kept (another delivery supports them)")
+        out.print(_("{delivery} ({partner}, extracted {extracted}, term {days} days, expired "
+                    "{expired})").format(delivery=e["delivery"], partner=e["partner"],
+                                         extracted=e["extracted_at"], days=e["days"],
+                                         expired=e["expired_on"]))
+    table = Table(_("records"), verb, _("kept (another delivery supports them)"))
     for name, n in report.removed.items():
         table.add_row(name, f"{n:,}", f"{report.kept.get(name, 0):,}")
     out.print(table)
     if not dry_run:
-        out.print(f"Findings removed: {report.findings_removed}; structures removed: "
-                  f"{report.structures_removed}; reviews of persons removed: "
-                  f"{report.reviews_removed}; signals left without evidence removed: "
-                  f"{report.signals_removed}. Run `schakel analyse` to rank what remains.")
+        out.print(_("Findings removed: {findings}; structures removed: {structures}; reviews "
+                    "of persons removed: {reviews}; signals left without evidence removed: "
+                    "{signals}. Run `schakel analyse` to rank what remains.").format(
+            findings=report.findings_removed, structures=report.structures_removed,
+            reviews=report.reviews_removed, signals=report.signals_removed))
 
 
 def demo(done: Demo, port: int) -> None:
     reports = done.ingested.reports
     nodes = done.nodes
-    out.print(f"Ingested {len(reports)} deliveries: {sum(r.loaded for r in reports)} rows "
-              f"loaded, {sum(r.rejected for r in reports)} rejected.")
-    out.print(f"The graph: {nodes['Person']} persons ({nodes['Minor']} minors), "
-              f"{nodes['Incident']} incidents, {nodes['Signal']} signals, "
-              f"{nodes['Location']} locations, {done.relationships} relationships.")
+    out.print(_("Ingested {n} deliveries: {loaded} rows loaded, {rejected} rejected.").format(
+        n=len(reports), loaded=sum(r.loaded for r in reports),
+        rejected=sum(r.rejected for r in reports)))
+    out.print(_("The graph: {persons} persons ({minors} minors), {incidents} incidents, "
+                "{signals} signals, {locations} locations, {relationships} "
+                "relationships.").format(
+        persons=nodes["Person"], minors=nodes["Minor"], incidents=nodes["Incident"],
+        signals=nodes["Signal"], locations=nodes["Location"], relationships=done.relationships))
     if done.result is not None:
         candidates(done.result, demo_run.TOP)
-    out.print(f"The inbox holds {nodes.get('Alert', 0):,} signals for the partners and the "
-              f"team (the dashboard's Inbox; `schakel signals list --team {done.team}`).",
-              highlight=False)
-    out.print(f"[bold green]Ready:[/] {done.server.name} {done.server.version} at {done.uri}. "
-              f"The scenario's ground truth (never ingested) is {done.truth}; "
-              f"score the run with `schakel evaluate --truth {done.truth}`.")
-    out.print(f"[bold]Sign in[/] at {shown_address('127.0.0.1', port)} as "
-              f"[bold]{demo_run.USER}[/] with password [bold]{done.password}[/] (investigator, "
-              f"team {done.team}; demo data only).", highlight=False)
+    out.print(_("The inbox holds {n} signals for the partners and the team (the dashboard's "
+                "Inbox; `schakel signals list --team {team}`).").format(
+        n=number(nodes.get("Alert", 0)), team=done.team), highlight=False)
+    out.print(_("[bold green]Ready:[/] {server} {version} at {uri}. The scenario's ground truth "
+                "(never ingested) is {truth}; score the run with `schakel evaluate --truth "
+                "{truth}`.").format(server=done.server.name, version=done.server.version,
+                                    uri=done.uri, truth=done.truth))
+    out.print(_("[bold]Sign in[/] at {address} as [bold]{user}[/] with password "
+                "[bold]{password}[/] (investigator, team {team}; demo data only).").format(
+        address=shown_address("127.0.0.1", port), user=demo_run.USER, password=done.password,
+        team=done.team), highlight=False)
 
 
 def counts(nodes: dict[str, int], relationships: dict[str, int]) -> None:
-    table = Table("kind", "name", "count")
+    table = Table(_("kind"), _("name"), _("count"))
     for name, count in nodes.items():
-        table.add_row("node", name, str(count))
+        table.add_row(_("node"), name, str(count))
     for name, count in relationships.items():
         if count:
-            table.add_row("relationship", name, str(count))
+            table.add_row(_("relationship"), name, str(count))
     out.print(table)
 
 
 def scenario(truth: dict[str, Any], folder: Path) -> None:
-    table = Table("partner", "files", "rows", title=f"Scenario in {folder}", title_justify="left")
+    table = Table(_("partner"), _("files"), _("rows"),
+                  title=_("Scenario in {folder}").format(folder=folder), title_justify="left")
     for partner, rows in truth["rows"].items():
         table.add_row(partner, str(len(rows)), str(sum(rows.values())))
     out.print(table)
-    out.print(f"{truth['persons']} persons; planted: {len(truth['exploiters'])} exploiters, "
-              f"{len(truth['helpers'])} helpers in {len(truth['structures'])} structures; "
-              f"{sum(len(v) for v in truth['decoys'].values())} decoys. "
-              f"Truth (not to be ingested): {folder / 'truth.json'}")
+    out.print(_("{persons} persons; planted: {exploiters} exploiters, {helpers} helpers in "
+                "{structures} structures; {decoys} decoys. Truth (not to be ingested): "
+                "{truth}").format(persons=truth["persons"], exploiters=len(truth["exploiters"]),
+                                  helpers=len(truth["helpers"]),
+                                  structures=len(truth["structures"]),
+                                  decoys=sum(len(v) for v in truth["decoys"].values()),
+                                  truth=folder / "truth.json"))
 
 
 def terms(found: list[Term], day: date) -> None:
-    table = Table("delivery", "partner", "kind", "extracted", "term (days)", "expires", "due")
+    table = Table(_("delivery"), _("partner"), _("kind"), _("extracted"), _("term (days)"),
+                  _("expires"), _("due"))
     for t in found:
         table.add_row(t.delivery, t.partner, t.kind or "", t.extracted.isoformat(), str(t.days),
-                      t.expires.isoformat(), "yes" if t.due(day) else "")
+                      t.expires.isoformat(), _("yes") if t.due(day) else "")
     out.print(table)
 
 
 def users(found: list[User]) -> None:
     """The dashboard's users, never their password hashes."""
-    table = Table("user", "role", "teams", "partner", "created")
+    table = Table(_("user"), _("role"), _("teams"), _("partner"), _("created"))
     for user in found:
         table.add_row(user.name, user.role.value, ", ".join(user.teams), user.partner or "",
                       user.created_at)
@@ -258,20 +282,20 @@ def generalisation(found: Generalisation) -> None:
 def run_signals(result: Result) -> None:
     """What an analysis run told the team (or why it could not)."""
     if result.signals is not None:
-        out.print(f"Signals for the team: {result.signals.created} new, "
-                  f"{result.signals.updated} with new evidence.", highlight=False)
+        out.print(_("Signals for the team: {new} new, {updated} with new evidence.").format(
+            new=result.signals.created, updated=result.signals.updated), highlight=False)
     elif result.signals_failed:
-        err.print(f"[yellow]The run's signals failed[/]: {result.signals_failed}",
-                  highlight=False)
+        err.print(_("[yellow]The run's signals failed[/]: {why}").format(
+            why=result.signals_failed), highlight=False)
 
 
 def signals(found: list[Signal]) -> None:
     if not found:
-        out.print("No signals.")
+        out.print(_("No signals."))
         return
-    table = Table(title=f"{len(found)} signal{'s' if len(found) != 1 else ''}",
+    table = Table(title=ngettext("{n} signal", "{n} signals", len(found)).format(n=len(found)),
                   title_justify="left")
-    for column in ("id", "rule", "updated", "status", "count", "to", "text"):
+    for column in ("id", _("rule"), _("updated"), _("status"), _("count"), _("to"), _("text")):
         table.add_column(column, overflow="fold")
     for s in found:
         table.add_row(s.id, s.rule.value, s.updated_at[:16].replace("T", " "), s.status.value,
@@ -281,11 +305,13 @@ def signals(found: list[Signal]) -> None:
 
 def signal(s: Signal) -> None:
     out.print(f"[bold]{s.id}[/] {s.rule.value} → {s.addressee} · {s.status.value}"
-              + (f" (assigned to {s.assignee})" if s.assignee else "")
-              + (f" · closed: {s.reason}" if s.reason else ""), highlight=False)
+              + (" " + _("(assigned to {user})").format(user=s.assignee) if s.assignee else "")
+              + (" · " + _("closed: {reason}").format(reason=s.reason) if s.reason else ""),
+              highlight=False)
     out.print(s.headline, highlight=False, markup=False)
     about = [f"{s.names[r]} ({r})" if r in s.names else r for r in s.subjects]
-    out.print(f"About: {', '.join(about) or s.subject}", highlight=False, markup=False)
+    out.print(_("About: {persons}").format(persons=", ".join(about) or s.subject),
+              highlight=False, markup=False)
     for e in s.evidence:
         out.print(f"  - {e.sentence()}" + (f" [{e.ref}]" if e.ref else ""), highlight=False,
                   markup=False)
@@ -295,10 +321,10 @@ def signal(s: Signal) -> None:
 
 def watches(found: list[Watch]) -> None:
     if not found:
-        out.print("You watch nothing.")
+        out.print(_("You watch nothing."))
         return
-    table = Table(title="Watchlist", title_justify="left")
-    for column in ("id", "what", "ref", "since"):
+    table = Table(title=_("Watchlist"), title_justify="left")
+    for column in ("id", _("what"), _("ref"), _("since")):
         table.add_column(column, overflow="fold")
     for w in found:
         table.add_row(w.id, w.target.value, w.ref, w.created_at[:10])
@@ -307,10 +333,11 @@ def watches(found: list[Watch]) -> None:
 
 def rules(found: list[TeamRule]) -> None:
     if not found:
-        out.print("No team rules.")
+        out.print(_("No team rules."))
         return
-    table = Table(title="Team rules", title_justify="left")
-    for column in ("id", "name", "to", "owner", "last run", "last error", "query"):
+    table = Table(title=_("Team rules"), title_justify="left")
+    for column in ("id", _("name"), _("to"), _("owner"), _("last run"), _("last error"),
+                   _("query")):
         table.add_column(column, overflow="fold")
     for r in found:
         table.add_row(r.id, r.name, str(r.addressee), r.owner, (r.last_run_at or "-")[:16],
@@ -322,12 +349,14 @@ def digests(sent: Sent, *, quiet: bool = True) -> None:
     """What the e-mail digests did; ``quiet``: say nothing when none was configured."""
     if not sent.configured:
         if not quiet:
-            err.print("No e-mail is sent: SCHAKEL_SMTP_HOST is not set.")
+            err.print(_("No e-mail is sent: SCHAKEL_SMTP_HOST is not set."))
         return
     for name, count in sent.sent.items():
-        out.print(f"Digest sent to {name}: {count} new signal{'s' if count != 1 else ''}.",
-                  highlight=False)
+        out.print(ngettext("Digest sent to {user}: {n} new signal.",
+                           "Digest sent to {user}: {n} new signals.", count).format(
+            user=name, n=count), highlight=False)
     for name, why in sent.failed.items():
-        err.print(f"[yellow]Digest to {name} not sent[/]: {why}", highlight=False)
+        err.print(_("[yellow]Digest to {user} not sent[/]: {why}").format(user=name, why=why),
+                  highlight=False)
     if not quiet and not sent.sent and not sent.failed:
-        out.print("No user has new signals since their last digest.")
+        out.print(_("No user has new signals since their last digest."))

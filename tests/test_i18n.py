@@ -14,7 +14,9 @@ from dashboard.auth import Users
 from dashboard.text import counted, kind_name, paths_summary
 from graph.access import Role
 from graph.inbox.alerts import Evidence
+from graph.settings import Settings
 from i18n import catalogs, speaking
+from tests.helpers import schakel
 
 ROOT = Path(__file__).resolve().parent.parent
 # Calls whose first argument (or help=, placeholder=, label=) a reader sees.
@@ -121,3 +123,16 @@ def test_paths_summary_is_translated_too() -> None:
     with speaking("nl"):
         assert paths_summary(empty) == (
             "Geen pad van hoogstens 4 relaties tussen de twee, met deze filters.")
+
+
+def test_the_command_line_speaks_the_installation_s_language(
+        neo4j_settings: Settings, tmp_path: Path) -> None:
+    dutch = schakel(neo4j_settings, "users", "remove", "niemand", SCHAKEL_HOME=str(tmp_path),
+                    SCHAKEL_LANGUAGE="nl")
+    assert dutch.returncode == 1 and "Geen gebruiker 'niemand'." in dutch.stderr
+    english = schakel(neo4j_settings, "users", "remove", "niemand",
+                      SCHAKEL_HOME=str(tmp_path))
+    assert english.returncode == 1 and "No user 'niemand'." in english.stderr
+    wrong = schakel(neo4j_settings, "users", "list", SCHAKEL_HOME=str(tmp_path),
+                    SCHAKEL_LANGUAGE="fr")
+    assert wrong.returncode == 2 and "SCHAKEL_LANGUAGE" in wrong.stderr

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.launcher
 def run(local: LocalNeo4j, *args: str, path: str | None = None,
         extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "SCHAKEL_"))}
-    env.update({**local.env(), "COLUMNS": "200", **(extra or {})})
+    env.update({**local.env(), "COLUMNS": "200", "SCHAKEL_LANGUAGE": "en", **(extra or {})})
     if path is not None:
         env["PATH"] = path
     return subprocess.run([SCHAKEL, *args], env=env, capture_output=True, text=True,
