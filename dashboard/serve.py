@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dashboard.auth import Users
+from graph import explore
 from graph.audit import AuditLog
 from graph.settings import Settings
 from graph.store import Store
@@ -47,8 +48,8 @@ def serve(settings: Settings, port: int, address: str,
     Neo4j is asked first, so that a server that does not answer is reported here with
     the reason rather than on the first page (:class:`graph.errors.DatabaseUnavailable`).
     """
-    with Store.connect(settings, AuditLog.of_home(settings.home)):
-        pass
+    with Store.connect(settings, AuditLog.of_home(settings.home)) as store:
+        explore.warm(store)  # the first drawing need not wait for Neo4j's query plans
     if not Users.of_home(settings.home).all():
         warn("No dashboard users yet: add one with `schakel users add NAME --team T`.")
     env = settings.child_env()

@@ -321,6 +321,18 @@ def _mark(store: Store, viewer: Viewer, nodes: dict[str, GraphNode]) -> int:
     return decisions
 
 
+def warm(store: Store) -> None:
+    """Have Neo4j plan Explore's queries before anyone needs them: each is run once with
+    parameters that match no node, so nothing is read (and there is nothing to audit).
+    A first drawing after a server start otherwise waits about a second for the plans."""
+    nothing = {"refs": [], "frontier": [], "ids": [], "id": "-", "partner": None,
+               "partners": None, "since": None, "until": None, "hidden": [],
+               "types": list(DATA_RELS), "roles": list(ROLE_RELS), "teams": [],
+               "reviews": False, "row_limit": 1}
+    for query in (RESOLVE, HOP, NODES, EDGES, DETAILS, TIMELINE, FLAGGED):
+        store.run(query, nothing, read_only=True)
+
+
 def neighbourhood(store: Store, viewer: Viewer, seeds: Sequence[str], *, hops: int = 2,
                   filters: Filters | None = None, cap: int = 300,
                   expanded: Sequence[str] = (), hidden: Sequence[str] = (),

@@ -223,6 +223,10 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     editor.blur()
     history = other.get_by_text(re.compile(r"^Your history"))
     expect(history).to_have_count(1, timeout=60_000)  # the page before the run has gone
+    # the run the blur starts must be over: a rerun draws the history closed again
+    other.wait_for_timeout(500)
+    expect(other.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=60_000)
     history.click()
     picked = other.get_by_role("combobox", name="Earlier query")
     expect(picked).to_be_visible(timeout=60_000)

@@ -291,3 +291,14 @@ def test_roles_are_enforced_by_the_read_api(scenario: Scenario) -> None:
         explore.neighbourhood(scenario.store, ADMIN, ["x"])
     with pytest.raises(AccessDenied):
         overview.findings(scenario.store, ADMIN, scenario.run_id)
+
+
+def test_warming_plans_explores_queries_and_reads_nothing(scenario: Scenario) -> None:
+    store = scenario.store
+    store.run("CALL db.clearQueryCaches()")
+    logged = sum(1 for _ in store.audit.entries())
+    explore.warm(store)
+    (cleared,) = store.run("CALL db.clearQueryCaches() YIELD value RETURN value")
+    planned = int("".join(c for c in cleared["value"] if c.isdigit()) or 0)
+    assert planned >= 7, cleared  # Explore's seven queries, at least, were planned
+    assert sum(1 for _ in store.audit.entries()) == logged  # nothing read, nothing logged
