@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from string import Formatter
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -51,9 +52,21 @@ def problems() -> list[str]:
     for text in sorted(wanted & set(have)):
         m = have[text]
         strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
         if m.fuzzy or not all(strings):
             out.append(f"no Dutch yet: {text!r}")
+        elif any(fields(s) != fields(ids[-1]) for s in strings):
+            out.append(f"the Dutch names other {{fields}} than the English: {text!r}")
     return out
+
+
+def fields(text: str) -> set[str]:
+    """The ``{names}`` a text is formatted with: a translation must keep them all.
+
+    >>> sorted(fields("{n} of {total} nodes"))
+    ['n', 'total']
+    """
+    return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
 
 
 def update() -> int:

@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-PACKAGES = ("graph", "ingest", "dashboard", "scenarios", "schakel")
+PACKAGES = ("graph", "ingest", "dashboard", "scenarios", "schakel", "i18n")
 # Page scripts and `python -m schakel`: importing them runs them; they have no examples.
 SKIP = ("dashboard.app", "dashboard.screens.", "schakel.__main__")
 

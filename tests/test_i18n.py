@@ -136,3 +136,15 @@ def test_the_command_line_speaks_the_installation_s_language(
     wrong = schakel(neo4j_settings, "users", "list", SCHAKEL_HOME=str(tmp_path),
                     SCHAKEL_LANGUAGE="fr")
     assert wrong.returncode == 2 and "SCHAKEL_LANGUAGE" in wrong.stderr
+
+
+def test_a_translation_that_loses_a_field_is_caught(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "nl.po"
+    text = catalogs.PO.read_text("utf-8")
+    good = 'msgstr "Inbox · {n} nieuw"'
+    assert good in text
+    broken.write_text(text.replace(good, 'msgstr "Inbox · {aantal} nieuw"'), "utf-8")
+    monkeypatch.setattr(catalogs, "PO", broken)
+    assert catalogs.problems() == [
+        "the Dutch names other {fields} than the English: 'Inbox · {n} new'"]
