@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import i18n
-from dashboard.auth import Users
+from dashboard.auth import UserError, Users
 from dashboard.text import counted, kind_name, paths_summary
 from graph.access import Role
 from graph.inbox.alerts import Evidence
@@ -148,3 +148,12 @@ def test_a_translation_that_loses_a_field_is_caught(tmp_path: Path,
     monkeypatch.setattr(catalogs, "PO", broken)
     assert catalogs.problems() == [
         "the Dutch names other {fields} than the English: 'Inbox · {n} new'"]
+
+
+def test_a_language_schakel_does_not_speak_is_refused_by_name(tmp_path: Path) -> None:
+    users = Users.of_home(tmp_path)
+    users.add("nel", "a long enough password", role=Role.ANALYST, teams=("jit",))
+    with pytest.raises(UserError, match="language 'fr': one of nl, en"):
+        users.set_language("nel", "fr")
+    kept = users.get("nel")
+    assert kept is not None and kept.language is None  # nothing else changed

@@ -133,3 +133,18 @@ def test_a_minors_stops_in_time_order_across_aliases_for_who_may_see_them(
     assert [(s.record, s.city) for s in own.stops] == [("stay", "Zwolle")]
     html = map_view.tracks_html(tracks)
     assert girl.codename in html and 'data-routes' in html
+
+
+def test_a_place_in_another_character_set_rejects_its_row_and_no_other(
+        store: Store, tmp_path: Path) -> None:
+    latin1 = (b"location_ref,kind,city,country,lat,lon,name\n"
+              + "L-LUI,station,Liège,BE,,,\n".encode("latin-1")
+              + b"L-UTR,station,Utrecht,NL,,,\n")
+    path = delivery(tmp_path, {"locations.csv": latin1,
+                               "persons.csv": "person_ref,birth_year,sex,category\n"},
+                    name="latin1")
+    report = ingest_delivery(store, path, KEY)
+    assert [(r.file, r.line, r.column, r.reason) for r in report.rejects] == [
+        ("locations.csv", 2, "city", "holds bytes that are not UTF-8")]
+    assert report.places is not None and report.places.placed == 1  # Utrecht
+    assert _place(store, "L-UTR")["placed"] == "gazetteer"
