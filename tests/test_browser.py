@@ -127,6 +127,14 @@ def logged(url: str, action: str) -> dict[str, Any]:
     raise AssertionError(f"no {action} in the audit log, only {actions}")
 
 
+def idle(page: Page) -> None:
+    """Wait until Streamlit's run is over: what a rerun draws again (a form, an expander)
+    is drawn afresh, and a click or text given to it before then is lost."""
+    page.wait_for_timeout(500)
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=60_000)
+
+
 def drawn(page: Page) -> int:
     """How many nodes vis-network drew in the page's graph (set once it has drawn)."""
     body = page.frame_locator("iframe").first.locator("body[data-drawn]")
@@ -223,10 +231,7 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     editor.blur()
     history = other.get_by_text(re.compile(r"^Your history"))
     expect(history).to_have_count(1, timeout=60_000)  # the page before the run has gone
-    # the run the blur starts must be over: a rerun draws the history closed again
-    other.wait_for_timeout(500)
-    expect(other.get_by_test_id("stApp")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=60_000)
+    idle(other)  # the run the blur starts must be over: a rerun draws the history closed
     history.click()
     picked = other.get_by_role("combobox", name="Earlier query")
     expect(picked).to_be_visible(timeout=60_000)
@@ -361,6 +366,7 @@ def test_the_inbox_counts_new_signals_on_every_page_and_acts_on_them(
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Acknowledged.")).to_be_visible(timeout=60_000)
+    idle(page)  # a form filled while a rerun draws it again loses what was typed
     hostile = "<img src=x onerror=alert(1)> **bold**"
     page.get_by_label("Comment").fill(hostile)
     page.get_by_label("Comment").press("Tab")  # Streamlit takes a text area's text on blur
@@ -408,6 +414,7 @@ def test_the_map_draws_a_minors_route_offline(
     page.screenshot(path=shots / "map.png", full_page=True)
 
     page.get_by_text("A person", exact=True).click()
+    idle(page)
     page.get_by_label("Person: codename or ref").fill(known["codename"])
     page.get_by_label("Person: codename or ref").press("Enter")
     body = page.frame_locator("iframe").first.locator("body[data-routes]")
@@ -440,6 +447,7 @@ def test_a_user_works_in_dutch_and_the_choice_is_remembered(
     page.goto(server)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
     page.get_by_role("radio", name="Nederlands").click()
+    idle(page)  # the page is drawn again in Dutch: only then fill in the form
     page.get_by_label("Gebruikersnaam").fill("nel")
     page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Aanmelden").click()
