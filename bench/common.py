@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +54,30 @@ def peak_rss_mib() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def dashboard(settings: Settings, log: Path, **env: str) -> Iterator[str]:
+    """``schakel dashboard`` for ``settings``' server on a free loopback port (``env``: more
+    variables for it), its output in ``log``; its address once it answers, stopped after."""
+    port = local_neo4j.free_port()
+    schakel = Path(sys.executable).parent / "schakel"
+    with log.open("w") as out:
+        server = subprocess.Popen([str(schakel), "dashboard", "--port", str(port)],
+                                  env={**settings.child_env(), **env}, stdout=out,
+                                  stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            for _ in range(240):
+                try:
+                    with urllib.request.urlopen(url + "_stcore/health", timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.5)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def repo() -> Path:

@@ -20,19 +20,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
 
-from bench.common import connect, load_scenario, neo4j
+from bench.common import connect, dashboard, load_scenario, neo4j
 from dashboard.auth import Users
-from graph import local_neo4j
 from graph.access import Role
 from graph.analysis.run import analyse
 from graph.audit import AuditLog
@@ -152,21 +148,9 @@ def main() -> None:
         names = [f"user{i:02d}" for i in range(args.sessions + 1)]
         for name in names:
             users.add(name, PASSWORD, role=Role.INVESTIGATOR, teams=("load",))
-        port = local_neo4j.free_port()
-        env = settings.child_env()
-        env["SCHAKEL_HOME"] = str(home)
-        log = (Path(tmp) / "dashboard.log").open("w")
-        schakel = Path(sys.executable).parent / "schakel"
-        server = subprocess.Popen([str(schakel), "dashboard", "--port", str(port)], env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            for _ in range(120):
-                try:
-                    with urllib.request.urlopen(url + "_stcore/health", timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.5)
+        # the steps find controls by their English names
+        with dashboard(settings, Path(tmp) / "dashboard.log", SCHAKEL_HOME=str(home),
+                       SCHAKEL_LANGUAGE="en") as url:
             print(f"scale {args.scale:g}: {rows:,} rows; {args.sessions} sessions x "
                   f"{args.rounds} rounds x {len(STEPS) - 1} steps (+ sign-in), one Chromium")
             expected_one = 1 + args.rounds * (len(STEPS) - 1)
@@ -179,7 +163,7 @@ def main() -> None:
             together = report(f"{args.sessions} sessions", wall, times, errors,
                               expected_one * args.sessions)
             print(f"  throughput ratio {args.sessions} sessions / 1 session: "
-                  f"{together / alone:.2f}x")
+                  + (f"{together / alone:.2f}x" if alone else "n/a (the baseline did no step)"))
             entries = list(audit.entries())[before:]
             users_logged = {e["user"] for e in entries}
             _, problems = audit.verify()
@@ -187,10 +171,6 @@ def main() -> None:
                   f"{len(entries):,} audit entries from {len(users_logged)} of "
                   f"{args.sessions} users; audit log "
                   f"{'intact' if not problems else 'NOT intact: ' + str(problems[:3])}")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
 
 
 if __name__ == "__main__":

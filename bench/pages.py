@@ -18,23 +18,18 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import subprocess
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from bench.common import connect, load_scenario, neo4j
+from bench.common import connect, dashboard, load_scenario, neo4j
 from dashboard.auth import Users
-from graph import local_neo4j
 from graph.access import Role
 from graph.analysis.run import analyse
-from graph.settings import Settings
 
 TARGET_S = 2.0
 PASSWORD = "a bench password, long enough"
@@ -42,28 +37,6 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/|^(data|blob|about):")
-SCHAKEL = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "schakel")
-
-
-@contextmanager
-def dashboard(settings: Settings, language: str) -> Iterator[str]:
-    port = local_neo4j.free_port()
-    env = {**settings.child_env(), "SCHAKEL_LANGUAGE": language}
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([SCHAKEL, "dashboard", "--port", str(port)], env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            for _ in range(240):
-                try:
-                    with urllib.request.urlopen(url + "_stcore/health", timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.5)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
 
 
 def settled(page: Page, drawn: bool = False, *, started: bool = False) -> None:
@@ -164,7 +137,8 @@ def main() -> None:
         users.add("root", PASSWORD, role=Role.ADMIN, teams=("privacy",), replace=True)
         print(f"scale {args.scale:g}: {rows:,} rows, {persons:,} persons; "
               f"{args.rounds} rounds, language {args.language}")
-        with dashboard(settings, args.language) as url, sync_playwright() as p:
+        with dashboard(settings, Path(tmp) / "dashboard.log",
+                       SCHAKEL_LANGUAGE=args.language) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             for _ in range(args.rounds):
                 ctx = browser.new_context(viewport={"width": 1400, "height": 1000})

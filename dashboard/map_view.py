@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
-from dashboard.text import counted
+from dashboard.text import counted, person
 from graph.geography import Stop, Track
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -67,8 +67,7 @@ def _stop_label(s: Stop) -> str:
 
 def who(track: Track) -> str:
     """A person as the map names them: codename and the start of the ref."""
-    short = track.ref[:8] + ("…" if len(track.ref) > 8 else "")
-    return f"{track.codename} ({short})" if track.codename else track.ref
+    return person(track.ref, track.codename)
 
 
 def style(index: int) -> tuple[str, str | None]:

@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, LiteralString
+from typing import Any, LiteralString, cast
 
+from graph import schema
 from graph.access import Capability, Viewer
 from graph.store import Store, plain
 
-_ROLES = "SUSPECT_IN|VICTIM_IN|WITNESS_IN|REPORTED|PRESENT_AT|COLLECTED_AFTER"
+# How a person takes part in an incident: the schema's involvement types, as analysis
+# reads them too (graph/analysis/projection.py).
+_ROLES = cast(LiteralString,
+              "|".join(schema.rel_type(r) for r in schema.INVOLVEMENT_ROLES.values()))
 
 BY_PLACE: LiteralString = (
     "MATCH (i:Incident)-[:AT]->(l:Location) "

@@ -51,13 +51,18 @@ def problems() -> list[str]:
     out += [f"in nl.po but no longer in the code: {t!r}" for t in sorted(set(have) - wanted)]
     for text in sorted(wanted & set(have)):
         m = have[text]
-        strings = m.string if isinstance(m.string, tuple) else (m.string,)
-        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = [s or "" for s in _several(m.string)]
+        ids = [i or "" for i in _several(m.id)]
         if m.fuzzy or not all(strings):
             out.append(f"no Dutch yet: {text!r}")
         elif any(fields(s) != fields(ids[-1]) for s in strings):
             out.append(f"the Dutch names other {{fields}} than the English: {text!r}")
     return out
+
+
+def _several(value: object) -> list[str]:
+    """A message's id or string as a list: one text, or the singular and plural forms."""
+    return list(value) if isinstance(value, (tuple, list)) else [value]  # type: ignore[list-item]
 
 
 def fields(text: str) -> set[str]:
