@@ -6,10 +6,10 @@ A share link (``?view=<id>[&version=N]``) survives the sign-in and opens the vie
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -75,6 +75,26 @@ def _inbox_title(viewer: Viewer) -> str:
     return _("Inbox · {n} new").format(n=number(new)) if new else _("Inbox")
 
 
+def _session_cookie() -> None:
+    """Right after a sign-in: the page posts the session's one-time claim to the server,
+    whose answer sets the HttpOnly cookie that a reload, a new tab or a link resumes the
+    session with (dashboard.sessions). A script can send the claim, never read the cookie."""
+    claim = state.pending_claim()
+    if claim is None:
+        return
+    st.iframe(COOKIE_PAGE.replace("CLAIM", json.dumps({"claim": claim})), height=1)
+
+
+# connect-src 'self': the claim goes to this server and nowhere else
+COOKIE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; script-src 'unsafe-inline'; connect-src 'self'">
+</head><body><script>
+fetch("/api/session", {method: "POST", credentials: "same-origin",
+  headers: {"Content-Type": "application/json"}, body: JSON.stringify(CLAIM)});
+</script></body></html>"""
+
+
 def _sidebar(viewer: Viewer) -> None:
     with st.sidebar:
         partner = _(" · partner {partner}").format(partner=viewer.partner) if viewer.partner else ""
@@ -85,7 +105,7 @@ def _sidebar(viewer: Viewer) -> None:
             st.caption(_("Purpose: {case} — {reason}").format(
                 case=md(viewer.purpose.case), reason=md(viewer.purpose.reason)))
             if st.button(_("Change purpose"), key="change_purpose"):
-                st.session_state["viewer"] = replace(viewer, purpose=None)
+                state.state_purpose(None)
                 st.rerun()
         if st.button(_("Sign out"), key="sign_out"):
             state.sign_out()
@@ -136,6 +156,7 @@ def _pages() -> None:
         st.navigation([st.Page(PAGES / "signin.py", title=_("Sign in"), url_path="signin")],
                       position="hidden").run()
         return
+    _session_cookie()
     if viewer.purpose is None:  # no personal data without a stated purpose
         _sidebar(viewer)
         st.navigation([st.Page(PAGES / "purpose.py", title=_("Purpose"), url_path="purpose")],

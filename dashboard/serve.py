@@ -15,7 +15,8 @@ from graph.audit import AuditLog
 from graph.settings import Settings
 from graph.store import Store
 
-APP = Path(__file__).resolve().parent / "app.py"
+# Streamlit's server with our session route (dashboard/server.py), serving dashboard/app.py
+APP = Path(__file__).resolve().parent / "server.py"
 
 
 def streamlit_command(app_file: Path, port: int, address: str) -> list[str]:

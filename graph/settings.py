@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -52,6 +53,26 @@ def _language(value: object) -> str:
     return text
 
 
+def _positive(value: object) -> float:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ValueError("expected a number, such as 8 or 0.5") from None
+    if not 0 < number <= 24 * 365:
+        raise ValueError("expected a number above 0")
+    return number
+
+
+def _timezone(value: object) -> str:
+    text = str(value).strip()
+    try:
+        ZoneInfo(text)
+    except (ValueError, OSError, ZoneInfoNotFoundError):
+        raise ValueError("expected a time zone such as Europe/Amsterdam or Europe/Brussels"
+                         ) from None
+    return text
+
+
 def _security(value: object) -> str:
     text = str(value).strip().lower()
     if text not in ("starttls", "tls", "none"):
@@ -89,6 +110,9 @@ class Environment(BaseSettings):
     SCHAKEL_TEAM: Annotated[str, BeforeValidator(_team)] = "jit"
     SCHAKEL_LANGUAGE: Annotated[str, BeforeValidator(_language)] = DEFAULT_LANGUAGE
     SCHAKEL_DASHBOARD_URL: str = "http://127.0.0.1:8501/"
+    SCHAKEL_TIMEZONE: Annotated[str, BeforeValidator(_timezone)] = "Europe/Amsterdam"
+    SCHAKEL_SESSION_HOURS: Annotated[float, BeforeValidator(_positive)] = 8.0
+    SCHAKEL_SESSION_IDLE_MINUTES: Annotated[float, BeforeValidator(_positive)] = 30.0
     SCHAKEL_SMTP_HOST: str = ""
     SCHAKEL_SMTP_PORT: Annotated[int, BeforeValidator(_port)] = 25
     SCHAKEL_SMTP_SECURITY: Annotated[str, BeforeValidator(_security)] = "starttls"
@@ -184,6 +208,9 @@ class Settings:
     smtp: Smtp | None = None  # SCHAKEL_SMTP_*: digests of new signals by e-mail
     dashboard_url: str = "http://127.0.0.1:8501/"  # named in those digests
     language: str = DEFAULT_LANGUAGE  # SCHAKEL_LANGUAGE: for users who have not chosen one
+    timezone: str = "Europe/Amsterdam"  # SCHAKEL_TIMEZONE: the team's, for times shown
+    session_hours: float = 8.0  # SCHAKEL_SESSION_HOURS: a dashboard sign-in lasts this long
+    idle_minutes: float = 30.0  # SCHAKEL_SESSION_IDLE_MINUTES: or ends after this long idle
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -207,7 +234,9 @@ class Settings:
                if not k.startswith(("NEO4J_", "SCHAKEL_"))}
         env.update({"NEO4J_USER": self.neo4j_user, "NEO4J_PASSWORD": self.neo4j_password,
                     "NEO4J_DATABASE": self.neo4j_database, "SCHAKEL_HOME": str(self.home),
-                    "SCHAKEL_LANGUAGE": self.language})
+                    "SCHAKEL_LANGUAGE": self.language, "SCHAKEL_TIMEZONE": self.timezone,
+                    "SCHAKEL_SESSION_HOURS": str(self.session_hours),
+                    "SCHAKEL_SESSION_IDLE_MINUTES": str(self.idle_minutes)})
         if self.uses_local_neo4j:
             env.update(self.local.env())
         else:
@@ -244,6 +273,9 @@ class Settings:
             if e.SCHAKEL_SMTP_HOST else None,
             dashboard_url=e.SCHAKEL_DASHBOARD_URL,
             language=e.SCHAKEL_LANGUAGE,
+            timezone=e.SCHAKEL_TIMEZONE,
+            session_hours=e.SCHAKEL_SESSION_HOURS,
+            idle_minutes=e.SCHAKEL_SESSION_IDLE_MINUTES,
         )
 
 

@@ -19,6 +19,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -45,23 +46,15 @@ ANN = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
 LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 
 
-@pytest.fixture(scope="module")
-def server(scenario: Scenario, neo4j_settings: Settings,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``schakel dashboard`` on a free loopback port, with two users of one team and an
-    administrator (the privacy officer)."""
-    home = tmp_path_factory.mktemp("browser-home")
-    users = Users.of_home(home)
-    users.add("ann", PASSWORD, role=Role.ANALYST, teams=("jit",))
-    users.add("ivo", PASSWORD, role=Role.INVESTIGATOR, teams=("jit",))
-    users.add("root", PASSWORD, role=Role.ADMIN, teams=("privacy",))
-    users.add("nel", PASSWORD, role=Role.ANALYST, teams=("jit",))  # works in Dutch
+@contextmanager
+def dashboard(settings: Settings, home: Path, **env: str) -> Iterator[str]:
+    """``schakel dashboard`` for the users of ``home`` on a free loopback port."""
     port = local_neo4j.free_port()
     log = (home / "dashboard.log").open("w")
     proc = subprocess.Popen([SCHAKEL, "dashboard", "--port", str(port)], stdout=log,
                             stderr=subprocess.STDOUT,
-                            env=cli_env(neo4j_settings, SCHAKEL_HOME=str(home),
-                                        SCHAKEL_KEY=TEAM_KEY))
+                            env=cli_env(settings, SCHAKEL_HOME=str(home), SCHAKEL_KEY=TEAM_KEY,
+                                        **env))
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(120):
@@ -79,6 +72,21 @@ def server(scenario: Scenario, neo4j_settings: Settings,
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(scenario: Scenario, neo4j_settings: Settings,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``schakel dashboard`` on a free loopback port, with two users of one team and an
+    administrator (the privacy officer)."""
+    home = tmp_path_factory.mktemp("browser-home")
+    users = Users.of_home(home)
+    users.add("ann", PASSWORD, role=Role.ANALYST, teams=("jit",))
+    users.add("ivo", PASSWORD, role=Role.INVESTIGATOR, teams=("jit",))
+    users.add("root", PASSWORD, role=Role.ADMIN, teams=("privacy",))
+    users.add("nel", PASSWORD, role=Role.ANALYST, teams=("jit",))  # works in Dutch
+    with dashboard(neo4j_settings, home) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -478,3 +486,84 @@ def test_a_user_works_in_dutch_and_the_choice_is_remembered(
         timeout=60_000)
     assert [u for u in requests if not LOCAL.match(u)] == []
     ctx.close()
+
+
+def test_a_session_survives_a_reload_a_tab_and_a_link_and_ends_as_it_should(
+        server: str, browser: Browser) -> None:
+    """Signed in once, a reload, a second tab, a typed address and a share link keep the
+    user and the purpose; the cookie is HttpOnly and Strict, and nothing of it is in a
+    URL. Signing out ends it in every tab, and neither the old cookie nor a tampered
+    one, nor a claim used twice, signs anyone in again."""
+    requests: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.on("request", lambda r: requests.append(r.url))
+    page = ctx.new_page()
+    sign_in(page, server, "ann")
+    expect(page.get_by_role("heading", name="Latest analysis run")).to_be_visible(timeout=60_000)
+    cookie = next(c for c in ctx.cookies() if c["name"] == "schakel_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.evaluate("document.cookie").find("schakel_session") == -1  # no script reads it
+    assert not any(cookie["value"] in u for u in requests)
+
+    page.reload()
+    expect(page.get_by_role("heading", name="Latest analysis run")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Purpose: JIT-2026-014")).to_be_visible()
+    tab = ctx.new_page()
+    tab.goto(server + "explore")  # a typed page address, in a second tab
+    expect(tab.get_by_role("heading", name="Explore")).to_be_visible(timeout=60_000)
+    expect(tab.get_by_label("User name")).to_have_count(0)
+    link = ctx.new_page()
+    link.goto(server + "?view=no-such-view")  # a share link: opened, not a sign-in
+    expect(link.get_by_text("The link names no saved view")).to_be_visible(timeout=60_000)
+    link.close()
+
+    # a claim works once: the browser's own was used, a made-up one is refused
+    assert page.request.post(server + "api/session", data={"claim": "made-up"}).status == 403
+    foreign = page.request.post(server + "api/session", data={"claim": "x"},
+                                headers={"Origin": "https://elsewhere.example"})
+    assert foreign.status == 403
+
+    tampered = browser.new_context()
+    tampered.add_cookies([{**cookie, "value": cookie["value"][:-2] + "xy"}])
+    other = tampered.new_page()
+    other.goto(server)
+    expect(other.get_by_label("User name")).to_be_visible(timeout=60_000)
+    tampered.close()
+
+    idle(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("User name")).to_be_visible(timeout=60_000)
+    tab.get_by_role("link", name="Overview").click()  # the other tab, at its next click
+    expect(tab.get_by_label("User name")).to_be_visible(timeout=60_000)
+    replay = browser.new_context()
+    replay.add_cookies([cookie])  # the old cookie, after signing out
+    again = replay.new_page()
+    again.goto(server)
+    expect(again.get_by_label("User name")).to_be_visible(timeout=60_000)
+    replay.close()
+    assert [u for u in requests if not LOCAL.match(u)] == []
+    ctx.close()
+
+
+def test_an_idle_session_expires_in_every_tab(neo4j_settings: Settings, browser: Browser,
+                                              scenario: Scenario, tmp_path: Path) -> None:
+    """With an idle limit of six seconds: a reload within it keeps the session; after it,
+    the next click says the session expired, and a reload does not bring it back."""
+    home = tmp_path / "home"
+    Users.of_home(home).add("ann", PASSWORD, role=Role.ANALYST, teams=("jit",))
+    with dashboard(neo4j_settings, home, SCHAKEL_SESSION_IDLE_MINUTES="0.1") as url:
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        sign_in(page, url, "ann")
+        expect(page.get_by_role("heading", name="Latest analysis run")).to_be_visible(
+            timeout=60_000)
+        page.reload()
+        expect(page.get_by_role("heading", name="Latest analysis run")).to_be_visible(
+            timeout=60_000)
+        idle(page)
+        page.wait_for_timeout(7_000)
+        page.get_by_role("link", name="Candidates").click()
+        expect(page.get_by_text("Your session has expired")).to_be_visible(timeout=60_000)
+        page.reload()
+        expect(page.get_by_label("User name")).to_be_visible(timeout=60_000)
+        ctx.close()

@@ -48,6 +48,10 @@ def test_schakel_variables_override_the_local_server(tmp_path: Path) -> None:
     ("SCHAKEL_NEO4J_HEAP", "lots"),
     ("SCHAKEL_NEO4J_PAGECACHE", "-1g"),
     ("NEO4J_URI", "http://localhost:7474"),
+    ("SCHAKEL_TIMEZONE", "Europe"),
+    ("SCHAKEL_TIMEZONE", "../../etc/passwd"),
+    ("SCHAKEL_SESSION_HOURS", "0"),
+    ("SCHAKEL_SESSION_IDLE_MINUTES", "half an hour"),
 ])
 def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError) as info:
@@ -58,7 +62,8 @@ def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str) -> 
 
 @pytest.mark.parametrize("env", [
     {"SCHAKEL_HOME": "h", "SCHAKEL_NEO4J_PORT": "7999", "SCHAKEL_NEO4J_HEAP": "8g",
-     "SCHAKEL_NEO4J_DATA": "elsewhere", "SCHAKEL_NEO4J_PAGECACHE": "512m"},
+     "SCHAKEL_NEO4J_DATA": "elsewhere", "SCHAKEL_NEO4J_PAGECACHE": "512m",
+     "SCHAKEL_TIMEZONE": "Europe/Brussels", "SCHAKEL_SESSION_IDLE_MINUTES": "5"},
     {"NEO4J_URI": "neo4j+s://db.example:7687", "NEO4J_USER": "u", "NEO4J_PASSWORD": "p",
      "NEO4J_DATABASE": "jit"},
 ], ids=["local", "NEO4J_URI"])
@@ -75,4 +80,5 @@ def test_a_child_process_gets_the_same_server_and_home(tmp_path: Path,
             child.neo4j_database) == (parent.uri, parent.home, parent.local,
                                       parent.neo4j_user, parent.neo4j_password,
                                       parent.neo4j_database)
+    assert (child.timezone, child.idle_minutes) == (parent.timezone, parent.idle_minutes)
     assert child.key is None, "the base environment's SCHAKEL_ variables are not passed on"
