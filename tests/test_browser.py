@@ -25,7 +25,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Frame,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from dashboard.auth import Users
 from graph import explore, local_neo4j, overview, views
@@ -143,11 +151,39 @@ def idle(page: Page) -> None:
         "data-test-script-state", "notRunning", timeout=60_000)
 
 
+CANVAS = "iframe[title='dashboard.canvas.canvas']"
+
+
 def drawn(page: Page) -> int:
-    """How many nodes vis-network drew in the page's graph (set once it has drawn)."""
-    body = page.frame_locator("iframe").first.locator("body[data-drawn]")
+    """How many nodes vis-network drew on Explore's canvas (set once it has drawn)."""
+    body = page.frame_locator(CANVAS).locator("body[data-drawn]")
     body.wait_for(timeout=60_000)
     return int(body.get_attribute("data-drawn") or 0)
+
+
+def canvas_frame(page: Page) -> Frame:
+    frame = page.locator(CANVAS).element_handle().content_frame()
+    assert frame is not None
+    return frame
+
+
+def node_at(page: Page, node_id: str) -> tuple[float, float]:
+    """Where on the page a node of the canvas is drawn."""
+    frame = canvas_frame(page)
+    box = page.locator(CANVAS).bounding_box()
+    assert box is not None
+    spot = frame.evaluate(
+        "(id) => { const n = schakelNetwork; const p = n.canvasToDOM(n.getPositions([id])[id]);"
+        " const g = document.getElementById('graph').getBoundingClientRect();"
+        " return {x: p.x + g.x, y: p.y + g.y}; }", node_id)
+    return box["x"] + spot["x"], box["y"] + spot["y"]
+
+
+def canvas_nodes(page: Page, where: str = "true") -> list[dict[str, Any]]:
+    """The canvas's nodes for which the JavaScript condition ``where`` (on ``n``) holds."""
+    return canvas_frame(page).evaluate(
+        f"() => schakelNetwork.body.data.nodes.get({{filter: n => {where}}})"
+        ".map(n => ({id: n.id, label: n.fullLabel, pinned: !!n.pinned, ref: n.ref}))")
 
 
 def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
@@ -176,9 +212,10 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     nodes = drawn(page)
     assert nodes > 5
     page.screenshot(path=shots / "explore.png", full_page=True)
-    page.locator("iframe").first.screenshot(path=shots / "graph.png")
+    page.locator(CANVAS).screenshot(path=shots / "graph.png")
 
     # An export is a file: it is logged (who took which view out, and why).
+    page.get_by_text("More: expand from a list, export").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Nodes CSV").click()
     assert download.value.suggested_filename == "schakel-nodes.csv"
@@ -321,20 +358,31 @@ def test_markup_in_the_data_shows_as_text_in_the_real_browser(
     expect(summary).to_be_visible(timeout=60_000)
     shown = int(re.search(r"all (\d+) node", summary.inner_text()).group(1))  # type: ignore[union-attr]
     assert drawn(page) == shown >= 1  # the station (and, with a hop, the incident at it)
-    frame = page.frame_locator("iframe").first
+    frame = page.frame_locator(CANVAS)
     assert frame.locator("img").count() == 0  # the name did not become an element
     # Hover the location: its tooltip holds the markup as text.
-    box = page.locator("iframe").first.bounding_box()
-    assert box is not None
-    spot = page.frames[1].evaluate(
-        "() => { const id = nodes.getIds().find(i => nodes.get(i).title.includes('ZZ-HOSTILE-1'));"
-        " return network.canvasToDOM(network.getPositions([id])[id]); }")
-    page.mouse.move(box["x"] + spot["x"], box["y"] + spot["y"])
+    station = canvas_nodes(page, "(n.title || '').includes('ZZ-HOSTILE-1')")[0]
+    x, y = node_at(page, station["id"])
+    page.mouse.move(x, y)
     tooltip = frame.locator(".vis-tooltip")
     expect(tooltip).to_be_visible(timeout=10_000)
     text = tooltip.inner_text()
     assert HOSTILE_NAME in text and HOSTILE_CITY in text
     assert tooltip.locator("img, script").count() == 0
+    # Its context menu names it as text too; and a search for the markup finds it as text.
+    corner = page.locator(CANVAS).bounding_box()
+    assert corner is not None
+    page.mouse.move(corner["x"] + corner["width"] - 8, corner["y"] + 60)  # empty canvas
+    expect(tooltip).to_be_hidden(timeout=10_000)
+    idle(page)
+    page.mouse.click(*node_at(page, station["id"]), button="right")
+    menu = frame.locator("#menu")
+    expect(menu).to_be_visible(timeout=10_000)
+    assert menu.locator("img, script").count() == 0
+    page.keyboard.press("Escape")
+    frame.locator("#find").fill("<img")
+    expect(frame.locator("body[data-found]")).to_have_attribute("data-found", re.compile("[1-9]"))
+    assert frame.locator("img").count() == 0
     page.wait_for_timeout(500)
     assert dialogs == []  # no alert ran, from the graph or from anywhere on the page
 
@@ -567,3 +615,98 @@ def test_an_idle_session_expires_in_every_tab(neo4j_settings: Settings, browser:
         page.reload()
         expect(page.get_by_label("User name")).to_be_visible(timeout=60_000)
         ctx.close()
+
+
+def test_the_canvas_answers_clicks_expansions_its_menu_search_and_the_timeline(
+        server: str, browser: Browser, shots: Path) -> None:
+    """Click: the details beside the graph; double-click: an expansion, and its undo;
+    the right-click menu pins and leaves out; search highlights and opens; full width; a
+    brush across the timeline narrows the drawing. Nothing leaves the machine."""
+    requests: list[str] = []
+    errors: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1100})
+    ctx.on("request", lambda r: requests.append(r.url))
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, server, "ann")
+    page.get_by_role("link", name="Candidates").click()
+    page.get_by_role("button", name="Open in Explore").first.click()
+    before = drawn(page)
+    frame = page.frame_locator(CANVAS)
+    details = page.get_by_role("combobox", name="Details of")
+
+    # a click: that node's details, beside the graph
+    others = canvas_nodes(page, "!n.seed && n.group !== 'incident' && n.group !== 'signal'")
+    target = others[0]
+    page.mouse.click(*node_at(page, target["id"]))
+    expect(details).to_have_value(re.compile(re.escape(target["label"])), timeout=30_000)
+
+    # a double-click expands it; the canvas's undo takes the expansion back
+    drawing = frame.locator("body").get_attribute("data-drawing")
+    page.mouse.dblclick(*node_at(page, target["id"]))
+    expect(frame.locator("body")).not_to_have_attribute("data-drawing", drawing or "",
+                                                        timeout=30_000)
+    expanded = drawn(page)
+    assert expanded > before
+    expect(frame.get_by_role("button", name="Undo expansion")).to_be_enabled()
+    page.screenshot(path=shots / "canvas-expanded.png", full_page=False)
+    frame.get_by_role("button", name="Undo expansion").click()
+    expect(frame.locator("body")).to_have_attribute("data-drawn", str(before), timeout=30_000)
+
+    # search in the drawing: found, centred, and with Enter its details
+    frame.locator("#find").fill(target["label"])
+    expect(frame.locator("body")).to_have_attribute("data-found", "1", timeout=10_000)
+    page.get_by_role("heading", name="Explore").click()  # the details move elsewhere first
+    frame.locator("#find").press("Enter")
+    expect(details).to_have_value(re.compile(re.escape(target["label"])), timeout=30_000)
+    frame.locator("#find").fill("")
+
+    # the menu: pin it where it is, then leave it out
+    idle(page)
+    page.mouse.click(*node_at(page, target["id"]), button="right")
+    frame.get_by_role("menuitem", name="Pin here").click()
+    expect(page.frame_locator(CANVAS).locator("body")).to_have_attribute(
+        "data-drawn", str(before), timeout=30_000)
+    for _ in range(50):
+        if any(n["pinned"] for n in canvas_nodes(page, "n.pinned")):
+            break
+        page.wait_for_timeout(200)
+    assert [n["id"] for n in canvas_nodes(page, "n.pinned")] == [target["id"]]
+    idle(page)
+    page.mouse.click(*node_at(page, target["id"]), button="right")
+    frame.get_by_role("menuitem", name="Leave out").click()
+    expect(page.get_by_text("Left out (remove one to bring it back)")).to_be_visible(
+        timeout=30_000)
+    expect(page.frame_locator(CANVAS).locator("body[data-drawn]")).to_be_visible(timeout=30_000)
+    assert target["id"] not in [n["id"] for n in canvas_nodes(page)]
+
+    # full width: the drawing takes the page's width
+    narrow = page.locator(CANVAS).bounding_box()
+    page.get_by_text("Full width").click()
+    idle(page)
+    wide = page.locator(CANVAS).bounding_box()
+    assert narrow and wide and wide["width"] > narrow["width"] * 1.3
+
+    # the timeline: a brush across it narrows the drawing to that time
+    heading = page.get_by_text(re.compile(r"^Timeline of the drawing \((\d+) events?\)"))
+    expect(heading).to_be_visible(timeout=30_000)
+    events = int(re.search(r"\((\d+) event", heading.inner_text()).group(1))  # type: ignore[union-attr]
+    chart = page.locator("[data-testid='stVegaLiteChart'] canvas, "
+                         "[data-testid='stVegaLiteChart'] svg").first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.45, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=8)
+    page.mouse.up()
+    narrowed = page.get_by_text(re.compile(r"^Timeline of the drawing \((\d+) events?\)"))
+    expect(narrowed).not_to_have_text(heading.inner_text() if False else
+                                      f"Timeline of the drawing ({events} events)",
+                                      timeout=30_000)
+    after = int(re.search(r"\((\d+) event", narrowed.inner_text()).group(1))  # type: ignore[union-attr]
+    assert after < events
+    assert errors == []
+    assert [u for u in requests if not LOCAL.match(u)] == []
+    ctx.close()

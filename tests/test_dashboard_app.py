@@ -104,9 +104,13 @@ def titles(at: AppTest) -> list[str]:
 
 
 def iframe_html(at: AppTest) -> str:
-    frames = at.get("iframe")
-    assert frames, "no graph drawn"
-    return frames[0].proto.srcdoc
+    """What the page draws: Explore's canvas (the component's arguments, as JSON), or
+    another page's drawing (an iframe's HTML)."""
+    drawn = [c.proto.json_args for c in at.get("component_instance")
+             if "canvas" in c.proto.component_name]
+    drawn += [f.proto.srcdoc for f in at.get("iframe")]
+    assert drawn, "no graph drawn"
+    return drawn[0]
 
 
 def test_a_database_that_does_not_answer_gets_a_message_not_a_crash(

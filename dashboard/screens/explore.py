@@ -4,12 +4,14 @@ of any node, export, save as a view."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
-from dashboard import graph_view, saving, state
+from dashboard import canvas, graph_view, saving, state, timeline
 from dashboard.text import (
     counted,
     kind_name,
@@ -29,6 +31,7 @@ from graph.subgraph import GraphNode, Subgraph
 from graph.views import Kind, SavedView
 from i18n import N_, _, number
 
+T = TypeVar("T")
 ROLE_NAMES: dict[str, str] = {rel.value: role for role, rel in INVOLVEMENT_ROLES.items()}
 MODES: dict[str, str] = {"neighbourhood": N_("Neighbourhood"), "paths": N_("Paths between two")}
 DEFAULT: dict[str, Any] = {
@@ -38,6 +41,8 @@ DEFAULT: dict[str, Any] = {
     "hidden": [],
     # paths: from seeds[0] to target, of at most `longest` relationships
     "mode": "neighbourhood", "target": None, "longest": 6,
+    # where the analyst pinned nodes on the canvas: ref -> [x, y]
+    "pinned": {},
 }
 WIDGETS = ("hops", "longest", "cap", "roles", "ties", "others", "partners", "hidden")
 
@@ -399,9 +404,9 @@ def _neighbourhood(s: dict[str, Any]) -> Subgraph | None:
                  ref=_ref(s["seeds"][0]), more=more, hops=counted(s["hops"], "hop")),
              _("Starting points: {refs}").format(refs=", ".join(md(r) for r in s["seeds"])),
              seeds=[])
-    sub = explore.neighbourhood(state.store(), state.current(), s["seeds"], hops=s["hops"],
-                                filters=_filters_of(s), cap=s["cap"], expanded=s["expanded"],
-                                hidden=s["hidden"])
+    sub = _read(s, lambda: explore.neighbourhood(
+        state.store(), state.current(), s["seeds"], hops=s["hops"], filters=_filters_of(s),
+        cap=s["cap"], expanded=s["expanded"], hidden=s["hidden"]))
     message = subgraph_summary(sub)
     if sub.truncated:
         st.warning(message.capitalize() + ". " + _("Narrow the filters, lower the hops or "
@@ -426,9 +431,9 @@ def _paths(s: dict[str, Any]) -> Subgraph | None:
                  length=counted(s["longest"], "relationship")),
              _("From {source} to {target}").format(source=md(source), target=md(target)),
              seeds=[], target=None)
-    found = explore.paths(state.store(), state.current(), source, target,
-                          longest=s["longest"], filters=_filters_of(s), cap=s["cap"],
-                          expanded=s["expanded"], hidden=s["hidden"])
+    found = _read(s, lambda: explore.paths(
+        state.store(), state.current(), source, target, longest=s["longest"],
+        filters=_filters_of(s), cap=s["cap"], expanded=s["expanded"], hidden=s["hidden"]))
     if not found.sub.nodes:
         hint = (" " + _("Raise *Longest path* or allow more relationships in the sidebar.")
                 if found.length is None and not found.timed_out and not found.missing else "")
@@ -459,28 +464,154 @@ def render() -> None:
              key="ex_mode", on_change=_mode_changed, label_visibility="collapsed")
     _filters(s, explore.partners(store, viewer))
     _search(s)
+    st.session_state.pop("ex_sub", None)  # a page run reads the graph afresh; a click need not
+    _workspace()
+    saving.save_form(Kind.EXPLORE, dict(s), key="ex", opened=opened)
+
+
+def _read(s: dict[str, Any], read: Callable[[], T]) -> T:
+    """What ``read`` gives for the exploration ``s``: read once per page run and per change
+    of what to draw, not again for a click on the canvas (that read is in the audit log
+    already, and the click's details come in half a second)."""
+    wanted = json.dumps({k: s[k] for k in DEFAULT if k != "pinned"}, sort_keys=True,
+                        default=str)
+    kept = st.session_state.get("ex_sub")
+    if kept is not None and kept[0] == wanted:
+        return kept[1]  # type: ignore[no-any-return]
+    value = read()
+    st.session_state["ex_sub"] = (wanted, value)
+    return value
+
+
+@st.fragment
+def _workspace() -> None:
+    """The canvas and what goes with it: the details beside it, the timeline beneath.
+    A click on the canvas runs this part of the page again, not the whole page."""
+    s = _state()
     sub = _paths(s) if s["mode"] == "paths" else _neighbourhood(s)
     if sub is None:
         return
-    html = graph_view.to_html(sub, heading="Schakel view")
-    st.iframe(html, height=660)
-    st.caption(_("Colour and shape: {legend} · thick vermillion ring and #rank: ranked in "
-                 "the latest analysis · grey dashed ring: ranked, and reviewed by the team as "
-                 "explained. Click the drawing, then the arrow keys move it and + and - "
-                 "zoom.").format(legend=graph_view.legend()))
-    left, right = st.columns(2)
-    with left:
+    wide = st.toggle(_("Full width"), key="ex_wide",
+                     help=_("The drawing across the whole page, the details beneath it. "
+                            "The drawing's own button makes it full screen."))
+    if wide:
+        graph_col = st.container()
+        side = st.container()
+    else:
+        graph_col, side = st.columns([3, 2])
+    with graph_col:
+        fixed = set(s["seeds"]) | ({s["target"]} if s["target"] else set())
+        event = canvas.new_event(canvas.draw(
+            sub, key="ex_canvas", pinned=s["pinned"], fixed=fixed,
+            can_undo=bool(s["expanded"]),
+            paths_from=s["seeds"][0] if s["seeds"] and not sub.layered else None,
+            selected=st.session_state.get("ex_selected", []),
+            height=720 if wide else 620), "ex_canvas")
+        if event:
+            _on_canvas(event, s, sub)
+        st.caption(_("Click a node for its details; double-click to expand it; right-click "
+                     "(or Enter) for the menu: expand, leave out, pin, paths. Ctrl-click "
+                     "selects several. Shapes and colours: the legend under the drawing."))
+    with side:
+        _selection(s, sub)
+        _details(sub)
+    _graph_timeline(sub)
+    with st.expander(_("More: expand from a list, export")):
         _expand(s, sub)
         st.markdown(_("**Export this view**"))
-        _exports(sub, html)
-    with right:
-        _details(sub)
-    # the drawing as text, for who cannot see it (under the details: they come first)
+        _exports(sub, graph_view.to_html(sub, heading="Schakel view"))
+    # the drawing as text, for who cannot see it
     with st.expander(_("The graph as a table")):
         nodes, edges = graph_view.table(sub)
         st.dataframe(nodes, hide_index=True)
         st.dataframe(edges, hide_index=True)
-    saving.save_form(Kind.EXPLORE, dict(s), key="ex", opened=opened)
+
+
+def _on_canvas(event: dict[str, Any], s: dict[str, Any], sub: Subgraph) -> None:
+    """Do what the analyst did on the canvas."""
+    ids = [i for i in event["ids"] if i in sub.nodes]
+    refs = [sub.nodes[i].ref for i in ids if sub.nodes[i].ref]
+    action = event["action"]
+    if action == "select":
+        st.session_state["ex_selected"] = ids
+        if len(ids) == 1:
+            st.session_state["ex_detail"] = ids[0]
+        return
+    if action == "expand":
+        drawn = () if sub.layered else s["seeds"]
+        new = [r for r in refs if r not in drawn and r not in s["expanded"]]
+        if not new:
+            st.toast(_("Already expanded: its direct links are drawn."))
+            return
+        s["expanded"] = [*s["expanded"], *new]
+        st.session_state.setdefault("ex_undo", []).append(new)
+    elif action == "undo":
+        batches = st.session_state.get("ex_undo") or ([[s["expanded"][-1]]] if s["expanded"]
+                                                     else [])
+        if not batches:
+            return
+        last = set(batches.pop())
+        s["expanded"] = [r for r in s["expanded"] if r not in last]
+    elif action in ("pin", "unpin"):
+        positions = event.get("positions") or {}
+        pinned = dict(s["pinned"])
+        for i in ids:
+            ref, at = sub.nodes[i].ref, positions.get(i)
+            if action == "unpin":
+                pinned.pop(ref, None)
+            elif isinstance(at, dict) and isinstance(at.get("x"), int | float):
+                pinned[ref] = [float(at["x"]), float(at["y"])]
+        s["pinned"] = pinned
+    elif action == "hide":
+        chosen = set(s["seeds"]) | ({s["target"]} if s["target"] else set())
+        for i in ids:
+            node = sub.nodes[i]
+            if node.ref and node.ref not in chosen:
+                _leave_out(node.ref, f"{kind_name(node.kind)} · {node.caption}")
+        st.rerun()  # the sidebar lists what is left out
+    elif action == "paths" and refs:
+        _paths_to(refs[0])
+        st.rerun()  # another kind of drawing, another heading
+    st.rerun(scope="fragment")
+
+
+def _selection(s: dict[str, Any], sub: Subgraph) -> None:
+    """Several nodes selected on the canvas: act on them together."""
+    chosen = [i for i in st.session_state.get("ex_selected", []) if i in sub.nodes]
+    if len(chosen) < 2:
+        return
+    names = ", ".join(sub.nodes[i].caption for i in chosen[:6]) + (" …" if len(chosen) > 6
+                                                                     else "")
+    st.markdown(_("**{n} selected**: {names}").format(n=len(chosen), names=md(names)))
+    a, b = st.columns(2)
+    for column, action, label in ((a, "expand", _("Expand all")),
+                                  (b, "hide", _("Leave out all"))):
+        if column.button(label, key=f"ex_sel_{action}"):
+            _on_canvas({"action": action, "ids": chosen}, s, sub)
+
+
+def _graph_timeline(sub: Subgraph) -> None:
+    """Incidents, signals and stays of what is drawn along a time axis; brushing a span
+    narrows the drawing to it (the time window, shared with the map)."""
+    events = timeline.of_subgraph(sub)
+    if not events:
+        return
+    with st.expander(_("Timeline of the drawing ({n} events)").format(n=number(len(events))),
+                     expanded=True):
+        chosen = st.altair_chart(timeline.chart(events), key="ex_timeline",
+                                 on_select="rerun", selection_mode=timeline.BRUSH,
+                                 width="stretch")
+        span = timeline.brushed(chosen)
+        st.caption(_("Drag across the axis to narrow the drawing to that time; the time "
+                     "window in the sidebar shows it and widens it again."))
+        if span is not None:
+            s = _state()
+            since, until = span
+            if (s["since"], s["until"]) != (since.isoformat(), until.isoformat()):
+                s["since"], s["until"] = since.isoformat(), until.isoformat()
+                for key in WINDOW_SLIDERS:
+                    st.session_state.pop(key, None)
+                st.rerun()
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script
