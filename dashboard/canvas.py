@@ -37,7 +37,7 @@ def short(label: str, limit: int = LABEL_CHARS) -> str:
     >>> short("Groene Specht 42")
     'Groene Specht 42'
     >>> short("#3 pickpocketing · Utrecht Centraal, Stationsplein")
-    '#3 pickpocketing · Utr…'
+    '#3 pickpocketing · Ut…'
     """
     return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
 
