@@ -113,6 +113,41 @@ class QueryResult:
     elapsed_ms: float
     notes: list[str] = field(default_factory=list)
     connected: int = 0  # relationships drawn that the query did not return (``connect``)
+    # the server's warnings on the query: a label, type or property that does not exist
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What exists in the graph: labels and relationship types with their counts, and
+    the property keys. Counts only, no record: reading it reads no personal data."""
+
+    labels: dict[str, int]
+    types: dict[str, int]
+    properties: list[str]
+
+
+def _name(value: str) -> str:
+    """A label or type as Cypher names it: in backticks, any backtick in it doubled."""
+    return "`" + value.replace("`", "``") + "`"
+
+
+def schema(store: Store, viewer: Viewer) -> Schema:
+    """The labels, relationship types and property keys that exist, with counts (from
+    Neo4j's count store: a few milliseconds)."""
+    viewer.require(Capability.CONSOLE)
+    labels = [r["label"] for r in store.run("CALL db.labels() YIELD label RETURN label")]
+    types = [r["t"] for r in store.run(
+        "CALL db.relationshipTypes() YIELD relationshipType AS t RETURN t")]
+    keys = sorted(r["k"] for r in store.run(
+        "CALL db.propertyKeys() YIELD propertyKey AS k RETURN k"))
+    label_counts = {lab: store.run(cast(LiteralString,
+                                        f"MATCH (n:{_name(lab)}) RETURN count(n) AS n"))[0]["n"]
+                    for lab in sorted(labels)}
+    type_counts = {t: store.run(cast(LiteralString,
+                                     f"MATCH ()-[r:{_name(t)}]->() RETURN count(r) AS n"))[0]["n"]
+                   for t in sorted(types)}
+    return Schema(label_counts, type_counts, keys)
 
 
 def check(query: str) -> str:
@@ -185,8 +220,8 @@ def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | No
     rows: list[dict[str, Any]] = []
     truncated = False
     try:
-        with store.session(read_only=True) as session:
-            ensure_read(session, text, params)
+        with store.session(read_only=True, warnings=True) as session:
+            warnings = ensure_read(session, text, params)
             result = session.run(neo4j.Query(cast(LiteralString, text), timeout=timeout_s),
                                  params)
             columns = list(result.keys())
@@ -210,17 +245,22 @@ def run(store: Store, viewer: Viewer, query: str, params: Mapping[str, Any] | No
                                                  "row_limit": row_limit, "connect": connect},
                        records=len(rows), persons=_persons_in(store, rows, graph))
     return QueryResult(columns, rows, graph, truncated, (time.perf_counter() - started) * 1000,
-                       notes, connected)
+                       notes, connected, warnings)
 
 
-def ensure_read(session: neo4j.Session, text: str, params: Mapping[str, Any]) -> None:
+def ensure_read(session: neo4j.Session, text: str, params: Mapping[str, Any]) -> list[str]:
     """:class:`QueryRefused` unless the server's plan of ``text`` (``EXPLAIN``: nothing
-    runs) says it only reads."""
+    runs) says it only reads; the server's warnings on it (a label, relationship type or
+    property that does not exist, say), so that an empty result is not taken for an
+    answer."""
     plan = session.run(cast(LiteralString, "EXPLAIN " + text), dict(params)).consume()
     if plan.query_type != "r":
         raise QueryRefused(
             f"the server says this query would {_KINDS.get(plan.query_type or '', 'write')}"
             "; the console only reads")
+    return [re.sub(r"^warn: [^.]*\.\s*", "", g.status_description)
+            for g in plan.gql_status_objects
+            if g.raw_severity == "WARNING" and g.status_description]
 
 
 def _persons_in(store: Store, rows: list[dict[str, Any]], graph: Subgraph) -> list[str]:

@@ -103,6 +103,9 @@ class Store:
         if the server does not answer, :class:`graph.driver.UnverifiedDriver` if the
         installed driver is not one Schakel was verified with."""
         driver_mend.apply()
+        # the driver logs the server's warnings with the query's text: the console shows
+        # them to whoever wrote the query; no log gets the query (it may hold a ref)
+        logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
         # Notifications ("this label does not exist yet") are for people writing queries, not
         # for Schakel's own, which count labels of an empty graph on purpose.
         driver = GraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="schakel",
@@ -154,13 +157,15 @@ class Store:
         self.close()
 
     @contextmanager
-    def session(self, *, read_only: bool = False, fetch_size: int | None = None
-                ) -> Iterator[Session]:
-        """A session; ``fetch_size``: records fetched ahead (the driver's default is 1000)."""
+    def session(self, *, read_only: bool = False, fetch_size: int | None = None,
+                warnings: bool = False) -> Iterator[Session]:
+        """A session; ``fetch_size``: records fetched ahead (the driver's default is 1000);
+        ``warnings``: with the server's warnings on each query (for a person's queries)."""
         access = neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS
+        extra: dict[str, Any] = {"notifications_min_severity": "WARNING"} if warnings else {}
         with self._answering(), self.driver.session(
                 database=self.database, default_access_mode=access,
-                fetch_size=fetch_size or 1000) as session:
+                fetch_size=fetch_size or 1000, **extra) as session:
             yield session
 
     def write(self, work: Callable[[Transaction], T]) -> T:

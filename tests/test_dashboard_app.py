@@ -793,3 +793,26 @@ def test_watch_from_explore_and_the_inbox_and_a_rule_from_the_console(
     inbox = signed_in(IVO, "inbox")
     inbox.button(key="inbox_rule_remove").click().run()
     assert team_rules.all_rules(scenario.store) == []
+
+
+def test_the_console_shows_the_schema_and_warns_of_names_that_do_not_exist(
+        home: Path, scenario: Scenario) -> None:
+    """`MATCH (a:Adult)` once came back empty without a word: now the server's warning is
+    shown; and the schema beside the editor lists what exists, a click adding it."""
+    at = signed_in(IVO, "console")
+    minors = scenario.store.run("MATCH (m:Minor) RETURN count(m) AS n")[0]["n"]
+    at.text_area(key="cs_query").input("MATCH")
+    at.pills(key="cs_schema_label").set_value("Minor").run()
+    assert at.text_area(key="cs_query").value == "MATCH (:Minor)"
+    assert at.pills(key="cs_schema_label").value is None  # ready for the next click
+    found = console.schema(scenario.store, IVO)
+    assert found.labels["Minor"] == minors and "SUSPECT_IN" in found.types
+    assert "Adult" not in found.labels
+    at.text_area(key="cs_query").input("MATCH (a:Adult)-[:KNOWS]->(m) RETURN a LIMIT 5")
+    at.button(key="cs_run").click().run()
+    warnings = [w.value for w in at.warning]
+    assert any("Adult" in w and "does not exist" in w for w in warnings), warnings
+    assert any("KNOWS" in w and "does not exist" in w for w in warnings), warnings
+    at.text_area(key="cs_query").input("MATCH (m:Minor) RETURN count(m) AS n")
+    at.button(key="cs_run").click().run()
+    assert not at.warning

@@ -4,6 +4,7 @@ limit; results as a table and, when they hold nodes or relationships, as a graph
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pandas as pd
@@ -73,6 +74,42 @@ def _reuse(entries: list[dict[str, Any]]) -> None:
     st.session_state["cs_params"] = json.dumps(entry["params"], indent=1, ensure_ascii=False)
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def _schema(user: str) -> console.Schema:
+    """What exists, for a minute: counts only (no personal data, so no audit entry)."""
+    return console.schema(state.store(), state.current())
+
+
+def _insert(key: str, form: str) -> None:
+    """Put the name picked in ``key`` at the end of the query, as Cypher writes it."""
+    picked = st.session_state.get(key)
+    if picked:
+        name = picked if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", picked) else (
+            "`" + picked.replace("`", "``") + "`")
+        query = st.session_state.get("cs_query", "").rstrip()
+        st.session_state["cs_query"] = f"{query}{' ' if query else ''}{form.format(name)}"
+    st.session_state[key] = None
+
+
+def _schema_browser() -> None:
+    """The labels, relationship types and property keys that exist, with counts: a click
+    puts one at the end of the query."""
+    found = _schema(state.current().user)
+    with st.sidebar:
+        st.subheader(_("Schema"))
+        st.caption(_("What exists in the graph, with counts. A click adds it to the query."))
+        st.pills(_("Labels"), list(found.labels), key="cs_schema_label",
+                 format_func=lambda k: f":{k} · {number(found.labels[k])}",
+                 on_change=_insert, args=("cs_schema_label", "(:{})"))
+        st.pills(_("Relationship types"), list(found.types), key="cs_schema_type",
+                 format_func=lambda k: f":{k} · {number(found.types[k])}",
+                 on_change=_insert, args=("cs_schema_type", "-[:{}]->"))
+        with st.expander(_("Property keys ({n})").format(n=number(len(found.properties)))):
+            st.pills(_("Property keys"), found.properties, key="cs_schema_key",
+                     on_change=_insert, args=("cs_schema_key", ".{}"),
+                     label_visibility="collapsed")
+
+
 def render() -> None:
     viewer = state.current()
     store = state.store()
@@ -93,6 +130,7 @@ def render() -> None:
                  key="cs_example", on_change=_example, placeholder=_("a question to adapt"),
                  help=_("Each puts a query and its parameters in the editor: read it, change "
                       "it, run it."))
+    _schema_browser()
     query = st.text_area(_("Query"), height=160, key="cs_query")
     a, b, c = st.columns([3, 1, 1])
     params_text = a.text_area(_("Parameters (JSON)"), height=90, key="cs_params")
@@ -132,6 +170,9 @@ def render() -> None:
                                if isinstance(v, list | dict)
                                else v for k, v in row.items()} for row in result.rows],
                              columns=result.columns)
+        for warning in result.warnings:  # a name that does not exist: why it came back empty
+            st.warning(_("The server warns: {warning}").format(warning=md(warning)),
+                       icon=":material/warning:")
         st.dataframe(frame, hide_index=True)
         for note in result.notes:
             st.caption(note)
