@@ -21,7 +21,7 @@ import pyvis
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from pyvis.network import Network
 
-from dashboard.text import csv_cell, kind_name
+from dashboard.text import csv_cell, kind_name, relationship_name
 from graph.reviews import EXPLAINED, label_of
 from graph.subgraph import GraphNode, Subgraph
 from i18n import N_, _, number
@@ -179,7 +179,8 @@ def table(sub: Subgraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
               _("hop"): n.hop, _("rank"): n.flagged[0] if n.flagged else None}
              for n in sorted(sub.nodes.values(), key=lambda n: (n.hop, n.kind, n.caption))]
     names = {n.id: f"{kind_name(n.kind)} {n.caption}" for n in sub.nodes.values()}
-    edges = [{_("from"): names[e.source], _("relationship"): e.type, _("to"): names[e.target]}
+    edges = [{_("from"): names[e.source], _("relationship"): relationship_name(e.type),
+              _("to"): names[e.target]}
              for e in sub.edges if e.source in names and e.target in names]
     return nodes, edges
 
@@ -239,9 +240,9 @@ def network(sub: Subgraph, *, height: str = "640px") -> Network:
                           for k, v in sorted(edge.props.items()) if v not in (None, "", []))
         net.edges.append({
             "id": edge.id, "from": edge.source, "to": edge.target,
-            "title": f"{edge.type}\n{props}".strip(),
+            "title": f"{relationship_name(edge.type)} ({edge.type})\n{props}".strip(),
             "color": EDGE_COLOURS.get(edge.type, "#9e9e9e"),
-            "label": edge.type if show_labels else "",
+            "label": relationship_name(edge.type) if show_labels else "",
             "dashes": edge.type == "SAME_AS",
         })
     net.options = dict(OPTIONS)

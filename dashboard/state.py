@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import text
 from dashboard.auth import Throttle, User, Users
 from dashboard.sessions import COOKIE, SESSIONS, Ended, Session
 from graph.access import Purpose, Viewer
@@ -22,6 +23,7 @@ def settings() -> Settings:
     # a sign-in lasts a working day (SCHAKEL_SESSION_HOURS), and half an hour without a
     # click (SCHAKEL_SESSION_IDLE_MINUTES) ends it sooner
     SESSIONS.limits(hours=found.session_hours, idle_minutes=found.idle_minutes)
+    text.use_zone(found.timezone)  # times are shown in the team's time zone
     return found
 
 

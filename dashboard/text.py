@@ -7,7 +7,9 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from graph.access import Role
 from graph.explore import Paths
@@ -21,6 +23,58 @@ _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 _ISO = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 
 
+# Patterns of the analysis, by a short name a reader says (their meaning: candidates page).
+PATTERN_NAMES: dict[str, str] = {
+    "unrelated_collector": N_("Collects unrelated minors"),
+    "shielded_hub": N_("Shielded hub"),
+    "mobile_minors": N_("Mobile minors"),
+    "runaway_then_offence": N_("Runaway, then offence"),
+    "shared_means": N_("Shared means"),
+    "claimed_relative": N_("Claimed relative"),
+    "travels_with": N_("Travels with minors"),
+    "alias_churn": N_("Alias churn"),
+    "broker": N_("Broker between groups"),
+}
+# Relationship types as a sentence says them.
+RELATIONSHIP_NAMES: dict[str, str] = {
+    "SUSPECT_IN": N_("suspect in"), "VICTIM_IN": N_("victim in"), "WITNESS_IN": N_("witness in"),
+    "REPORTED": N_("reported"), "PRESENT_AT": N_("present at"),
+    "COLLECTED_AFTER": N_("collected after"), "AT": N_("at"), "ABOUT": N_("about"),
+    "NAMES": N_("names"), "STAYED_AT": N_("stayed at"), "USES": N_("uses"),
+    "PARENT_OF": N_("parent of"), "SIBLING_OF": N_("sibling of"),
+    "LEGAL_GUARDIAN_OF": N_("legal guardian of"), "SAME_HOUSEHOLD": N_("same household"),
+    "PARTNER_OF": N_("partner of"), "CASEWORKER_OF": N_("caseworker of"),
+    "ASSOCIATE_OF": N_("associate of"), "SAME_AS": N_("same person as"),
+    "DECLARES": N_("declares"), "CONCERNS": N_("concerns"), "SUPPORTED_BY": N_("supported by"),
+    "HAS_MEMBER": N_("has member"),
+}
+# The team's time zone for times shown (SCHAKEL_TIMEZONE; dashboard.state sets it).
+_zone: list[ZoneInfo] = [ZoneInfo("Europe/Amsterdam")]
+
+
+def use_zone(name: str) -> None:
+    """Show times in the time zone ``name`` from now on."""
+    _zone[0] = ZoneInfo(name)
+
+
+def pattern_name(key: str) -> str:
+    """A pattern as a reader says it, in the user's language.
+
+    >>> pattern_name("alias_churn"), pattern_name("something_new")
+    ('Alias churn', 'something_new')
+    """
+    return _(PATTERN_NAMES[key]) if key in PATTERN_NAMES else key
+
+
+def relationship_name(rel_type: str) -> str:
+    """A relationship type as a sentence says it.
+
+    >>> relationship_name("COLLECTED_AFTER")
+    'collected after'
+    """
+    return _(RELATIONSHIP_NAMES[rel_type]) if rel_type in RELATIONSHIP_NAMES else rel_type
+
+
 def md(value: object) -> str:
     """``value`` with every Markdown and HTML special character escaped.
 
@@ -31,15 +85,18 @@ def md(value: object) -> str:
 
 
 def stamp(value: str | None) -> str:
-    """An ISO date-time as ``2026-11-29 13:03:23 UTC``: to the second, in the zone it
-    was written in (a partner's extract time keeps its own offset, ``+01:00``).
+    """An ISO date-time as ``2026-11-29 14:03:01 CET``: to the second, in the team's
+    time zone (:func:`use_zone`; Europe/Amsterdam unless set), summer time included.
+    A time written without an offset is shown as written.
 
     Anything else (nothing, a bare date, text) is shown as it is.
 
     >>> stamp("2026-11-29T13:03:01.790000000+00:00")
-    '2026-11-29 13:03:01 UTC'
-    >>> stamp("2016-03-01T09:00:00+01:00")
-    '2016-03-01 09:00:00 +01:00'
+    '2026-11-29 14:03:01 CET'
+    >>> stamp("2016-07-01T09:00:00+01:00")
+    '2016-07-01 10:00:00 CEST'
+    >>> stamp("2016-07-01T09:00:00")
+    '2016-07-01 09:00:00'
     """
     if not value:
         return ""
@@ -47,9 +104,11 @@ def stamp(value: str | None) -> str:
     if found is None:
         return value
     day, time, zone = found.groups()
-    if zone in ("Z", "+00:00", "-00:00"):
-        zone = "UTC"
-    return f"{day} {time} {zone}" if zone else f"{day} {time}"
+    if not zone:
+        return f"{day} {time}"
+    at = datetime.fromisoformat(f"{day}T{time}{'+00:00' if zone == 'Z' else zone}")
+    local = at.astimezone(_zone[0])
+    return local.strftime("%Y-%m-%d %H:%M:%S ") + (local.tzname() or "")
 
 
 def stamped(rows: Iterable[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ ROOT = Viewer("root", Role.ADMIN, ("ops",), purpose=PURPOSE)
 OTTO = Viewer("otto", Role.ANALYST, ("other",), purpose=PURPOSE)
 CARLA = Viewer("carla", Role.PARTNER, ("care",), partner="youth-care", purpose=PURPOSE)
 # A time as the dashboard shows it (dashboard.text.stamp).
-UTC_SECOND = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+UTC_SECOND = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CES?T")  # the team's zone
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +101,12 @@ def saved_for_the_team(at: AppTest, name: str) -> str:
 
 def titles(at: AppTest) -> list[str]:
     return [t.value for t in at.title]
+
+
+def finding_boxes(at: AppTest) -> list[Any]:
+    """The candidates page's findings (each holds the ref to copy), not the patterns'
+    evidence folded inside them."""
+    return [e for e in at.expander if len(e.code)]
 
 
 def iframe_html(at: AppTest) -> str:
@@ -330,19 +336,24 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
                                                                  scenario: Scenario) -> None:
     at = signed_in(ANN, "candidates")
     top = overview.findings(scenario.store, ANN, scenario.run_id, limit=20)
-    assert len(at.expander) == len(top)
+    boxes = finding_boxes(at)
+    assert len(boxes) == len(top)
     # the person by codename and the start of its ref; the full ref to copy inside
     assert top[0]["codename"]
-    assert at.expander[0].label.startswith(
+    assert boxes[0].label.startswith(
         f"#1 · {md(top[0]['codename'])} \\({top[0]['person_ref'][:8]}…\\)")
-    assert at.expander[0].code[0].value == top[0]["person_ref"]
-    assert f"({top[0]['band']} lead)" in at.expander[0].label
-    assert "•" in at.expander[0].text[0].value  # the evidence, as a list
+    assert boxes[0].code[0].value == top[0]["person_ref"]
+    assert f"({top[0]['band']} lead)" in boxes[0].label
+    assert "•" in boxes[0].text[0].value  # the evidence, as a list
+    # grouped by pattern under its readable name, the count first
+    patterns = [e.label for e in at.expander if not len(e.code)]
+    assert any(re.match(r"^[A-Z][a-z].* · \d+ records? · value ", p) for p in patterns), patterns
+    assert not any("_" in p.split(" · ")[0] for p in patterns), patterns
     # why (the minors and their signs) and why not (what lowered it, with its reason)
-    assert any(m.value.startswith("**Rests on**") for m in at.expander[0].markdown)
+    assert any(m.value.startswith("**Rests on**") for m in boxes[0].markdown)
     lowered = [i for i, f in enumerate(top) if f["counter_evidence"]]
     assert lowered, "the scenario's top findings should include counter-evidence"
-    shown = " ".join(m.value for m in at.expander[lowered[0]].markdown)
+    shown = " ".join(m.value for m in boxes[lowered[0]].markdown)
     assert "**Lowered by**" in shown
     assert md(top[lowered[0]]["counter_evidence"][0]["reason"]) in shown
     at.button(key=f"open_{top[0]['finding']}").click().run()
@@ -649,7 +660,7 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
     with pytest.raises(ValueError, match="navigation page"):
         at.switch_page("screens/console.py")
     at.switch_page("screens/candidates.py").run()
-    assert not at.exception and not at.expander
+    assert not at.exception and not finding_boxes(at)
     assert any("No finding of this run has been shared with your team (care)" in i.value
                for i in at.info)
     top = overview.findings(scenario.store, IVO, scenario.run_id, limit=1)[0]
@@ -660,7 +671,7 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
         at.switch_page("screens/candidates.py").run()
         # One finding: listed, with no "Show the top" slider to choose among one.
         assert not at.exception and not at.slider
-        assert [e.code[0].value for e in at.expander] == [top["person_ref"]]
+        assert [e.code[0].value for e in finding_boxes(at)] == [top["person_ref"]]
         assert "1 finding shared with your team" in at.caption[0].value
         # what a finding rests on names minors of any partner: not for a care partner
         assert not any(m.value.startswith("**Rests on**") for m in at.markdown)

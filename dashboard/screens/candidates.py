@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.screens import explore
-from dashboard.text import counted, md, person, stamp
+from dashboard.text import counted, md, pattern_name, person, stamp
 from graph import overview, reviews
 from graph.access import Capability
 from graph.explore import describe
@@ -191,13 +191,17 @@ def render() -> None:
             if viewer.can(Capability.REVIEW):
                 _review(f, run["run"], history)
             _why(f, partner=viewer.only_partner is not None)
+            # the evidence grouped by pattern, counts first, each group folded open on a click
             for ind in f["indicators"]:
                 meaning = _(PATTERNS[ind["name"]]) if ind["name"] in PATTERNS else ""
-                st.markdown(_("**{pattern}** — {meaning} (value {value})").format(
-                    pattern=ind["name"], meaning=meaning, value=ind["value"]))
-                st.text("\n".join(f"• {lines.get(r, r)}" for r in ind["evidence"][:50])
-                        + ("\n" + _("… and {n} more").format(n=number(len(ind["evidence"]) - 50))
-                           if len(ind["evidence"]) > 50 else ""))
+                with st.expander(_("{pattern} · {n} · value {value}").format(
+                        pattern=pattern_name(ind["name"]),
+                        n=counted(len(ind["evidence"]), "record"), value=ind["value"])):
+                    st.caption(md(meaning))
+                    st.text("\n".join(f"• {lines.get(r, r)}" for r in ind["evidence"][:50])
+                            + ("\n" + _("… and {n} more").format(
+                                n=number(len(ind["evidence"]) - 50))
+                               if len(ind["evidence"]) > 50 else ""))
 
 
 if __name__ == "__main__":  # run by st.navigation as the page script

@@ -17,6 +17,7 @@ from dashboard.text import (
     kind_name,
     md,
     paths_summary,
+    relationship_name,
     stamp,
     stamped,
     subgraph_summary,
@@ -117,9 +118,10 @@ def _filters(s: dict[str, Any], partners: list[str]) -> None:
                                        key="ex_cap"))
         s["roles"] = st.multiselect(_("Involvement roles"), list(ROLE_RELS), key="ex_roles",
                                     format_func=lambda r: ROLE_NAMES.get(r, r))
-        s["ties"] = st.multiselect(_("Known ties"), list(TIE_RELS), key="ex_ties")
+        s["ties"] = st.multiselect(_("Known ties"), list(TIE_RELS), key="ex_ties",
+                                   format_func=relationship_name)
         s["others"] = st.multiselect(_("Places, signals, identifiers, aliases"), list(OTHER_RELS),
-                                     key="ex_others")
+                                     key="ex_others", format_func=relationship_name)
         st.session_state["ex_partners"] = [p for p in st.session_state["ex_partners"]
                                            if p in partners]
         s["partners"] = st.multiselect(_("Partners (none chosen: all)"), partners,
@@ -260,8 +262,8 @@ def _details(sub: Subgraph) -> None:
         _timeline(info["timeline"], window)
     if info["links"]:
         st.markdown(_("**Relationships**"))
-        st.dataframe([{"type": k, "count": v} for k, v in info["links"].items()],
-                     hide_index=True)
+        st.dataframe([{_("relationship"): relationship_name(k), _("count"): v}
+                      for k, v in info["links"].items()], hide_index=True)
     if info["findings"]:
         st.markdown(_("**Findings**"))
         st.dataframe(info["findings"], hide_index=True)
