@@ -66,7 +66,7 @@ def candidates(page: Page, count: int, tried: set[str] | None = None) -> list[di
     found: list[dict[str, Any]] = canvas(page).evaluate(
         "(count) => { const n = schakelNetwork; const g = document.getElementById('graph')"
         ".getBoundingClientRect(); return n.body.data.nodes.get({filter: x => !x.seed &&"
-        " ['minor','adult','location'].includes(x.group)}).filter(x => { const p ="
+        " ['minor','adult','location'].includes(x.kind)}).filter(x => { const p ="
         " n.canvasToDOM(n.getPositions([x.id])[x.id]); return p.x > 20 && p.y > 20 &&"
         " p.x < g.width - 20 && p.y < g.height - 20; }).slice(0, count)"
         ".map(x => ({id: x.id, label: x.fullLabel})); }", count + len(tried or ()))

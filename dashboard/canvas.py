@@ -76,7 +76,10 @@ def drawing(sub: Subgraph, pinned: dict[str, list[float]], fixed: set[str]
         ref = refs.get(entry["id"], "")
         full = entry["label"]
         size = entry.get("font", {}).get("size", 13)
-        node = {**entry, "label": short(full), "fullLabel": full, "ref": ref,
+        # the kind as "kind", not vis-network's "group": a node of a group loses its own
+        # colour to the group's default colours at its first update (the label sizes)
+        kind = entry.pop("group", "other")
+        node = {**entry, "kind": kind, "label": short(full), "fullLabel": full, "ref": ref,
                 "baseFont": max(13, size), "seed": bool(entry.get("font")),
                 "fixedOnCanvas": ref in fixed}
         if ref in pinned:

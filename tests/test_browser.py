@@ -636,7 +636,7 @@ def test_the_canvas_answers_clicks_expansions_its_menu_search_and_the_timeline(
     details = page.get_by_role("combobox", name="Details of")
 
     # a click: that node's details, beside the graph
-    others = canvas_nodes(page, "!n.seed && n.group !== 'incident' && n.group !== 'signal'")
+    others = canvas_nodes(page, "!n.seed && n.kind !== 'incident' && n.kind !== 'signal'")
     target = others[0]
     page.mouse.click(*node_at(page, target["id"]))
     expect(details).to_have_value(re.compile(re.escape(target["label"])), timeout=30_000)
@@ -673,10 +673,13 @@ def test_the_canvas_answers_clicks_expansions_its_menu_search_and_the_timeline(
         page.wait_for_timeout(200)
     assert [n["id"] for n in canvas_nodes(page, "n.pinned")] == [target["id"]]
     idle(page)
+    pinned_drawing = frame.locator("body").get_attribute("data-drawing") or ""
     page.mouse.click(*node_at(page, target["id"]), button="right")
     frame.get_by_role("menuitem", name="Leave out").click()
     expect(page.get_by_text("Left out (remove one to bring it back)")).to_be_visible(
         timeout=30_000)
+    expect(page.frame_locator(CANVAS).locator("body")).not_to_have_attribute(
+        "data-drawing", pinned_drawing, timeout=30_000)
     expect(page.frame_locator(CANVAS).locator("body[data-drawn]")).to_be_visible(timeout=30_000)
     assert target["id"] not in [n["id"] for n in canvas_nodes(page)]
 

@@ -78,7 +78,7 @@
     var updates = [];
     nodes.forEach(function (n) {
       var base = n.baseFont || 13;
-      var hide = small && QUIET[n.group] && !n.seed;
+      var hide = small && QUIET[n.kind] && !n.seed;
       updates.push({id: n.id, font: {size: hide ? 0 : Math.round(base * bucket),
                                      background: n.pinned ? "#fff3a6" : undefined,
                                      bold: n.seed ? true : false}});
@@ -179,9 +179,6 @@
       hideMenu();
       if (p.nodes.length) { send("select", network.getSelectedNodes()); }
     });
-    network.on("doubleClick", function (p) {
-      if (p.nodes.length) { send("expand", [p.nodes[0]]); }
-    });
     if (findEl.value) { find(); }
   }
 
@@ -202,6 +199,21 @@
     if (event.source !== window.parent) { return; }
     var data = event.data || {};
     if (data.type === "streamlit:render") { render(data.args || {}); }
+  });
+
+  function nodeAt(e) {
+    var box = graphEl.getBoundingClientRect();
+    if (e.clientX < box.left || e.clientX > box.right || e.clientY < box.top
+        || e.clientY > box.bottom) { return undefined; }
+    return network.getNodeAt({x: e.clientX - box.left, y: e.clientY - box.top});
+  }
+
+  // A double-click expands: the browser's own dblclick (vis-network's double tap missed
+  // some when the page answered the first click in between).
+  document.addEventListener("dblclick", function (e) {
+    if (!network || menuEl.contains(e.target)) { return; }
+    var id = nodeAt(e);
+    if (id !== undefined) { send("expand", [id]); }
   });
 
   // The context menu: on the drawing, also where a tooltip covers it.

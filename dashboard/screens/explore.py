@@ -27,13 +27,11 @@ from graph.access import Capability
 from graph.errors import GraphError
 from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters
 from graph.inbox import watchlist
-from graph.schema import INVOLVEMENT_ROLES
 from graph.subgraph import GraphNode, Subgraph
 from graph.views import Kind, SavedView
 from i18n import N_, _, number
 
 T = TypeVar("T")
-ROLE_NAMES: dict[str, str] = {rel.value: role for role, rel in INVOLVEMENT_ROLES.items()}
 MODES: dict[str, str] = {"neighbourhood": N_("Neighbourhood"), "paths": N_("Paths between two")}
 DEFAULT: dict[str, Any] = {
     "seeds": [], "hops": 2, "cap": 300, "roles": list(ROLE_RELS), "ties": list(TIE_RELS),
@@ -117,7 +115,7 @@ def _filters(s: dict[str, Any], partners: list[str]) -> None:
         s["cap"] = int(st.number_input(_("At most this many nodes"), 20, explore.MAX_CAP, step=50,
                                        key="ex_cap"))
         s["roles"] = st.multiselect(_("Involvement roles"), list(ROLE_RELS), key="ex_roles",
-                                    format_func=lambda r: ROLE_NAMES.get(r, r))
+                                    format_func=relationship_name)
         s["ties"] = st.multiselect(_("Known ties"), list(TIE_RELS), key="ex_ties",
                                    format_func=relationship_name)
         s["others"] = st.multiselect(_("Places, signals, identifiers, aliases"), list(OTHER_RELS),
