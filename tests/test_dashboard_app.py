@@ -345,6 +345,7 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
         f"#1 · {md(top[0]['codename'])} \\({top[0]['person_ref'][:8]}…\\)")
     assert boxes[0].code[0].value == top[0]["person_ref"]
     assert f"({top[0]['band']} lead)" in boxes[0].label
+    assert "_" not in boxes[0].label.split(" lead) · ")[1]  # patterns by readable names
     assert "•" in boxes[0].text[0].value  # the evidence, as a list
     # grouped by pattern under its readable name, the count first
     patterns = [e.label for e in at.expander if not len(e.code)]

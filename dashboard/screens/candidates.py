@@ -178,7 +178,7 @@ def render() -> None:
         band = f" ({_(BAND[f['band']])})" if f.get("band") in BAND else ""
         title = (f"#{f['rank']} · {md(person(f['person_ref'], f['codename']))}{aliases} · "
                  + _("score {score}").format(score=number(f["score"], 2))
-                 + f"{band} · {', '.join(f['patterns'])}{status}")
+                 + f"{band} · {', '.join(map(pattern_name, f['patterns']))}{status}")
         with st.expander(title, expanded=f["rank"] == 1):
             st.code(f["person_ref"], language=None)  # the full ref, to copy in one click
             if st.button(_("Open in Explore"), key=f"open_{f['finding']}",
