@@ -46,6 +46,8 @@ class Session:
     account: str  # the account's mark at sign-in (dashboard.auth.User.mark)
     signed_in_at: float
     seen_at: float
+    # what the user was working on (Explore's state), so that a reload finds it again
+    work: tuple[tuple[str, str], ...] = ()
 
 
 def _digest(token: str) -> str:
@@ -127,6 +129,18 @@ class Sessions:
             if found is not None:
                 self._sessions[key] = replace(found, viewer=replace(found.viewer,
                                                                     purpose=purpose))
+
+    def keep(self, token: str | None, key: str, value: str) -> None:
+        """Keep ``value`` (JSON text) under ``key`` with the session, for a reload."""
+        if not token:
+            return
+        digest = _digest(token)
+        with self._lock:
+            found = self._sessions.get(digest)
+            if found is not None:
+                work = dict(found.work)
+                work[key] = value
+                self._sessions[digest] = replace(found, work=tuple(sorted(work.items())))
 
     def end(self, token: str | None, why: Ended = Ended.SIGNED_OUT) -> None:
         if token:

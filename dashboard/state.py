@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 from typing import Any
@@ -83,6 +84,13 @@ def sign_out() -> None:
     _forget()
 
 
+def keep(key: str, value: object) -> None:
+    """Keep ``value`` (JSON-able) with the session under the session-state ``key``: a
+    reload, a new tab or a link of this session finds it there again."""
+    SESSIONS.keep(st.session_state.get("session_token"), key,
+                  json.dumps(value, sort_keys=True, default=str))
+
+
 def _forget() -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
@@ -98,6 +106,8 @@ def _resume() -> None:
         st.session_state.update(viewer=found.viewer, account=found.account,
                                 signed_in_at=found.signed_in_at, seen_at=found.seen_at,
                                 session_token=token)
+        for key, value in found.work:  # what the user was working on, before the reload
+            st.session_state[key] = json.loads(value)
     elif found is Ended.EXPIRED:
         st.session_state["expired"] = True
 

@@ -682,6 +682,13 @@ def test_the_canvas_answers_clicks_expansions_its_menu_search_and_the_timeline(
         "data-drawing", pinned_drawing, timeout=30_000)
     expect(page.frame_locator(CANVAS).locator("body[data-drawn]")).to_be_visible(timeout=30_000)
     assert target["id"] not in [n["id"] for n in canvas_nodes(page)]
+    left = drawn(page)
+
+    # a reload draws the same again: the exploration is kept with the session
+    page.reload()
+    expect(page.get_by_text("Left out (remove one to bring it back)")).to_be_visible(
+        timeout=60_000)
+    assert drawn(page) == left
 
     # full width: the drawing takes the page's width
     narrow = page.locator(CANVAS).bounding_box()

@@ -65,3 +65,14 @@ def test_the_server_keeps_no_token_only_its_digest() -> None:
     token, claim = sessions.open(ANN, "mark")
     kept = repr(vars(sessions))
     assert token not in kept and claim not in kept
+
+
+def test_what_the_user_works_on_is_kept_with_the_session_for_a_reload() -> None:
+    sessions = Sessions()
+    token, _claim = sessions.open(ANN, "mark")
+    sessions.keep(token, "explore", '{"seeds": ["M-1"]}')
+    sessions.keep(token, "explore", '{"seeds": ["M-2"]}')  # the latest counts
+    found = sessions.resume(token)
+    assert isinstance(found, Session) and found.work == (("explore", '{"seeds": ["M-2"]}'),)
+    sessions.keep("another-token", "explore", "{}")  # no session: nothing kept, no error
+    assert len(sessions) == 1

@@ -488,6 +488,7 @@ def _workspace() -> None:
     """The canvas and what goes with it: the details beside it, the timeline beneath.
     A click on the canvas runs this part of the page again, not the whole page."""
     s = _state()
+    state.keep("explore", s)  # a reload, a new tab or a link of this session draws it again
     sub = _paths(s) if s["mode"] == "paths" else _neighbourhood(s)
     if sub is None:
         return
