@@ -71,6 +71,7 @@ def drawing(sub: Subgraph, pinned: dict[str, list[float]], fixed: set[str]
     path ends) marked so the menu does not offer to leave them out."""
     net = graph_view.network(sub)
     refs = {n.id: n.ref for n in sub.nodes.values()}
+    seeds = set(sub.seeds)
     nodes = []
     for entry in net.nodes:
         ref = refs.get(entry["id"], "")
@@ -80,7 +81,7 @@ def drawing(sub: Subgraph, pinned: dict[str, list[float]], fixed: set[str]
         # colour to the group's default colours at its first update (the label sizes)
         kind = entry.pop("group", "other")
         node = {**entry, "kind": kind, "label": short(full), "fullLabel": full, "ref": ref,
-                "baseFont": max(13, size), "seed": bool(entry.get("font")),
+                "baseFont": max(13, size), "seed": ref in seeds,
                 "fixedOnCanvas": ref in fixed}
         if ref in pinned:
             node.update(x=pinned[ref][0], y=pinned[ref][1], pinned=True)

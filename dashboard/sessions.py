@@ -121,26 +121,23 @@ class Sessions:
 
     def state_purpose(self, token: str | None, purpose: Purpose | None) -> None:
         """The purpose of the rest of the session (``None``: to be stated again)."""
-        if not token:
-            return
-        key = _digest(token)
-        with self._lock:
-            found = self._sessions.get(key)
-            if found is not None:
-                self._sessions[key] = replace(found, viewer=replace(found.viewer,
-                                                                    purpose=purpose))
+        self._change(token, lambda found: replace(found, viewer=replace(found.viewer,
+                                                                        purpose=purpose)))
 
     def keep(self, token: str | None, key: str, value: str) -> None:
         """Keep ``value`` (JSON text) under ``key`` with the session, for a reload."""
+        self._change(token, lambda found: replace(
+            found, work=tuple(sorted({**dict(found.work), key: value}.items()))))
+
+    def _change(self, token: str | None, change: Callable[[Session], Session]) -> None:
+        """The session of ``token`` as ``change`` makes it; nothing if there is none."""
         if not token:
             return
         digest = _digest(token)
         with self._lock:
             found = self._sessions.get(digest)
             if found is not None:
-                work = dict(found.work)
-                work[key] = value
-                self._sessions[digest] = replace(found, work=tuple(sorted(work.items())))
+                self._sessions[digest] = change(found)
 
     def end(self, token: str | None, why: Ended = Ended.SIGNED_OUT) -> None:
         if token:

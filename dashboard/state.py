@@ -74,7 +74,7 @@ def state_purpose(purpose: Purpose | None) -> None:
     """The purpose of the rest of this session (``None``: to be stated again); every read
     from now on is logged with it. Other tabs of the session have it at their next click."""
     v = st.session_state["viewer"]
-    st.session_state["viewer"] = v.with_purpose(purpose) if purpose else replace(v, purpose=None)
+    st.session_state["viewer"] = replace(v, purpose=purpose)
     SESSIONS.state_purpose(st.session_state.get("session_token"), purpose)
 
 

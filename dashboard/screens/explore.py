@@ -501,9 +501,8 @@ def _workspace() -> None:
     else:
         graph_col, side = st.columns([3, 2])
     with graph_col:
-        fixed = set(s["seeds"]) | ({s["target"]} if s["target"] else set())
         event = canvas.new_event(canvas.draw(
-            sub, key="ex_canvas", pinned=s["pinned"], fixed=fixed,
+            sub, key="ex_canvas", pinned=s["pinned"], fixed=_chosen(s),
             can_undo=bool(s["expanded"]),
             paths_from=s["seeds"][0] if s["seeds"] and not sub.layered else None,
             selected=st.session_state.get("ex_selected", []),
@@ -526,6 +525,11 @@ def _workspace() -> None:
         nodes, edges = graph_view.table(sub)
         st.dataframe(nodes, hide_index=True)
         st.dataframe(edges, hide_index=True)
+
+
+def _chosen(s: dict[str, Any]) -> set[str]:
+    """The refs the user chose to start (or end) at: drawn always, never left out."""
+    return set(s["seeds"]) | ({s["target"]} if s["target"] else set())
 
 
 def _on_canvas(event: dict[str, Any], s: dict[str, Any], sub: Subgraph) -> None:
@@ -564,7 +568,7 @@ def _on_canvas(event: dict[str, Any], s: dict[str, Any], sub: Subgraph) -> None:
                 pinned[ref] = [float(at["x"]), float(at["y"])]
         s["pinned"] = pinned
     elif action == "hide":
-        chosen = set(s["seeds"]) | ({s["target"]} if s["target"] else set())
+        chosen = _chosen(s)
         for i in ids:
             node = sub.nodes[i]
             if node.ref and node.ref not in chosen:
