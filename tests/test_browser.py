@@ -130,8 +130,8 @@ def sign_in(page: Page, url: str, user: str, *, go: bool = True) -> None:
 
 def logged(url: str, action: str) -> dict[str, Any]:
     """The last entry for ``action`` in the audit log of the dashboard served at ``url``.
-    A download's callback runs in the rerun its click starts, which may end after the
-    browser has the file: wait for it."""
+    A download is logged as its file is made, on a thread of its own, which may end
+    after the browser has the file: wait for it."""
     _, home = SERVERS[url]
     for _ in range(300):
         lines = (home / "audit" / "audit.jsonl").read_text().splitlines()
@@ -221,6 +221,11 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     assert download.value.suggested_filename == "schakel-nodes.csv"
     exported = logged(server, "export.nodes_csv")
     assert exported["user"] == "ann" and exported["records"] > nodes
+    # the drawing as text is made when it is opened, and holds every node drawn
+    table = page.get_by_test_id("stExpander").filter(has_text="The graph as a table")
+    expect(table.get_by_test_id("stDataFrame")).to_have_count(0)
+    page.get_by_text("The graph as a table").click()
+    expect(table.get_by_test_id("stDataFrame")).to_have_count(2, timeout=30_000)
 
     page.get_by_text("Save this view").click()
     page.get_by_label("Name", exact=True).fill("Browser test view")

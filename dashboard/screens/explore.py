@@ -339,23 +339,36 @@ def _expand(s: dict[str, Any], sub: Subgraph) -> None:
         st.rerun()
 
 
-def _exports(sub: Subgraph, html: str) -> None:
-    """Download buttons; each download is logged (who took which view out, and why)."""
-    nodes_csv, edges_csv = graph_view.to_csv(sub)
-    log = explore.record_export
-    who = (state.store(), state.current(), sub)
+def _exported(sub: Subgraph, fmt: str, make: Callable[[], T]) -> Callable[[], T]:
+    """The file of a download button, made when the user asks for it (not at every run of
+    the page: a drawing of a thousand nodes is megabytes of exports) and logged as it is
+    made, so every file that leaves is in the audit log (who took which view out, and why),
+    however the browser asked for it."""
+    store, viewer = state.store(), state.current()
+
+    def made() -> T:
+        explore.record_export(store, viewer, sub, fmt)
+        return make()
+    return made
+
+
+def _exports(sub: Subgraph, heading: str) -> None:
+    """Download buttons for the drawing, each file made and logged on its click."""
     # Two to a row: four in half the page cut "HTML (offline)" and "Relationships CSV".
     a, b = st.columns(2)
     c, d = st.columns(2)
-    a.download_button(_("HTML (offline)"), html, "schakel-view.html", "text/html", key="ex_dl_html",
-                      on_click=log, args=(*who, "html"))
-    b.download_button(_("GraphML"), graph_view.to_graphml(sub), "schakel-view.graphml",
-                      "application/graphml+xml", key="ex_dl_graphml", on_click=log,
-                      args=(*who, "graphml"))
-    c.download_button(_("Nodes CSV"), nodes_csv, "schakel-nodes.csv", "text/csv", key="ex_dl_nodes",
-                      on_click=log, args=(*who, "nodes_csv"))
-    d.download_button(_("Relationships CSV"), edges_csv, "schakel-relationships.csv", "text/csv",
-                      key="ex_dl_edges", on_click=log, args=(*who, "relationships_csv"))
+    a.download_button(_("HTML (offline)"), _exported(
+        sub, "html", lambda: graph_view.to_html(sub, heading=heading)), "schakel-view.html",
+        "text/html", key="ex_dl_html", on_click="ignore")
+    b.download_button(_("GraphML"), _exported(sub, "graphml", lambda: graph_view.to_graphml(sub)),
+                      "schakel-view.graphml", "application/graphml+xml", key="ex_dl_graphml",
+                      on_click="ignore")
+    c.download_button(_("Nodes CSV"), _exported(
+        sub, "nodes_csv", lambda: graph_view.to_csv(sub)[0]), "schakel-nodes.csv", "text/csv",
+        key="ex_dl_nodes", on_click="ignore")
+    d.download_button(_("Relationships CSV"), _exported(
+        sub, "relationships_csv", lambda: graph_view.to_csv(sub)[1]),
+        "schakel-relationships.csv", "text/csv", key="ex_dl_edges", on_click="ignore")
 
 
 def _ref(ref: str) -> str:
@@ -483,15 +496,25 @@ def _read(s: dict[str, Any], read: Callable[[], T]) -> T:
     return value
 
 
+CANVAS_KEY = "ex_canvas"
+
+
 @st.fragment
 def _workspace() -> None:
     """The canvas and what goes with it: the details beside it, the timeline beneath.
     A click on the canvas runs this part of the page again, not the whole page."""
     s = _state()
+    # What the analyst did on the canvas is done before the drawing is read, so this run
+    # draws its outcome: an expansion costs one run of the fragment, not two.
+    event = canvas.new_event(st.session_state.get(CANVAS_KEY), CANVAS_KEY)
+    shown: Subgraph | None = st.session_state.get("ex_drawn")
+    if event and shown is not None:
+        _on_canvas(event, s, shown)
     state.keep("explore", s)  # a reload, a new tab or a link of this session draws it again
     sub = _paths(s) if s["mode"] == "paths" else _neighbourhood(s)
     if sub is None:
         return
+    st.session_state["ex_drawn"] = sub
     wide = st.toggle(_("Full width"), key="ex_wide",
                      help=_("The drawing across the whole page, the details beneath it. "
                             "The drawing's own button makes it full screen."))
@@ -502,13 +525,14 @@ def _workspace() -> None:
         graph_col, side = st.columns([3, 2])
     with graph_col:
         event = canvas.new_event(canvas.draw(
-            sub, key="ex_canvas", pinned=s["pinned"], fixed=_chosen(s),
+            sub, key=CANVAS_KEY, pinned=s["pinned"], fixed=_chosen(s),
             can_undo=bool(s["expanded"]),
             paths_from=s["seeds"][0] if s["seeds"] and not sub.layered else None,
             selected=st.session_state.get("ex_selected", []),
-            height=720 if wide else 620), "ex_canvas")
-        if event:
+            height=720 if wide else 620), CANVAS_KEY)
+        if event:  # (one the start of this run did not see)
             _on_canvas(event, s, sub)
+            st.rerun(scope="fragment")
         st.caption(_("Click a node for its details; double-click to expand it; right-click "
                      "(or Enter) for the menu: expand, leave out, pin, paths. Ctrl-click "
                      "selects several. Shapes and colours: the legend under the drawing."))
@@ -516,15 +540,20 @@ def _workspace() -> None:
         _selection(s, sub)
         _details(sub)
     _graph_timeline(sub)
-    with st.expander(_("More: expand from a list, export")):
-        _expand(s, sub)
-        st.markdown(_("**Export this view**"))
-        _exports(sub, graph_view.to_html(sub, heading="Schakel view"))
+    # What is folded away is made only when it is opened: an expansion's run stays short.
+    more = st.expander(_("More: expand from a list, export"), key="ex_more", on_change="rerun")
+    if more.open:
+        with more:
+            _expand(s, sub)
+            st.markdown(_("**Export this view**"))
+            _exports(sub, "Schakel view")
     # the drawing as text, for who cannot see it
-    with st.expander(_("The graph as a table")):
-        nodes, edges = graph_view.table(sub)
-        st.dataframe(nodes, hide_index=True)
-        st.dataframe(edges, hide_index=True)
+    table = st.expander(_("The graph as a table"), key="ex_table", on_change="rerun")
+    if table.open:
+        with table:
+            nodes, edges = graph_view.table(sub)
+            st.dataframe(nodes, hide_index=True)
+            st.dataframe(edges, hide_index=True)
 
 
 def _chosen(s: dict[str, Any]) -> set[str]:
@@ -533,7 +562,7 @@ def _chosen(s: dict[str, Any]) -> set[str]:
 
 
 def _on_canvas(event: dict[str, Any], s: dict[str, Any], sub: Subgraph) -> None:
-    """Do what the analyst did on the canvas."""
+    """Do what the analyst did on the canvas drawing ``sub``: the caller draws it."""
     ids = [i for i in event["ids"] if i in sub.nodes]
     refs = [sub.nodes[i].ref for i in ids if sub.nodes[i].ref]
     action = event["action"]
@@ -577,7 +606,6 @@ def _on_canvas(event: dict[str, Any], s: dict[str, Any], sub: Subgraph) -> None:
     elif action == "paths" and refs:
         _paths_to(refs[0])
         st.rerun()  # another kind of drawing, another heading
-    st.rerun(scope="fragment")
 
 
 def _selection(s: dict[str, Any], sub: Subgraph) -> None:
@@ -593,6 +621,7 @@ def _selection(s: dict[str, Any], sub: Subgraph) -> None:
                                   (b, "hide", _("Leave out all"))):
         if column.button(label, key=f"ex_sel_{action}"):
             _on_canvas({"action": action, "ids": chosen}, s, sub)
+            st.rerun(scope="fragment")
 
 
 def _graph_timeline(sub: Subgraph) -> None:
