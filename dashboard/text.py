@@ -157,7 +157,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "incident": NP_("incident", "incidents"), "place": NP_("place", "places"),
     "route": NP_("route", "routes"), "stop": NP_("stop", "stops"), "ref": NP_("ref", "refs"),
     "hop": NP_("hop", "hops"), "entry": NP_("entry", "entries"),
-    "person": NP_("person", "persons"),
+    "person": NP_("person", "persons"), "minor": NP_("minor", "minors"),
+    "sign": NP_("sign", "signs"),
 }
 
 

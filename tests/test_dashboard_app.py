@@ -352,7 +352,19 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
     assert any(re.match(r"^[A-Z][a-z].* · \d+ records? · value ", p) for p in patterns), patterns
     assert not any("_" in p.split(" · ")[0] for p in patterns), patterns
     # why (the minors and their signs) and why not (what lowered it, with its reason)
-    assert any(m.value.startswith("**Rests on**") for m in boxes[0].markdown)
+    assert any(m.value.startswith(f"**Rests on {len(top[0]['minors'])} minor")
+               for m in boxes[0].markdown)
+    # grouped per minor too: counts first, then the signs, the links and the records
+    first = top[0]["minors"][0]
+    per_minor = [e for e in boxes[0].expander
+                 if re.search(r" · \d+ signs? · \d+ records? · weight ", e.label)]
+    assert len(per_minor) == len(top[0]["minors"])
+    assert per_minor[0].label.startswith(md(f"{first['codename']} ("))
+    assert f"{len(first['markers'])} sign" in per_minor[0].label
+    assert first["records"] and f"{len(first['records'])} record" in per_minor[0].label
+    inside = " ".join(m.value for m in per_minor[0].markdown)
+    assert "**Signs:**" in inside and "**Linked by:**" in inside and "_" not in inside
+    assert per_minor[0].text[0].value.count("•") == len(first["records"])
     lowered = [i for i, f in enumerate(top) if f["counter_evidence"]]
     assert lowered, "the scenario's top findings should include counter-evidence"
     shown = " ".join(m.value for m in boxes[lowered[0]].markdown)
@@ -676,7 +688,7 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
         assert [e.code[0].value for e in finding_boxes(at)] == [top["person_ref"]]
         assert "1 finding shared with your team" in at.caption[0].value
         # what a finding rests on names minors of any partner: not for a care partner
-        assert not any(m.value.startswith("**Rests on**") for m in at.markdown)
+        assert not any(m.value.startswith("**Rests on") for m in at.markdown)
         # and no decisions: reviews are the analysts' and investigators'
         assert not [s for s in at.selectbox if str(s.key).startswith("review_")]
         assert not at.checkbox

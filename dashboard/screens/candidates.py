@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.screens import explore
-from dashboard.text import counted, md, pattern_name, person, stamp
+from dashboard.text import counted, md, pattern_name, person, relationship_name, stamp
 from graph import overview, reviews
 from graph.access import Capability
 from graph.explore import describe
@@ -44,6 +44,33 @@ COUNTER: dict[str, str] = {
                                "collecting, sharing means or named in a signal)"),
     "accompanies": N_("there, each time, for a child arrested with the others"),
     "own_offending": N_("an offender in their own right, mostly without minors"),
+}
+# A minor's signs of exploitation (graph.analysis.markers), as the page names them.
+MARKERS: dict[str, str] = {
+    "aliases": N_("known under several references"),
+    "leaving": N_("reported runaway or missing"),
+    "shelter_leaving": N_("ran away from a shelter or placement"),
+    "two_cities": N_("offences in two cities within 30 days"),
+    "three_cities": N_("offences in three cities or more"),
+    "abroad": N_("an offence abroad"),
+    "group_theft": N_("theft or begging with other minors"),
+    "no_id_documents": N_("no identity papers"),
+    "carrying_cash": N_("cash or goods beyond their means"),
+    "unaccompanied_travel": N_("travelled unaccompanied"),
+    "claimed_relative": N_("an adult claimed to be family"),
+    "partners": N_("signals from several partners"),
+}
+# What links the person to a minor (graph.analysis.ranking.LINK_WEIGHTS; relationship
+# types are named by dashboard.text.relationship_name).
+LINKS: dict[str, str] = {
+    "claimed_relative": N_("claimed to be family"),
+    "unaccompanied_travel": N_("travelled with the minor"),
+    "signal": N_("named in a signal about the minor"),
+    "phone": N_("shares a phone"), "vehicle": N_("shares a vehicle"),
+    "account": N_("shares an account"), "address": N_("shares an address"),
+    "identifier": N_("shares an identifier"),
+    "watched_and_collected": N_("watched an offence and collected the minor"),
+    "with_a_missing_child": N_("with the minor days after it went missing"),
 }
 BAND: dict[str, str] = {"strong": N_("strong lead"), "moderate": N_("moderate lead"),
                         "weak": N_("weak lead")}
@@ -111,24 +138,51 @@ def _review(finding: dict, run_id: str, history: list[Review]) -> None:
         st.rerun()
 
 
-def _why(finding: dict, *, partner: bool) -> None:
-    """What the score rests on (the minors, with their signs of exploitation) and what was
-    weighed against it (counter-evidence): why, and why not."""
+def _link_name(kind: str) -> str:
+    return _(LINKS[kind]) if kind in LINKS else relationship_name(kind)
+
+
+def _per_minor(minors: list[dict], lines: dict[str, str]) -> None:
+    """The minors a score rests on, those that weigh most first, each folded with its
+    counts first: its signs, what links it to the person, what lowered it, the records."""
+    st.markdown(_("**Rests on {minors}**, each weighed by its own signs of exploitation "
+                  "(those that weigh most first):").format(
+        minors=counted(len(minors), "minor")))
+    for m in minors:
+        markers: dict[str, list[str]] = m.get("markers") or {}
+        records: list[str] = m.get("records") or []
+        title = " · ".join([
+            md(person(m["ref"], m.get("codename"))),
+            counted(len(markers), "sign"),
+            counted(len(records), "record"),
+            _("weight {w}").format(w=number(m.get("weight", 0.0), 2))]
+            + ([_("lowered")] if m.get("lowered_by") else []))
+        with st.expander(title):
+            signs = [f"{_(MARKERS[k]) if k in MARKERS else k} ({number(len(v))})"
+                     for k, v in sorted(markers.items(), key=lambda kv: -len(kv[1]))]
+            st.markdown(_("**Signs:** {signs}").format(
+                signs=md(", ".join(signs)) if signs else _("none recorded")))
+            st.markdown(_("**Linked by:** {links}").format(
+                links=md(", ".join(dict.fromkeys(map(_link_name, m.get("links") or []))))))
+            if m.get("lowered_by"):
+                st.markdown(_("**Lowered:** {why}").format(why=md(m["lowered_by"])))
+            if records:
+                st.text("\n".join(f"• {lines.get(r, r)}" for r in records))
+
+
+def _why(finding: dict, lines: dict[str, str], *, partner: bool) -> None:
+    """What the score rests on (the minors, with their signs of exploitation and the
+    records that link them) and what was weighed against it (counter-evidence): why, and
+    why not. A care partner's user sees the kinds of counter-evidence, not the minors."""
     minors = finding.get("minors") or []
     if minors and not partner:
-        signs = [f"{md(person(m['ref'], m.get('codename')))} — "
-                 f"{md(', '.join(sorted(m['markers'])) or _('no sign'))}"
-                 + (" " + _("(lowered: {why})").format(why=md(m["lowered_by"]))
-                    if m.get("lowered_by") else "")
-                 for m in minors[:5]]
-        st.markdown(_("**Rests on** the minors linked, weighed by their own signs of "
-                      "exploitation:") + "  \n" + "  \n".join(f"• {line}" for line in signs))
+        _per_minor(minors, lines)
     against = finding.get("counter_evidence") or []
     if against:
-        lines = [_(COUNTER[c["kind"]]) if partner and c["kind"] in COUNTER
-                 else c["kind"] if partner else c["reason"] for c in against]
+        reasons = [_(COUNTER[c["kind"]]) if partner and c["kind"] in COUNTER
+                   else c["kind"] if partner else c["reason"] for c in against]
         st.markdown(_("**Lowered by** (counter-evidence; it never hides a hit):") + "  \n"
-                    + "  \n".join(f"• {md(line)}" for line in dict.fromkeys(lines)))
+                    + "  \n".join(f"• {md(line)}" for line in dict.fromkeys(reasons)))
 
 
 def render() -> None:
@@ -168,7 +222,9 @@ def render() -> None:
             listed = [f for f in found if f["person_ref"] not in explained]
             st.caption(_("{n} explained, not listed.").format(n=number(len(found) - len(listed))))
             found = listed
-    refs = sorted({r for f in found for i in f["indicators"] for r in i["evidence"]})
+    refs = sorted({r for f in found for i in f["indicators"] for r in i["evidence"]}
+                  | ({r for f in found for m in f.get("minors") or [] for r in m.get("records")
+                      or []} if not viewer.only_partner else set()))
     lines = describe(store, viewer, refs)
     for f in found:
         aliases = (" " + _("(also {refs})").format(refs=md(", ".join(f["aliases"])))
@@ -190,7 +246,7 @@ def render() -> None:
                 st.caption(_("Shared with your team by an investigator."))
             if viewer.can(Capability.REVIEW):
                 _review(f, run["run"], history)
-            _why(f, partner=viewer.only_partner is not None)
+            _why(f, lines, partner=viewer.only_partner is not None)
             # the evidence grouped by pattern, counts first, each group folded open on a click
             for ind in f["indicators"]:
                 meaning = _(PATTERNS[ind["name"]]) if ind["name"] in PATTERNS else ""

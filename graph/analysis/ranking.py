@@ -125,6 +125,7 @@ class MinorLink:
     counter: Counter | None
     kinds: tuple[str, ...]
     conduct: float = 0.0  # of the links by the adult's own conduct (CONDUCT)
+    records: tuple[str, ...] = ()  # the incidents, signals and identifiers that link them
 
     @property
     def mass(self) -> float:
@@ -269,7 +270,8 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
             found = None
         weighed.append(MinorLink(minor, link_weight(g, links), cache[minor], found,
                                  tuple(kinds), link_weight(g, links, conduct=True,
-                                                            shown=shown)))
+                                                            shown=shown),
+                                 tuple(sorted({link.via[1] for link in links}))))
     return weighed, role
 
 

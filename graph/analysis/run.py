@@ -57,6 +57,7 @@ RUN_FINDINGS: LiteralString = (
 
 
 MINORS_SHOWN = 25  # the minors a finding lists, those that weigh most first
+RECORDS_SHOWN = 50  # of each, the records that link it to the adult
 
 
 @dataclass
@@ -78,8 +79,8 @@ def _refs(g: nx.Graph, node: patterns.Node) -> tuple[str, list[str]]:
 def candidate_json(g: nx.Graph, c: Candidate) -> dict[str, Any]:
     """A finding as JSON: the person, rank and score (0-1) with its band, the pattern
     hits with their evidence (``indicators``), and why the score is what it is: the
-    minors it rests on with their signs of exploitation (``minors``), and what was weighed
-    against it (``counter_evidence``)."""
+    minors it rests on with their signs of exploitation and the records that link each to
+    the person (``minors``), and what was weighed against it (``counter_evidence``)."""
     person_ref, aliases = _refs(g, c.node)
     return {
         "person_ref": person_ref, "codename": g.nodes[c.node].get("codename"),
@@ -91,7 +92,8 @@ def candidate_json(g: nx.Graph, c: Candidate) -> dict[str, Any]:
                     "codename": g.nodes[link.minor].get("codename"),
                     "weight": round(link.mass, 4),
                     "links": list(link.kinds), "markers": link.markers.found,
-                    "lowered_by": link.counter.reason if link.counter else None}
+                    "lowered_by": link.counter.reason if link.counter else None,
+                    "records": list(link.records[:RECORDS_SHOWN])}
                    for link in sorted(c.links, key=lambda li: -li.mass)[:MINORS_SHOWN]],
         "counter_evidence": [{"kind": k.kind, "reason": k.reason, "factor": k.factor,
                               "evidence": list(k.evidence)} for k in c.counter_evidence],
