@@ -34,6 +34,7 @@ PATTERN_NAMES: dict[str, str] = {
     "travels_with": N_("Travels with minors"),
     "alias_churn": N_("Alias churn"),
     "broker": N_("Broker between groups"),
+    "handler_conduct": N_("Handler's conduct"),
 }
 # Relationship types as a sentence says them.
 RELATIONSHIP_NAMES: dict[str, str] = {

@@ -205,6 +205,29 @@ def test_found_with_a_missing_child_elsewhere(w: World) -> None:
     assert conduct(w, adult, kid) > 0.5  # a week later, elsewhere: and watched and collected
 
 
+def test_a_profession_does_not_explain_being_found_with_a_missing_child(w: World) -> None:
+    def mass_of(adult: Node) -> float:
+        return next(c.mass for c in rank(w.g) if c.node == adult)
+
+    worker, parent = w.person("WORKER"), w.person("PARENT")
+    client, child = w.person("CL", minor=True), w.person("C", minor=True)
+    w.tie(worker, client, "CASEWORKER_OF")
+    w.tie(parent, child, "PARENT_OF")
+    for adult, kid in ((worker, client), (parent, child)):
+        w.incident("Utrecht", date(2015, 1, 5), suspects=[kid], present=[adult])
+        w.incident("Utrecht", date(2015, 2, 5), suspects=[kid], collectors=[adult])
+    before = mass_of(worker), mass_of(parent)
+    assert before[0] == pytest.approx(before[1])  # a tie each: both lowered alike
+    for adult, kid in ((worker, client), (parent, child)):
+        w.signal("missing", kid, day=date(2015, 5, 1), city="Utrecht")
+        w.incident("Breda", date(2015, 5, 4), suspects=[kid], present=[adult])
+    links = next(c.links for c in rank(w.g) if c.node == worker)
+    assert links[0].counter is not None and links[0].counter.kind == "professional"
+    assert not links[0].conduct_lowered  # kept, with the caseworker tie as its reason
+    # the caseworker's conduct counts whole; the parent's stays lowered by the family tie
+    assert mass_of(worker) > 2 * mass_of(parent)
+
+
 def test_a_phone_shared_with_one_child_counts_half(w: World) -> None:
     adult, kid, other = w.person("A"), w.person("K", minor=True), w.person("L", minor=True)
     w.uses("PHONE", adult, kid)

@@ -137,6 +137,23 @@ def test_shared_means_ignores_family_but_not_profession(w: World) -> None:
     assert hits[worker].value == 2.0 and hits[worker].evidence == ["PHONE-2"]
 
 
+def test_handler_conduct_counts_minors_with_a_recorded_tie_too(w: World) -> None:
+    worker, parent, bystander = w.person("WORKER"), w.person("PARENT"), w.person("B")
+    client, child, other = (w.person(r, minor=True) for r in ("CL", "C", "O"))
+    w.tie(worker, client, "CASEWORKER_OF")
+    w.tie(parent, child, "PARENT_OF")
+    watched = w.incident(suspects=[client], present=[worker])
+    w.incident(suspects=[client], collectors=[worker])  # watched once, collected another time
+    w.incident(suspects=[child], collectors=[parent])  # collecting alone is not this conduct
+    w.signal("missing", other, day=date(2015, 5, 1), city="Zwolle")
+    found = w.incident("Breda", date(2015, 5, 6), suspects=[other], collectors=[bystander])
+    w.incident("Breda", date(2015, 8, 1), suspects=[other], present=[w.person("LATE")])
+    hits = patterns.handler_conduct(w.g)
+    assert set(hits) == {worker, bystander}  # the tie lowers the weight, it never hides
+    assert hits[worker].value == 1.0 and watched[1] in hits[worker].evidence
+    assert hits[bystander].evidence == [found[1]]  # with the missing child, days later
+
+
 def test_claimed_relative_and_travels_with(w: World) -> None:
     adult, uncle = w.person("A"), w.person("UNCLE")
     kid, nephew = w.person("K", minor=True), w.person("N", minor=True)

@@ -31,6 +31,9 @@ PATTERNS: dict[str, str] = {
     "travels_with": N_("seen travelling with minors who travelled unaccompanied"),
     "alias_churn": N_("the minors around them are arrested under several references"),
     "broker": N_("bridges otherwise separate groups of minors"),
+    "handler_conduct": N_("watched a minor's offence and collected the minor, or was with a "
+                          "minor in another city days after it went missing; a recorded tie "
+                          "does not hide this"),
 }
 # Counter-evidence by kind, as a care partner's user reads it (without the references of
 # records that may be another partner's).

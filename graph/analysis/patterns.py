@@ -19,7 +19,7 @@ Explained links count for less (``explained_weight``); they are never hidden.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -282,6 +282,71 @@ def runaway_then_offence(g: nx.Graph, *, window_days: int = 14) -> dict[Node, Hi
     return hits
 
 
+MISSING_WINDOW = timedelta(days=14)
+
+
+def with_a_missing_child(g: nx.Graph, links: Collection[Link]) -> list[str]:
+    """The incidents where the adult was with the minor (present, or collecting them)
+    within ``MISSING_WINDOW`` after the minor was reported missing or ran away, in another
+    city than the report's (or the report names none)."""
+    found = []
+    for link in links:
+        if link.how != "incident" or not link.roles & COLLECTING:
+            continue
+        incident = g.nodes[link.via]
+        if incident.get("day") is not None and left_before(
+                g, link.minor, incident["day"], incident.get("city"), MISSING_WINDOW):
+            found.append(link.via[1])
+    return found
+
+
+def conduct_kinds(g: nx.Graph, links: Collection[Link]) -> list[str]:
+    """What the adult's links to one minor show of the adult's conduct beyond each link:
+    watching an offence and collecting the minor, being found with a missing child."""
+    roles = {role for link in links if link.how == "incident" for role in link.roles}
+    kinds = []
+    if {Rel.PRESENT_AT.value, Rel.COLLECTED_AFTER.value} <= roles:
+        kinds.append("watched_and_collected")
+    if with_a_missing_child(g, links):
+        kinds.append("with_a_missing_child")
+    return kinds
+
+
+def handler_conduct(g: nx.Graph) -> dict[Node, Hit]:
+    """The adult watched a minor's offence and collected the minor (then, or another
+    time), or was with a minor at an offence in another city days after the minor was
+    reported missing or ran away. This is the adult's own conduct, so every minor counts,
+    a recorded tie included: a tie lowers the link's weight in the ranking
+    (:mod:`graph.analysis.counter`) and never hides the adult. Value: such minors;
+    evidence: the incidents.
+
+    >>> g = nx.Graph()
+    >>> g.add_node(("person", "A"), kind="person", minor=False)
+    >>> g.add_node(("person", "m"), kind="person", minor=True)
+    >>> g.add_node(("incident", "i"), kind="incident")
+    >>> g.add_edge(("person", "m"), ("incident", "i"), types={"SUSPECT_IN"})
+    >>> g.add_edge(("person", "A"), ("incident", "i"), types={"PRESENT_AT", "COLLECTED_AFTER"})
+    >>> g.add_edge(("person", "A"), ("person", "m"), types={"CASEWORKER_OF"})
+    >>> handler_conduct(g)[("person", "A")].value
+    1.0
+    """
+    hits: dict[Node, Hit] = {}
+    for adult in adults(g):
+        by_minor: dict[Node, list[Link]] = {}
+        for link in minor_links(g, adult):
+            by_minor.setdefault(link.minor, []).append(link)
+        minors: set[Node] = set()
+        evidence: set[str] = set()
+        for minor, links in by_minor.items():
+            if conduct_kinds(g, links):
+                minors.add(minor)
+                evidence |= {_ref(link.via) for link in links if link.how == "incident"
+                             and link.roles & COLLECTING}
+        if minors:
+            hits[adult] = Hit("handler_conduct", float(len(minors)), sorted(evidence), minors)
+    return hits
+
+
 def shared_means(g: nx.Graph, *, min_minors: int = 1) -> dict[Node, Hit]:
     """Minors outside the adult's family share a phone, address, vehicle or account with
     the adult. A professional tie does not explain this. Value: such minors."""
@@ -377,4 +442,5 @@ DETECTORS: dict[str, Callable[[nx.Graph], dict[Node, Hit]]] = {
     "travels_with": travels_with,
     "alias_churn": alias_churn,
     "broker": broker,
+    "handler_conduct": handler_conduct,
 }

@@ -23,7 +23,6 @@ import math
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import networkx as nx
 
@@ -31,17 +30,15 @@ from graph.analysis import counter as counters
 from graph.analysis.counter import Counter
 from graph.analysis.markers import Markers, markers
 from graph.analysis.patterns import (
-    COLLECTING,
     DETECTORS,
     Hit,
     Link,
     Node,
     arrested_minors,
-    left_before,
+    conduct_kinds,
     links_kept,
     minor_links,
 )
-from graph.schema import Rel
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,6 @@ LINK_WEIGHTS: dict[str, float] = {
     # ran away: being found with a missing child (UK county-lines guidance)
     "with_a_missing_child": 0.6,
 }
-MISSING_WINDOW = timedelta(days=14)
 BASE = 0.02  # what a minor without any sign of exploitation counts for, by proximity
 # The adult's own conduct towards a minor (sharing a phone, vehicle or account, claiming
 # kinship, travelling together, watching and collecting, being found with a missing
@@ -110,7 +106,7 @@ CONDUCT_BASE = 0.2
 # score = 1 / (1 + exp(-(slope * ln(mass) + offset))): a logistic fit of "a planted
 # exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1029
 # (scenarios/worlds.py); its reliability on test worlds is in docs/analysis.md.
-CALIBRATION = (3.56, 2.53)
+CALIBRATION = (3.58, 2.49)
 BANDS = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
 COUNTER_KINDS = frozenset(counters.FACTORS)
 
@@ -126,6 +122,7 @@ class MinorLink:
     kinds: tuple[str, ...]
     conduct: float = 0.0  # of the links by the adult's own conduct (CONDUCT)
     records: tuple[str, ...] = ()  # the incidents, signals and identifiers that link them
+    conduct_lowered: bool = True  # whether the counter-evidence lowers the conduct too
 
     @property
     def mass(self) -> float:
@@ -136,8 +133,9 @@ class MinorLink:
         showed every sign, for the ablation)."""
         factor = self.counter.factor if self.counter is not None else 1.0
         strength = self.markers.strength if markers else 1.0
-        return factor * (self.weight * (BASE + (1 - BASE) * strength)
-                         + self.conduct * (CONDUCT_BASE + (1 - CONDUCT_BASE) * strength))
+        return (factor * self.weight * (BASE + (1 - BASE) * strength)
+                + (factor if self.conduct_lowered else 1.0)
+                * self.conduct * (CONDUCT_BASE + (1 - CONDUCT_BASE) * strength))
 
 
 @dataclass
@@ -179,33 +177,6 @@ def _kinds(g: nx.Graph, link: Link) -> list[str]:
 
 def _minors_using(g: nx.Graph, identifier: Node) -> int:
     return sum(1 for p in g.adj[identifier] if p[0] == "person" and g.nodes[p].get("minor"))
-
-
-def with_a_missing_child(g: nx.Graph, links: Collection[Link]) -> list[str]:
-    """The incidents where the adult was with the minor (present, or collecting them)
-    within ``MISSING_WINDOW`` after the minor was reported missing or ran away, in another
-    city than the report's (or the report names none)."""
-    found = []
-    for link in links:
-        if link.how != "incident" or not link.roles & COLLECTING:
-            continue
-        incident = g.nodes[link.via]
-        if incident.get("day") is not None and left_before(
-                g, link.minor, incident["day"], incident.get("city"), MISSING_WINDOW):
-            found.append(link.via[1])
-    return found
-
-
-def conduct_kinds(g: nx.Graph, links: Collection[Link]) -> list[str]:
-    """What the adult's links to one minor show of the adult's conduct beyond each link:
-    watching an offence and collecting the minor, being found with a missing child."""
-    roles = {role for link in links if link.how == "incident" for role in link.roles}
-    kinds = []
-    if {Rel.PRESENT_AT.value, Rel.COLLECTED_AFTER.value} <= roles:
-        kinds.append("watched_and_collected")
-    if with_a_missing_child(g, links):
-        kinds.append("with_a_missing_child")
-    return kinds
 
 
 def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False,
@@ -268,10 +239,11 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
         found = counters.explain(g, adult, minor, links, role, career, anchors)
         if found is not None and found.kind not in counter_kinds:
             found = None
-        weighed.append(MinorLink(minor, link_weight(g, links), cache[minor], found,
-                                 tuple(kinds), link_weight(g, links, conduct=True,
-                                                            shown=shown),
-                                 tuple(sorted({link.via[1] for link in links}))))
+        weighed.append(MinorLink(
+            minor, link_weight(g, links), cache[minor], found, tuple(kinds),
+            link_weight(g, links, conduct=True, shown=shown),
+            tuple(sorted({link.via[1] for link in links})),
+            counters.lowers_conduct(found, shown)))
     return weighed, role
 
 
