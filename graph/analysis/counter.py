@@ -210,23 +210,23 @@ def accompanied(g: nx.Graph, adult: Node, links: list[Link], *, min_contacts: in
     return common if len(contacts) >= min_contacts else set()
 
 
-# Counter-evidence of a profession: it explains why an adult was at a minor's police
-# contacts, not why the adult was with a missing child in another city.
-PROFESSION = frozenset({"professional", "professional_pattern", "declared"})
-
-
 def lowers_conduct(found: Counter | None, shown: Collection[str]) -> bool:
     """Whether ``found`` lowers the adult's own conduct towards a minor as well as the
-    links by proximity: a profession does not explain being found with a missing child
-    elsewhere (``with_a_missing_child``), the one conduct it is invoked against; family,
-    a household and the rest lower the conduct too (a parent looks for a runaway child).
+    links by proximity. A recorded caseworker tie (``professional``) explains being at a
+    client's police contact or collecting the client, not being with the client at an
+    offence in another city days after the client went missing (``with_a_missing_child``:
+    the recruiting youth worker). The pattern of a professional at police contacts
+    (``professional_pattern``: an interpreter, a lawyer) and a partner's declaration do
+    explain it, as do family and a household (a parent looks for a runaway child).
 
     >>> lowers_conduct(Counter("professional", "caseworker"), ["with_a_missing_child"])
     False
+    >>> lowers_conduct(Counter("professional_pattern", "interpreter"), ["with_a_missing_child"])
+    True
     >>> lowers_conduct(Counter("family", "parent"), ["with_a_missing_child"])
     True
     """
-    return found is None or found.kind not in PROFESSION or "with_a_missing_child" not in shown
+    return found is None or found.kind != "professional" or "with_a_missing_child" not in shown
 
 
 def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],

@@ -106,7 +106,7 @@ CONDUCT_BASE = 0.2
 # score = 1 / (1 + exp(-(slope * ln(mass) + offset))): a logistic fit of "a planted
 # exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1029
 # (scenarios/worlds.py); its reliability on test worlds is in docs/analysis.md.
-CALIBRATION = (3.58, 2.49)
+CALIBRATION = (3.67, 2.64)
 BANDS = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
 COUNTER_KINDS = frozenset(counters.FACTORS)
 
