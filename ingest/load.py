@@ -81,7 +81,7 @@ class Progress:
     def file_done(self) -> None: ...
 
 
-def _missing_reason(label: str) -> str:
+def missing_reason(label: str) -> str:
     kind = label.lower()
     article = "an" if kind[0] in "aeiou" else "a"
     return f"names {article} {kind} that is in neither this delivery nor the graph"
@@ -164,7 +164,7 @@ class _FileLoad:
                delivery: str) -> None:
         """A batch was written, except the rows naming one of the ``missing`` refs (the
         writes say which column names them: each file's rows are checked on one)."""
-        lost = [Reject(delivery, self.counts.file, line, column, _missing_reason(label))
+        lost = [Reject(delivery, self.counts.file, line, column, missing_reason(label))
                 for (label, column), refs in missing.items()
                 for line, param in zip(lines, params, strict=True)
                 if param.get(column) in refs]

@@ -26,6 +26,8 @@ from graph.retention import Policy
 from graph.settings import Settings
 from graph.store import quiet_driver_log
 from i18n import _, number
+from ingest.check import check_delivery
+from ingest.check import document as check_document
 from ingest.load import ingest_deliveries
 from ingest.pseudonymise import team_key
 from ingest.report import write_rejects
@@ -208,6 +210,36 @@ def ingest(
     if ingested.stopped is not None:
         raise ingested.stopped
     raise typer.Exit(ingested.status)
+
+
+@app.command("check")
+@user_errors
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Delivery folders or .zip files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the dry run as JSON.")] = False,
+    rejects: Annotated[Path | None, typer.Option(
+        "--rejects", help="Write every rejected row as CSV (delivery, file, line, column, "
+        "reason).")] = None,
+) -> None:
+    """Check deliveries as ingest would load them, and store nothing (a dry run).
+
+    Per file: rows read, rows that would load, rows rejected (with file, line, column and
+    reason), and how many places, persons, incidents and signals are new to the graph or
+    already known. Exit 0: every row would load; 1: some rows would be rejected; 2: a
+    delivery would be refused whole, or Neo4j did not answer.
+    """
+    settings = _settings()
+    key = team_key(settings)
+    with _store(settings) as store:
+        checked = [check_delivery(store, path, key) for path in paths]
+    if as_json:
+        out.print_json(json.dumps([check_document(c) for c in checked]))
+    else:
+        show.checks(checked)
+    if rejects is not None:
+        count = write_rejects(rejects, checked)
+        err.print(_("{n} rejects written to {file}").format(n=count, file=rejects))
+    raise typer.Exit(max((c.status for c in checked), default=0))
 
 
 # -- schakel synth ---------------------------------------------------------------------

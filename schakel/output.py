@@ -22,6 +22,7 @@ from graph.inbox.watchlist import Watch
 from graph.retention import Report as RetentionReport
 from graph.retention import Term
 from i18n import _, ngettext, number
+from ingest.check import Checked
 from ingest.load import DeliveryReport, Progress
 from scenarios.harness import Generalisation, WorldScore
 from schakel import demo as demo_run
@@ -103,6 +104,46 @@ def reports(reports: list[DeliveryReport]) -> None:
             for rule, why in made.failed.items():
                 err.print("  " + _("[yellow]rule {rule} failed[/]: {why}").format(
                     rule=rule, why=why), highlight=False)
+
+
+def checks(reports: list[Checked]) -> None:
+    """Dry runs: per delivery, what would load and what is new, or why it is refused."""
+    for report in reports:
+        if report.refused:
+            err.print(_("[bold red]refused[/] {source} — ingest would store nothing of it:")
+                      .format(source=report.source), highlight=False)
+            for reason in report.refused:
+                err.print(f"  {reason}", highlight=False, markup=False)
+            continue
+        table = Table(title=_("{source} ({partner}, delivery {ref}): a dry run, nothing "
+                              "stored").format(source=report.source, partner=report.partner,
+                                               ref=report.ref), title_justify="left")
+        table.add_column(_("file"))
+        for name in (_("read"), _("would load"), _("rejected"), _("new"), _("known")):
+            table.add_column(name, justify="right")
+
+        def maybe(n: int | None) -> str:
+            return "–" if n is None else number(n)
+
+        for f in report.checks:
+            table.add_row(f.file, number(f.read), number(f.loaded), number(f.rejected),
+                          maybe(f.new), maybe(f.known))
+        table.add_row(_("all"), number(report.loaded + report.rejected), number(report.loaded),
+                      number(report.rejected), "", "", style="bold")
+        out.print(table)
+        before = report.loaded_before
+        if before is not None:
+            out.print(_("The same delivery was loaded before ({ref}, {status}, {when}): "
+                        "loading it again changes nothing.").format(
+                ref=before.ref, status=before.status,
+                when=before.loaded_at.strftime("%Y-%m-%d %H:%M") if before.loaded_at else "?"),
+                highlight=False)
+        for r in report.rejects[:10]:
+            err.print(f"  {r.file}:{r.line}: {r.column + ' ' if r.column else ''}{r.reason}",
+                      highlight=False, markup=False)
+        if len(report.rejects) > 10:
+            err.print("  " + _("… and {n} more (write them all with --rejects)").format(
+                n=len(report.rejects) - 10))
 
 
 def _indicator_text(indicators: list[dict[str, Any]]) -> str:
