@@ -123,7 +123,7 @@ def checks(reports: list[Checked]) -> None:
             table.add_column(name, justify="right")
 
         def maybe(n: int | None) -> str:
-            return "–" if n is None else number(n)
+            return "-" if n is None else number(n)
 
         for f in report.checks:
             table.add_row(f.file, number(f.read), number(f.loaded), number(f.rejected),
