@@ -39,6 +39,7 @@ PAGE_TABLE: tuple[tuple[str, str, str, Capability], ...] = (
     ("map", N_("Map"), ":material/map:", Capability.OVERVIEW),
     ("console", N_("Cypher console"), ":material/terminal:", Capability.CONSOLE),
     ("views", N_("Saved views"), ":material/bookmarks:", Capability.EXPLORE),
+    ("upload", N_("Upload"), ":material/upload_file:", Capability.UPLOAD),
     ("users", N_("Users"), ":material/group:", Capability.USERS),
     ("audit", N_("Audit log"), ":material/policy:", Capability.AUDIT),
 )  # Material icons are bundled with Streamlit

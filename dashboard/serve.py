@@ -14,6 +14,7 @@ from graph import explore
 from graph.audit import AuditLog
 from graph.settings import Settings
 from graph.store import Store
+from ingest.upload import LIMIT_MB as UPLOAD_LIMIT_MB
 
 # Streamlit's server with our session route (dashboard/server.py), serving dashboard/app.py
 APP = Path(__file__).resolve().parent / "server.py"
@@ -33,7 +34,9 @@ def streamlit_command(app_file: Path, port: int, address: str) -> list[str]:
             "--global.developmentMode", "false", "--server.fileWatcherType", "none",
             "--server.runOnSave", "false", "--client.toolbarMode", "minimal",
             "--client.showErrorDetails", "none", "--client.showErrorLinks", "false",
-            "--server.enableXsrfProtection", "true", "--theme.base", "light"]
+            "--server.enableXsrfProtection", "true", "--theme.base", "light",
+            # an upload larger than ingest.upload takes is refused by the server itself
+            "--server.maxUploadSize", str(UPLOAD_LIMIT_MB)]
 
 
 def shown_address(address: str, port: int) -> str:

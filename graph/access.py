@@ -29,14 +29,16 @@ class Capability(StrEnum):
     REVIEW = "review"  # decide on findings, and read those decisions
     USERS = "users"  # manage users
     AUDIT = "audit"  # read the audit log
+    UPLOAD = "upload"  # upload a partner's delivery (its own partner's; an admin, any)
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMIN: frozenset({Capability.OVERVIEW, Capability.USERS, Capability.AUDIT}),
+    Role.ADMIN: frozenset({Capability.OVERVIEW, Capability.USERS, Capability.AUDIT,
+                           Capability.UPLOAD}),
     Role.INVESTIGATOR: frozenset({Capability.OVERVIEW, Capability.EXPLORE, Capability.CONSOLE,
                                   Capability.SHARE, Capability.REVIEW}),
     Role.ANALYST: frozenset({Capability.OVERVIEW, Capability.EXPLORE, Capability.REVIEW}),
-    Role.PARTNER: frozenset({Capability.OVERVIEW, Capability.EXPLORE}),
+    Role.PARTNER: frozenset({Capability.OVERVIEW, Capability.EXPLORE, Capability.UPLOAD}),
 }
 # Reads of personal data: none without a stated purpose.
 PERSONAL: frozenset[Capability] = frozenset({Capability.EXPLORE, Capability.CONSOLE,

@@ -22,17 +22,21 @@ CHUNK = 10_000  # refs to a query
 KNOWABLE = frozenset({Label.LOCATION, Label.PERSON, Label.INCIDENT, Label.SIGNAL})
 
 
-def existing(store: Store, label: Label, refs: Iterable[str]) -> set[str]:
-    """Those of ``refs`` that name a node of ``label`` in the graph."""
+def existing(store: Store, label: Label, refs: Iterable[str], *,
+             partner: str | None = None) -> set[str]:
+    """Those of ``refs`` that name a node of ``label`` in the graph (``partner``: that
+    this partner delivered, for a partner's user, who may not learn what others hold)."""
     if label not in KNOWABLE:
         raise ValueError(f"not a label a delivery's refs name: {label}")
     query = cast(LiteralString,
                  f"UNWIND $refs AS ref MATCH (n:{schema.label(label)} {{ref: ref}}) "
+                 "WHERE $partner IS NULL OR $partner IN n.partners "
                  "RETURN collect(ref) AS found")
     wanted = sorted(set(refs))
     found: set[str] = set()
     for start in range(0, len(wanted), CHUNK):
-        rows = store.run(query, {"refs": wanted[start:start + CHUNK]}, read_only=True)
+        rows = store.run(query, {"refs": wanted[start:start + CHUNK], "partner": partner},
+                         read_only=True)
         found.update(rows[0]["found"])
     return found
 

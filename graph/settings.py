@@ -228,15 +228,23 @@ class Settings:
     def child_env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """An environment for a child ``schakel`` process that talks to this same server:
         ``base`` (default ``os.environ``) without its NEO4J_/SCHAKEL_ variables, plus
-        this server's connection settings, home and language. The local Neo4j stays the local one
-        to the child (so its messages say how to start it, not to check NEO4J_URI)."""
+        this server's connection settings, home, language, team and team key. The local
+        Neo4j stays the local one to the child (so its messages say how to start it, not
+        to check NEO4J_URI)."""
         env = {k: v for k, v in (os.environ if base is None else base).items()
                if not k.startswith(("NEO4J_", "SCHAKEL_"))}
         env.update({"NEO4J_USER": self.neo4j_user, "NEO4J_PASSWORD": self.neo4j_password,
                     "NEO4J_DATABASE": self.neo4j_database, "SCHAKEL_HOME": str(self.home),
                     "SCHAKEL_LANGUAGE": self.language, "SCHAKEL_TIMEZONE": self.timezone,
                     "SCHAKEL_SESSION_HOURS": str(self.session_hours),
-                    "SCHAKEL_SESSION_IDLE_MINUTES": str(self.idle_minutes)})
+                    "SCHAKEL_SESSION_IDLE_MINUTES": str(self.idle_minutes),
+                    # the team key (the dashboard's upload pseudonymises as ingest does)
+                    # and the team that receives the signals of what is loaded
+                    "SCHAKEL_KEY_ID": self.key_id, "SCHAKEL_TEAM": self.team})
+        if self.key_file is not None:
+            env["SCHAKEL_KEY_FILE"] = str(self.key_file)
+        if self.key is not None:
+            env["SCHAKEL_KEY"] = self.key.decode()
         if self.uses_local_neo4j:
             env.update(self.local.env())
         else:

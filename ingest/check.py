@@ -63,8 +63,11 @@ class Checked(DeliveryReport):
         return [f for f in self.files if isinstance(f, FileCheck)]
 
 
-def check_delivery(store: Store, path: Path, key: TeamKey) -> Checked:
-    """Check ``path`` as ``ingest`` would load it into ``store``'s graph; store nothing."""
+def check_delivery(store: Store, path: Path, key: TeamKey, *,
+                   partner: str | None = None) -> Checked:
+    """Check ``path`` as ``ingest`` would load it into ``store``'s graph; store nothing.
+    ``partner``: count as known only the records this partner delivered before (for a
+    partner's user, who may not learn what other partners hold)."""
     report = Checked(source=str(path))
     try:
         with open_delivery(path) as delivery:
@@ -101,7 +104,8 @@ def check_delivery(store: Store, path: Path, key: TeamKey) -> Checked:
                                    loaded=len(own[number]) - len(lost))
                 counts.read = counts.loaded + counts.rejected
                 if name in OWN_REF:
-                    counts.known = len(existing(store, OWN_REF[name][1], defined[name]))
+                    counts.known = len(existing(store, OWN_REF[name][1], defined[name],
+                                                partner=partner))
                     counts.new = len(defined[name]) - counts.known
                 report.files.append(counts)
                 report.rejects.extend(sorted(rejects[number], key=lambda r: r.line))

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import pairwise
@@ -723,5 +724,51 @@ def test_the_canvas_answers_clicks_expansions_its_menu_search_and_the_timeline(
     after = int(re.search(r"\((\d+) event", narrowed.inner_text()).group(1))  # type: ignore[union-attr]
     assert after < events
     assert errors == []
+    assert [u for u in requests if not LOCAL.match(u)] == []
+    ctx.close()
+
+
+def test_an_upload_is_previewed_then_loaded_and_a_hostile_zip_refused(
+        server: str, browser: Browser, scenario: Scenario, shots: Path, tmp_path: Path) -> None:
+    """Last in this module: it adds a delivery to the module's graph."""
+    from tests.helpers import MANIFEST, basic_files
+
+    def zipped(path: Path, entries: dict[str, str | bytes]) -> Path:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in entries.items():
+                archive.writestr(name, content)
+        return path
+
+    manifest = json.dumps({**MANIFEST, "partner": "shelter-upload", "partner_kind": "shelter"})
+    good = zipped(tmp_path / "maart.zip", {"manifest.json": manifest, **basic_files()})
+    hostile = zipped(tmp_path / "escape.zip", {"manifest.json": manifest,
+                                               "../persons.csv": "person_ref\nP1\n"})
+    requests: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.on("request", lambda r: requests.append(r.url))
+    page = ctx.new_page()
+    sign_in(page, server, "root")  # an administrator, on the partner's behalf
+    page.get_by_role("link", name="Upload").click()
+    expect(page.get_by_role("heading", name="Upload a delivery")).to_be_visible(timeout=60_000)
+    before = scenario.store.count_nodes()
+
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(hostile))
+    expect(page.get_by_text("Refused: nothing of this delivery would be stored.")).to_be_visible(
+        timeout=60_000)
+    expect(page.get_by_text("would land outside the delivery folder")).to_be_visible()
+    assert logged(server, "upload.check")["what"]["refused"] == 1
+
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
+    expect(page.get_by_text("Preview: shelter-upload, delivery")).to_be_visible(timeout=60_000)
+    idle(page)
+    page.screenshot(path=shots / "upload.png", full_page=True)
+    assert scenario.store.count_nodes() == before  # the preview stored nothing
+    page.get_by_text("Load maart.zip").click()
+    page.get_by_role("button", name="Load this delivery").click()
+    expect(page.get_by_text(re.compile(r"Loaded maart\.zip: 11 rows of 11"))).to_be_visible(
+        timeout=60_000)
+    assert scenario.store.count_nodes()["Incident"] == before["Incident"] + 2
+    entry = logged(server, "upload.load")
+    assert entry["user"] == "root" and entry["what"]["partner"] == "shelter-upload"
     assert [u for u in requests if not LOCAL.match(u)] == []
     ctx.close()

@@ -63,9 +63,12 @@ def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str) -> 
 @pytest.mark.parametrize("env", [
     {"SCHAKEL_HOME": "h", "SCHAKEL_NEO4J_PORT": "7999", "SCHAKEL_NEO4J_HEAP": "8g",
      "SCHAKEL_NEO4J_DATA": "elsewhere", "SCHAKEL_NEO4J_PAGECACHE": "512m",
-     "SCHAKEL_TIMEZONE": "Europe/Brussels", "SCHAKEL_SESSION_IDLE_MINUTES": "5"},
+     "SCHAKEL_TIMEZONE": "Europe/Brussels", "SCHAKEL_SESSION_IDLE_MINUTES": "5",
+     "SCHAKEL_KEY_ID": "jit-2026", "SCHAKEL_KEY_FILE": "/secure/team.key",
+     "SCHAKEL_TEAM": "jit-noord"},
     {"NEO4J_URI": "neo4j+s://db.example:7687", "NEO4J_USER": "u", "NEO4J_PASSWORD": "p",
-     "NEO4J_DATABASE": "jit"},
+     "NEO4J_DATABASE": "jit", "SCHAKEL_KEY_ID": "jit-2026",
+     "SCHAKEL_KEY": "a-team-key-of-32-bytes-or-more!!"},
 ], ids=["local", "NEO4J_URI"])
 def test_a_child_process_gets_the_same_server_and_home(tmp_path: Path,
                                                       env: dict[str, str]) -> None:
@@ -81,4 +84,8 @@ def test_a_child_process_gets_the_same_server_and_home(tmp_path: Path,
                                       parent.neo4j_user, parent.neo4j_password,
                                       parent.neo4j_database)
     assert (child.timezone, child.idle_minutes) == (parent.timezone, parent.idle_minutes)
-    assert child.key is None, "the base environment's SCHAKEL_ variables are not passed on"
+    # the team key and team: the dashboard's upload pseudonymises and signals as ingest does
+    assert (child.key_id, child.key, child.key_file, child.team) == \
+        (parent.key_id, parent.key, parent.key_file, parent.team)
+    if "SCHAKEL_KEY" not in env:
+        assert child.key is None, "the base environment's SCHAKEL_ variables are not passed on"

@@ -1,0 +1,147 @@
+"""A delivery uploaded in the browser: received, checked (a dry run), then loaded once the
+user confirms. The dashboard's upload page (``dashboard/screens/upload.py``) is a thin
+face on this.
+
+- **Who.** A partner's user uploads deliveries of its own partner only (the manifest's
+  ``partner``); an administrator uploads on any partner's behalf. Others may not.
+- **Received** into ``SCHAKEL_HOME/uploads`` (owner-only), named by its SHA-256, at most
+  :data:`LIMIT_BYTES`, a ``.zip`` only; nothing is unpacked to disk (the zip's entries are
+  read as streams, and hostile archives are refused by :mod:`ingest.delivery`).
+- **Checked** by :func:`ingest.check.check_delivery`: nothing stored.
+- **Loaded** by :func:`ingest.load.ingest_delivery`, exactly as ``schakel ingest`` does,
+  then the upload is deleted. Uploads left unconfirmed are deleted after a day.
+
+Every check and load is written to the audit log (``upload.check``, ``upload.load``) with
+the partner, the delivery and its counts, like every other write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.access import Capability, Role, Viewer
+from graph.inbox.standing import Standing
+from graph.store import Store
+from ingest.check import Checked, check_delivery
+from ingest.delivery import open_delivery
+from ingest.errors import DeliveryRefused, IngestError
+from ingest.load import DeliveryReport, ingest_delivery
+from ingest.pseudonymise import TeamKey
+
+LIMIT_MB = 200  # the dashboard's server takes no larger file (server.maxUploadSize)
+LIMIT_BYTES = LIMIT_MB * 1024 * 1024
+KEPT_SECONDS = 24 * 3600  # an upload nobody confirmed is deleted after this long
+
+
+class UploadRefused(IngestError):
+    """The file is not taken at all (not a .zip, too large, not this user's to upload)."""
+
+
+def may_upload(viewer: Viewer) -> bool:
+    """Capability.UPLOAD, and a partner's user must belong to a partner."""
+    return viewer.can(Capability.UPLOAD) and (viewer.role is not Role.PARTNER
+                                              or bool(viewer.partner))
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A received file, by the name the user gave it."""
+
+    path: Path
+    name: str
+    size: int
+
+
+def folder(home: Path) -> Path:
+    path = home / "uploads"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def receive(home: Path, viewer: Viewer, name: str, data: bytes) -> Upload:
+    """Keep ``data`` (the file ``name`` the user chose) for a check and a load;
+    :class:`UploadRefused` if it may not be taken."""
+    if not may_upload(viewer):
+        raise UploadRefused(f"user {viewer.user!r} may not upload deliveries")
+    if not name.lower().endswith(".zip"):
+        raise UploadRefused(f"{name}: a delivery is uploaded as one .zip file")
+    if len(data) > LIMIT_BYTES:
+        raise UploadRefused(f"{name}: {len(data) / 1024**2:.0f} MB, more than the "
+                            f"{LIMIT_MB} MB an upload may hold; ask for `schakel ingest`")
+    where = folder(home)
+    _clear_old(where)
+    path = where / f"{hashlib.sha256(data).hexdigest()}.zip"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return Upload(path, name, len(data))
+
+
+def _clear_old(where: Path) -> None:
+    cutoff = time.time() - KEPT_SECONDS
+    for old in where.glob("*.zip"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+
+
+def _own_partner(viewer: Viewer, report: DeliveryReport) -> None:
+    """A partner's user may upload its own partner's deliveries only."""
+    if viewer.role is Role.PARTNER and report.partner and report.partner != viewer.partner:
+        report.refused.append(
+            f"{report.source}: this is a delivery of partner {report.partner!r}; you may "
+            f"upload deliveries of {viewer.partner!r} only")
+
+
+def _counts(report: DeliveryReport) -> dict[str, object]:
+    return {"file": report.source, "delivery": report.ref or None,
+            "partner": report.partner or None, "status": report.status,
+            "read": report.loaded + report.rejected, "loaded": report.loaded,
+            "rejected": report.rejected, "refused": len(report.refused)}
+
+
+def check(store: Store, key: TeamKey, viewer: Viewer, upload: Upload) -> Checked:
+    """The dry run of ``upload``, as the user may load it (logged as ``upload.check``)."""
+    if not may_upload(viewer):
+        raise UploadRefused(f"user {viewer.user!r} may not upload deliveries")
+    report = check_delivery(store, upload.path, key, partner=viewer.only_partner)
+    _named(report, upload)
+    _own_partner(viewer, report)
+    store.audit.record(viewer, "upload.check", _counts(report), records=0)
+    return report
+
+
+def load(store: Store, key: TeamKey, viewer: Viewer, upload: Upload, *,
+         standing: Standing | None) -> DeliveryReport:
+    """Load ``upload`` as ``schakel ingest`` would (logged as ``upload.load``), if the user
+    may load this partner's delivery; the upload is deleted once it is loaded."""
+    if not may_upload(viewer):
+        raise UploadRefused(f"user {viewer.user!r} may not upload deliveries")
+    try:
+        with open_delivery(upload.path) as delivery:
+            partner = delivery.manifest.partner
+    except DeliveryRefused:
+        partner = ""  # ingest refuses it, and says why
+    mine = DeliveryReport(source=upload.name, partner=partner)
+    _own_partner(viewer, mine)
+    report = mine if mine.refused else ingest_delivery(store, upload.path, key,
+                                                       standing=standing)
+    _named(report, upload)
+    if not report.refused:
+        upload.path.unlink(missing_ok=True)
+    store.audit.record(viewer, "upload.load", _counts(report), records=report.loaded)
+    return report
+
+
+def _named(report: DeliveryReport, upload: Upload) -> None:
+    """The report in the user's words: the file by the name they chose, not where it is
+    kept on the server."""
+    report.source = upload.name
+    report.refused = [r.replace(str(upload.path), upload.name) for r in report.refused]
+
+
+def discard(upload: Upload) -> None:
+    upload.path.unlink(missing_ok=True)
