@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -256,34 +255,6 @@ def to_html(sub: Subgraph, *, height: str = "640px", heading: str = "Schakel") -
     net = network(sub, height=height)
     net.heading = heading
     return net.generate_html()
-
-
-def to_graphml(sub: Subgraph) -> bytes:
-    """GraphML for Gephi and friends: lists become ``;``-joined text."""
-    g = nx.MultiDiGraph()
-    for node in sub.nodes.values():
-        g.add_node(node.id, **_flat({"ref": node.ref, "node_kind": node.kind, "hop": node.hop,
-                                     **node.props}))
-    for edge in sub.edges:
-        if edge.source in sub.nodes and edge.target in sub.nodes:
-            g.add_edge(edge.source, edge.target, key=edge.id,
-                       **_flat({"type": edge.type, **edge.props}))
-    out = io.BytesIO()
-    nx.write_graphml(g, out, encoding="utf-8")
-    return out.getvalue()
-
-
-def _flat(props: dict[str, Any]) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in props.items():
-        if value is None:
-            continue
-        if isinstance(value, list | tuple):
-            value = ";".join(map(str, value))
-        elif isinstance(value, dict):
-            value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-        flat[key] = value
-    return flat
 
 
 def to_csv(sub: Subgraph) -> tuple[str, str]:

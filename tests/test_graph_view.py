@@ -10,6 +10,7 @@ import re
 import networkx as nx
 
 from dashboard import graph_view
+from graph.exports import graphml
 from graph.subgraph import Decided, GraphEdge, GraphNode, Subgraph
 
 HOSTILE = "</script><script>alert('x')</script><img src=x onerror=alert(1)>"
@@ -77,7 +78,7 @@ def test_layout_puts_the_seed_in_the_middle_and_rings_outside() -> None:
 
 def test_graphml_opens_in_networkx_with_every_node_and_edge() -> None:
     sub = sample()
-    g = nx.read_graphml(io.BytesIO(graph_view.to_graphml(sub)))
+    g = nx.read_graphml(io.BytesIO(graphml.to_graphml(sub)))
     assert g.number_of_nodes() == 30 and g.number_of_edges() == 30
     assert g.nodes["id0"]["partners"] == "police-nl" and g.nodes["id1"]["node_kind"] == "minor"
 

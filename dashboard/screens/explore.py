@@ -26,6 +26,7 @@ from graph import explore, reviews
 from graph.access import Capability
 from graph.errors import GraphError
 from graph.explore import OTHER_RELS, ROLE_RELS, TIE_RELS, Filters
+from graph.exports import ftm, graphml, neo4j_csv
 from graph.inbox import watchlist
 from graph.subgraph import GraphNode, Subgraph
 from graph.views import Kind, SavedView
@@ -357,10 +358,11 @@ def _exports(sub: Subgraph, heading: str) -> None:
     # Two to a row: four in half the page cut "HTML (offline)" and "Relationships CSV".
     a, b = st.columns(2)
     c, d = st.columns(2)
+    e, f = st.columns(2)
     a.download_button(_("HTML (offline)"), _exported(
         sub, "html", lambda: graph_view.to_html(sub, heading=heading)), "schakel-view.html",
         "text/html", key="ex_dl_html", on_click="ignore")
-    b.download_button(_("GraphML"), _exported(sub, "graphml", lambda: graph_view.to_graphml(sub)),
+    b.download_button(_("GraphML"), _exported(sub, "graphml", lambda: graphml.to_graphml(sub)),
                       "schakel-view.graphml", "application/graphml+xml", key="ex_dl_graphml",
                       on_click="ignore")
     c.download_button(_("Nodes CSV"), _exported(
@@ -369,6 +371,14 @@ def _exports(sub: Subgraph, heading: str) -> None:
     d.download_button(_("Relationships CSV"), _exported(
         sub, "relationships_csv", lambda: graph_view.to_csv(sub)[1]),
         "schakel-relationships.csv", "text/csv", key="ex_dl_edges", on_click="ignore")
+    e.download_button(_("FollowTheMoney (Aleph)"), _exported(
+        sub, "ftm", lambda: ftm.to_lines(sub)), "schakel-view.ftm.json",
+        "application/json", key="ex_dl_ftm", on_click="ignore",
+        help=_("Entities of the FollowTheMoney model, one per line, for Aleph or OpenAleph"))
+    f.download_button(_("Neo4j import (CSV set)"), _exported(
+        sub, "neo4j_csv", lambda: neo4j_csv.to_zip(sub)), "schakel-neo4j-import.zip",
+        "application/zip", key="ex_dl_neo4j", on_click="ignore",
+        help=_("CSV files for neo4j-admin database import, with the command in IMPORT.txt"))
 
 
 def _ref(ref: str) -> str:
