@@ -235,6 +235,21 @@ class AuditLog:
             problems.append(Problem(end + 1, "audit.head is missing"))
         return n, problems
 
+    def snapshot(self) -> tuple[bytes, bytes]:
+        """The log and its head as they are between two entries (read under the lock
+        that every entry is written under): for a backup."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "r+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                f.seek(0)
+                log = f.read()
+                head = self.head_path.read_bytes() if self.head_path.exists() else b""
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+        return log, head
+
     def head(self) -> dict[str, Any] | None:
         """audit.head as written (a number and a hash), or ``None``: missing or unreadable."""
         try:

@@ -34,6 +34,7 @@ from ingest.report import write_rejects
 from scenarios import harness
 from scenarios.synth import generate
 from scenarios.worlds import TESTING, TUNING, generate_world
+from schakel import backup as keeping
 from schakel import demo as demo_run
 from schakel import inbox, wiring
 from schakel import output as show
@@ -240,6 +241,68 @@ def check(
         count = write_rejects(rejects, checked)
         err.print(_("{n} rejects written to {file}").format(n=count, file=rejects))
     raise typer.Exit(max((c.status for c in checked), default=0))
+
+
+def _passphrase(file: Path | None, *, ask: bool, twice: bool) -> str | None:
+    """The passphrase from ``file`` (its first line), or asked for at the terminal."""
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise typer.BadParameter(f"{file}: {exc.strerror}") from None
+        if not text or not text[0].strip():
+            raise typer.BadParameter(f"{file} holds no passphrase on its first line")
+        return text[0].strip()
+    if not ask:
+        return None
+    return str(typer.prompt(_("Passphrase"), hide_input=True, confirmation_prompt=twice))
+
+
+@app.command("backup")
+@user_errors
+def backup(
+    path: Annotated[Path, typer.Argument(help="The archive to write (it must not exist).")],
+    encrypt: Annotated[bool, typer.Option(help="Encrypt with a passphrase (asked for, "
+                                          "twice; or --passphrase-file).")] = False,
+    passphrase_file: Annotated[Path | None, typer.Option(
+        help="Encrypt with the passphrase on this file's first line.")] = None,
+    case: Annotated[str, typer.Option(help="Case or request number, for the audit log.")] = "-",
+    reason: Annotated[str, typer.Option(help="Why, for the audit log.")] = "backup",
+) -> None:
+    """Write the graph, users, saved views, signals and the audit chain to one archive.
+
+    Not in it: the team key (keep it apart) and Neo4j's own files. Owner-only; optionally
+    encrypted (an age file: `age -d` opens it too). Restore with `schakel restore`.
+    """
+    settings = _settings()
+    secret = _passphrase(passphrase_file, ask=encrypt, twice=True)
+    with _store(settings) as store:
+        made = keeping.make(store, settings, command_line(case, reason), path,
+                            passphrase=secret)
+    show.backup_made(made)
+
+
+@app.command("restore")
+@user_errors
+def restore(
+    path: Annotated[Path, typer.Argument(help="An archive of `schakel backup`.")],
+    passphrase_file: Annotated[Path | None, typer.Option(
+        help="The passphrase of an encrypted archive, on this file's first line.")] = None,
+    case: Annotated[str, typer.Option(help="Case or request number, for the audit log.")] = "-",
+    reason: Annotated[str, typer.Option(help="Why, for the audit log.")] = "restore",
+) -> None:
+    """Restore a backup into this empty installation (an empty database and SCHAKEL_HOME).
+
+    Every file is checked against its digest, then the counts and the audit chain;
+    the restore is the chain's next entry. Exit 2 if it cannot be done, with the reason.
+    """
+    settings = _settings()
+    secret = _passphrase(passphrase_file, ask=path.is_file() and keeping.is_encrypted(path),
+                         twice=False)
+    with _store(settings) as store:
+        restored = keeping.restore(store, settings, command_line(case, reason), path,
+                                   passphrase=secret)
+    show.backup_restored(restored)
 
 
 # -- schakel synth ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ingest.check import Checked
 from ingest.load import DeliveryReport, Progress
 from scenarios.harness import Generalisation, WorldScore
 from schakel import demo as demo_run
+from schakel.backup import Made, Restored
 from schakel.demo import Demo
 from schakel.digest import Sent
 
@@ -144,6 +145,24 @@ def checks(reports: list[Checked]) -> None:
         if len(report.rejects) > 10:
             err.print("  " + _("… and {n} more (write them all with --rejects)").format(
                 n=len(report.rejects) - 10))
+
+
+def backup_made(made: Made) -> None:
+    out.print(_("Backup written to {path}{encrypted}: {nodes} nodes, {rels} relationships, "
+                "{files} files of the installation, audit chain to entry {seq}.").format(
+        path=made.path, encrypted=_(" (encrypted)") if made.encrypted else "",
+        nodes=number(made.counts.nodes), rels=number(made.counts.relationships),
+        files=number(len(made.files)), seq=number(made.audit_entries)), highlight=False)
+    out.print(_("Keep the team key apart from it: it is not in the backup."), highlight=False)
+
+
+def backup_restored(restored: Restored) -> None:
+    out.print(_("Restored the backup of {when}: {nodes} nodes, {rels} relationships, as "
+                "counted in the backup; {files} files; the audit chain is intact ({n} "
+                "entries, the restore the last).").format(
+        when=restored.made_at, nodes=number(restored.counts.nodes),
+        rels=number(restored.counts.relationships), files=number(len(restored.files)),
+        n=number(restored.audit_entries)), highlight=False)
 
 
 def _indicator_text(indicators: list[dict[str, Any]]) -> str:
