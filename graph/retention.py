@@ -43,7 +43,7 @@ DATA_LABELS: tuple[schema.Label, ...] = (
     schema.Label.PERSON, schema.Label.INCIDENT, schema.Label.LOCATION, schema.Label.SIGNAL,
     schema.Label.IDENTIFIER)
 
-def _partners_of(deliveries: LiteralString) -> LiteralString:
+def partners_of(deliveries: LiteralString) -> LiteralString:
     """Cypher for the partners of a list of deliveries, each once (``$partner_of``: map)."""
     return ("reduce(acc = [], x IN " + deliveries + " | "
             "CASE WHEN $partner_of[x] IN acc THEN acc ELSE acc + $partner_of[x] END)")
@@ -59,7 +59,7 @@ TRIM_RELS: LiteralString = (
     "CALL (r) { WITH r, [x IN r.deliveries WHERE NOT x IN $expired] AS left "
     "  FOREACH (_ IN CASE WHEN size(left) = 0 THEN [1] ELSE [] END | DELETE r) "
     "  FOREACH (_ IN CASE WHEN size(left) > 0 THEN [1] ELSE [] END | "
-    "    SET r.deliveries = left, r.partners = " + _partners_of("left") + ") "
+    "    SET r.deliveries = left, r.partners = " + partners_of("left") + ") "
     "} IN TRANSACTIONS OF 10000 ROWS")
 COUNT_RELS: LiteralString = (
     "MATCH ()-[r]->() WHERE any(x IN r.deliveries WHERE x IN $expired) "
@@ -77,7 +77,7 @@ TRIM_NODES = (
     "CALL (n, left, gone) {{ "
     "  FOREACH (_ IN CASE WHEN gone THEN [1] ELSE [] END | DETACH DELETE n) "
     "  FOREACH (_ IN CASE WHEN gone THEN [] ELSE [1] END | "
-    "    SET n.deliveries = left, n.partners = " + _partners_of("left") + ") "
+    "    SET n.deliveries = left, n.partners = " + partners_of("left") + ") "
     "}} IN TRANSACTIONS OF 10000 ROWS")
 COUNT_NODES = (
     "MATCH (n:{label}) WHERE any(x IN n.deliveries WHERE x IN $expired) "
@@ -92,7 +92,7 @@ DROP_DERIVED: LiteralString = (
 TRIM_DERIVED: LiteralString = (
     "MATCH (a) WHERE (a:Finding OR a:Structure) AND any(x IN a.deliveries WHERE x IN $expired) "
     "SET a.deliveries = [x IN a.deliveries WHERE NOT x IN $expired], "
-    "a.partners = " + _partners_of("[x IN a.deliveries WHERE NOT x IN $expired]"))
+    "a.partners = " + partners_of("[x IN a.deliveries WHERE NOT x IN $expired]"))
 MARK_REMOVED: LiteralString = (
     "MATCH (d:Delivery) WHERE d.ref IN $expired "
     "SET d.status = 'removed', d.removed_at = datetime(), d.retention_days = $days[d.ref]")

@@ -61,6 +61,7 @@ class SavedView:
     visibility: Visibility
     teams: tuple[str, ...]
     saved_at: str
+    withdrawn: str | None = None  # a record it names was since withdrawn (graph/withdrawal.py)
 
     def link(self, *, pinned: bool = False) -> str:
         """The share link's query string: never more than the view's id and version."""
@@ -109,7 +110,8 @@ def _view(props: dict[str, Any], versions: int) -> SavedView:
     p = plain(props)
     return SavedView(p["view_id"], p["version"], versions, p["name"], p.get("description", ""),
                      Kind(p["kind"]), json.loads(p["state"]), p["owner"],
-                     Visibility(p["visibility"]), tuple(p.get("teams") or ()), p["saved_at"])
+                     Visibility(p["visibility"]), tuple(p.get("teams") or ()), p["saved_at"],
+                     p.get("withdrawn"))
 
 
 def _who(viewer: Viewer) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import typer
 from dashboard import serve
 from dashboard.auth import UserError, Users
 from graph import codenames, local_neo4j, retention
+from graph import withdrawal as withdrawals
 from graph.access import Role, command_line
 from graph.analysis.evaluate import Truth, evaluate_latest
 from graph.analysis.run import analyse as run_analysis
@@ -31,6 +32,7 @@ from ingest.check import document as check_document
 from ingest.load import ingest_deliveries
 from ingest.pseudonymise import team_key
 from ingest.report import write_rejects
+from ingest.withdrawals import read as read_withdrawal
 from scenarios import harness
 from scenarios.synth import generate
 from scenarios.worlds import TESTING, TUNING, generate_world
@@ -241,6 +243,32 @@ def check(
         count = write_rejects(rejects, checked)
         err.print(_("{n} rejects written to {file}").format(n=count, file=rejects))
     raise typer.Exit(max((c.status for c in checked), default=0))
+
+
+@app.command("withdraw")
+@user_errors
+def withdraw(
+    manifest: Annotated[Path, typer.Argument(help="A withdrawal manifest (JSON; "
+                                             "docs/exchange-format-withdrawal.md).")],
+    dry_run: Annotated[bool, typer.Option(help="Count what it would take; change "
+                                          "nothing.")] = False,
+    case: Annotated[str, typer.Option(help="Case or request number, for the audit log.")] = "-",
+) -> None:
+    """Take back a partner's deliveries or single records of its own.
+
+    What rests only on them leaves the graph; findings and structures that used them are
+    marked out of date with the reason (the next `analyse` ranks what remains); signals
+    and saved views resting on them are marked; earlier exports that held a person
+    concerned are listed. Exit 0: done; 1: some records named were not the partner's;
+    2: refused (nothing changed).
+    """
+    settings = _settings()
+    withdrawal = read_withdrawal(manifest, team_key(settings))
+    with _store(settings) as store:
+        report = withdrawals.apply(store, command_line(case, withdrawal.reason), withdrawal,
+                                   dry_run=dry_run)
+    show.withdrawn(report, withdrawal.partner)
+    raise typer.Exit(1 if report.missing else 0)
 
 
 def _passphrase(file: Path | None, *, ask: bool, twice: bool) -> str | None:

@@ -21,6 +21,7 @@ from graph.inbox.team_rules import TeamRule
 from graph.inbox.watchlist import Watch
 from graph.retention import Report as RetentionReport
 from graph.retention import Term
+from graph.withdrawal import Report as WithdrawalReport
 from i18n import _, ngettext, number
 from ingest.check import Checked
 from ingest.load import DeliveryReport, Progress
@@ -145,6 +146,37 @@ def checks(reports: list[Checked]) -> None:
         if len(report.rejects) > 10:
             err.print("  " + _("… and {n} more (write them all with --rejects)").format(
                 n=len(report.rejects) - 10))
+
+
+def withdrawn(report: WithdrawalReport, partner: str) -> None:
+    """What a withdrawal took, or (dry run) would take."""
+    done = _("Withdrawn") if report.applied else _("A dry run, nothing changed; it would take")
+    out.print(_("{done} for {partner}: {deliveries} deliveries, {records} single records.")
+              .format(done=done, partner=partner, deliveries=number(len(report.deliveries)),
+                      records=number(report.records)), highlight=False)
+    table = Table(title_justify="left")
+    table.add_column(_("records of"))
+    table.add_column(_("leave the graph"), justify="right")
+    table.add_column(_("stay (other support)"), justify="right")
+    for name in sorted(set(report.removed) | set(report.kept)):
+        table.add_row(name, number(report.removed.get(name, 0)), number(report.kept.get(name, 0)))
+    out.print(table)
+    if report.applied:
+        out.print(_("Marked out of date: {findings} findings, {structures} structures (the "
+                    "next `schakel analyse` ranks what remains); marked withdrawn: {signals} "
+                    "signals, {views} saved views.").format(
+            findings=number(report.findings_out_of_date),
+            structures=number(report.structures_out_of_date),
+            signals=number(report.signals_marked), views=number(report.views_marked)),
+            highlight=False)
+    for e in report.exports:
+        err.print("  " + _("exported earlier by {user} on {at} ({action}, case {case}): tell "
+                           "them").format(user=e["user"], at=e["at"][:16], action=e["action"],
+                                          case=e.get("case") or "-"),
+                  highlight=False, markup=False)
+    for name in report.missing:
+        err.print("  " + _("{record}: not a record of this partner in the graph; left as it "
+                           "is").format(record=name), highlight=False, markup=False)
 
 
 def backup_made(made: Made) -> None:

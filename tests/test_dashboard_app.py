@@ -370,6 +370,19 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
     shown = " ".join(m.value for m in boxes[lowered[0]].markdown)
     assert "**Lowered by**" in shown
     assert md(top[lowered[0]]["counter_evidence"][0]["reason"]) in shown
+    assert not boxes[0].warning  # nothing withdrawn yet
+    # a partner withdrew data the second finding used (graph/withdrawal.py): it says so
+    why = "rests on data that police-nl withdrew on 2026-12-06 (wrong identification)"
+    scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.out_of_date_reason = $why",
+                       {"f": top[1]["finding"], "why": why})
+    try:
+        again = signed_in(ANN, "candidates")
+        second = finding_boxes(again)[1]
+        assert second.label.endswith(" · out of date")
+        assert md(why) in second.warning[0].value
+    finally:
+        scenario.store.run("MATCH (f:Finding {ref: $f}) REMOVE f.out_of_date_reason",
+                           {"f": top[1]["finding"]})
     at.button(key=f"open_{top[0]['finding']}").click().run()
     assert titles(at) == ["Explore"]
     html = iframe_html(at)

@@ -235,10 +235,15 @@ def render() -> None:
         history = decided.get(f["person_ref"], [])
         status = f" · {_(SHORT[history[0].decision])}" if history else ""
         band = f" ({_(BAND[f['band']])})" if f.get("band") in BAND else ""
+        stale = " · " + _("out of date") if f.get("out_of_date") else ""
         title = (f"#{f['rank']} · {md(person(f['person_ref'], f['codename']))}{aliases} · "
                  + _("score {score}").format(score=number(f["score"], 2))
-                 + f"{band} · {', '.join(map(pattern_name, f['patterns']))}{status}")
+                 + f"{band} · {', '.join(map(pattern_name, f['patterns']))}{status}{stale}")
         with st.expander(title, expanded=f["rank"] == 1):
+            if f.get("out_of_date"):  # a partner withdrew data it used (graph/withdrawal.py)
+                st.warning(_("Out of date: this finding {why}. The next analysis run ranks "
+                             "what remains.").format(why=md(f["out_of_date"])),
+                           icon=":material/history_toggle_off:")
             st.code(f["person_ref"], language=None)  # the full ref, to copy in one click
             if st.button(_("Open in Explore"), key=f"open_{f['finding']}",
                          help=_("Draw this person's structure in Explore")):

@@ -71,6 +71,9 @@ def _details(signal: Signal, viewer: Viewer) -> None:
            if signal.assignee else "")
         + (" · " + _("closed: {reason}").format(reason=md(signal.reason))
            if signal.reason else ""))
+    if signal.withdrawn:  # graph/withdrawal.py
+        st.warning(_("Since withdrawn: this signal {why}.").format(why=md(signal.withdrawn)),
+                   icon=":material/history_toggle_off:")
     st.markdown(_("About: {persons}").format(persons=", ".join(
         md(person(r, signal.names.get(r))) for r in signal.subjects[:20])))
     st.dataframe([{_("record"): e.record, _("kind"): e.what, _("date"): e.at or "",

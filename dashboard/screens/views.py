@@ -81,6 +81,9 @@ def render() -> None:
     view = by_id[pick]
     if view.description:
         st.text(view.description)
+    if view.withdrawn:  # graph/withdrawal.py: what it shows has changed since it was saved
+        st.warning(_("Since saved, a partner withdrew data this view shows: it {why}.").format(
+            why=md(view.withdrawn)), icon=":material/history_toggle_off:")
     st.markdown(_("Share link (latest version): `{link}`").format(link=share_link(view))
                 + "  \n" + _("This version only: `{link}`").format(
                     link=share_link(view, pinned=True)))

@@ -217,6 +217,7 @@ class Signal:
     reason: str | None = None  # why it was closed
     comments: tuple[Comment, ...] = field(default=())
     names: dict[str, str] = field(default_factory=dict)  # subject ref -> its codename
+    withdrawn: str | None = None  # a partner since withdrew data it rests on: who, when, why
 
     @property
     def text(self) -> str:
@@ -239,7 +240,7 @@ class Signal:
                 "evidence_refs": self.evidence_refs,
                 "evidence": [asdict(e) for e in self.evidence], "text": self.text,
                 "assignee": self.assignee, "reason": self.reason,
-                "comments": [asdict(c) for c in self.comments]}
+                "comments": [asdict(c) for c in self.comments], "withdrawn": self.withdrawn}
 
 
 @dataclass
@@ -386,7 +387,8 @@ def _signal(props: dict[str, Any], viewer: Viewer) -> Signal:
         p["subject"], tuple(p.get("subjects") or ()), tuple(evidence), p.get("headline") or "",
         Status(p["status"]), int(p.get("count") or len(evidence)), p["created_at"],
         p["updated_at"], p.get("assignee"), p.get("reason"),
-        tuple(Comment(**c) for c in json.loads(p.get("comments") or "[]")))
+        tuple(Comment(**c) for c in json.loads(p.get("comments") or "[]")),
+        withdrawn=p.get("withdrawn"))
 
 
 def _named(store: Store, signals: list[Signal]) -> list[Signal]:
