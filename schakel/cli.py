@@ -11,9 +11,10 @@ from typing import Annotated
 
 import typer
 
+from dashboard import report as report_view
 from dashboard import serve
 from dashboard.auth import UserError, Users
-from graph import codenames, local_neo4j, retention
+from graph import case_report, codenames, local_neo4j, retention
 from graph import withdrawal as withdrawals
 from graph.access import Role, command_line
 from graph.analysis.evaluate import Truth, evaluate_latest
@@ -243,6 +244,37 @@ def check(
         count = write_rejects(rejects, checked)
         err.print(_("{n} rejects written to {file}").format(n=count, file=rejects))
     raise typer.Exit(max((c.status for c in checked), default=0))
+
+
+@app.command("report")
+@user_errors
+def report(
+    finding: Annotated[str, typer.Argument(help="The finding's ref (analyse --json, or the "
+                                           "Candidates page).")],
+    out_file: Annotated[Path, typer.Option("--out", help="The file to write: .pdf or .html.")],
+    case: Annotated[str, typer.Option(help="Case or request number: printed on the report "
+                                      "and logged.")],
+    reason: Annotated[str, typer.Option(help="Why, for the report and the audit log.")] =
+        "case report",
+) -> None:
+    """A case report on a finding, for a prosecutor or a care partner: HTML or PDF.
+
+    The hits and counter-evidence as sentences, the evidence with its provenance, the
+    timeline, the structure as a picture, the case number and who made it when; a lead,
+    not a verdict. Logged as report.make.
+    """
+    suffix = out_file.suffix.lower()
+    if suffix not in (".pdf", ".html"):
+        raise typer.BadParameter(f"{out_file}: write a .pdf or an .html file")
+    if not case.strip() or case.strip() == "-":
+        raise typer.BadParameter("a report is made for a case: give its number with --case")
+    settings = _settings()
+    with _store(settings) as store:
+        made = case_report.read(store, command_line(case, reason), finding)
+    out_file.write_bytes(report_view.to_pdf(made) if suffix == ".pdf"
+                         else report_view.to_html(made).encode("utf-8"))
+    out.print(_("Report on {finding} written to {file}.").format(finding=finding,
+                                                                 file=out_file))
 
 
 @app.command("withdraw")

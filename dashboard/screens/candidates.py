@@ -3,12 +3,14 @@ the analysts' decisions on them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from dashboard import state
+from dashboard import report, state
 from dashboard.screens import explore
 from dashboard.text import counted, md, pattern_name, person, relationship_name, stamp
-from graph import overview, reviews
+from graph import case_report, overview, reviews
 from graph.access import Capability
 from graph.explore import describe
 from graph.reviews import EXPLAINED, Decision, Review, label_of
@@ -83,6 +85,29 @@ SHORT: dict[Decision, str] = {
     Decision.FAMILY: N_("explained (family)"), Decision.WORK: N_("explained (work)"),
     Decision.INSUFFICIENT: N_("not enough to act on"),
 }
+
+
+def _reports(finding: dict) -> None:
+    """A case report on the finding, PDF or HTML, made (and logged) when it is asked for,
+    under the session's purpose: its case number is printed on the report."""
+    store, viewer = state.store(), state.current()
+
+    def made(fmt: str) -> Callable[[], bytes]:
+        def make() -> bytes:
+            content = case_report.read(store, viewer, finding["finding"])
+            return (report.to_pdf(content) if fmt == "pdf"
+                    else report.to_html(content).encode("utf-8"))
+        return make
+
+    name = f"schakel-report-{finding['rank']}"
+    a, b = st.columns(2)
+    a.download_button(_("Case report (PDF)"), made("pdf"), f"{name}.pdf", "application/pdf",
+                      key=f"rep_pdf_{finding['finding']}", on_click="ignore",
+                      help=_("For a prosecutor or a care partner: hits and counter-evidence, "
+                             "the evidence with its provenance, the timeline and the "
+                             "structure, under this session's case number"))
+    b.download_button(_("Case report (HTML)"), made("html"), f"{name}.html", "text/html",
+                      key=f"rep_html_{finding['finding']}", on_click="ignore")
 
 
 def _open(finding: dict) -> None:
@@ -248,6 +273,7 @@ def render() -> None:
             if st.button(_("Open in Explore"), key=f"open_{f['finding']}",
                          help=_("Draw this person's structure in Explore")):
                 _open(f)
+            _reports(f)
             if viewer.can(Capability.SHARE):
                 _share(f)
             elif f["shared_with"]:

@@ -1,0 +1,105 @@
+"""Case reports (graph/case_report.py, dashboard/report.py, `schakel report`): the PDF opens
+and holds the case number, the evidence with its provenance and the disclaimer; the HTML
+loads nothing and shows hostile text as text; every report is logged; a care partner's
+user gets a report only on a finding shared with its team, without the minors."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from dashboard import report as render
+from graph import case_report, overview
+from graph.access import Purpose, Role, Viewer
+from graph.settings import Settings
+from i18n import speaking
+from schakel.cli import app
+from tests.conftest import Scenario
+from tests.helpers import cli_env
+
+PURPOSE = Purpose("OM-2026-0173", "request of the public prosecutor")
+IVO = Viewer("ivo", Role.INVESTIGATOR, ("jit",), purpose=PURPOSE)
+SHELTER = Viewer("sam", Role.PARTNER, ("care",), "shelter-jeugdzorg", PURPOSE)
+
+
+def top_finding(scenario: Scenario) -> dict:
+    return overview.findings(scenario.store, IVO, scenario.run_id, limit=1)[0]
+
+
+def pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdf_holds_the_case_the_evidence_and_the_disclaimer(scenario: Scenario) -> None:
+    finding = top_finding(scenario)
+    with speaking("en"):
+        made = case_report.read(scenario.store, IVO, finding["finding"])
+        data = render.to_pdf(made)
+    assert data.startswith(b"%PDF")
+    text = " ".join(pdf_text(data).split())
+    assert "OM-2026-0173" in text and "a lead, not a verdict" in text
+    assert "It is not a verdict" in text
+    assert made.evidence and made.evidence[0].sources, "evidence carries its provenance"
+    source = made.evidence[0].sources[0]
+    assert source["delivery"].startswith(source["partner"] + ":")
+    assert source["partner"] in text
+    assert made.minors and made.timeline and made.structure is not None
+    assert PdfReader(io.BytesIO(data)).metadata.subject == "Case OM-2026-0173"
+    entry = [json.loads(line) for line in scenario.store.audit.path.read_text().splitlines()
+             if json.loads(line)["action"] == "report.make"][-1]
+    assert entry["user"] == "ivo" and entry["case"] == "OM-2026-0173"
+    assert finding["person_ref"] in entry["persons"]
+    assert {m["ref"] for m in made.minors} <= set(entry["persons"])
+
+
+def test_the_html_loads_nothing_and_shows_markup_as_text(scenario: Scenario) -> None:
+    finding = top_finding(scenario)
+    hostile = Viewer("ivo", Role.INVESTIGATOR, ("jit",),
+                     purpose=Purpose("<script>alert(1)</script>", "x"))
+    with speaking("en"):
+        page = render.to_html(case_report.read(scenario.store, hostile, finding["finding"]))
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "default-src 'none'" in page
+    assert not re.search(r"""(src|href)=["']?https?:""", page)  # nothing fetched
+    assert "<svg" in page and page.count("<circle") >= 2
+
+
+def test_a_care_partner_gets_only_what_it_may_know(scenario: Scenario) -> None:
+    finding = top_finding(scenario)
+    with pytest.raises(case_report.NoSuchFinding):  # not shared with its team
+        case_report.read(scenario.store, SHELTER, finding["finding"])
+    scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.shared_with = ['care']",
+                       {"f": finding["finding"]})
+    try:
+        made = case_report.read(scenario.store, SHELTER, finding["finding"])
+    finally:
+        scenario.store.run("MATCH (f:Finding {ref: $f}) REMOVE f.shared_with",
+                           {"f": finding["finding"]})
+    assert made.minors == []  # as on the Candidates page
+    assert all(s["partner"] == "shelter-jeugdzorg" for e in made.evidence for s in e.sources)
+    assert all(p in ("", "shelter-jeugdzorg") for e in made.timeline
+               for p in e["partners"].split(", "))
+
+
+def test_the_command_line(scenario: Scenario, neo4j_settings: Settings,
+                          tmp_path: Path) -> None:
+    finding = top_finding(scenario)
+    env = cli_env(neo4j_settings, SCHAKEL_HOME=str(scenario.store.audit.folder.parent))
+    runner = CliRunner()
+    out = tmp_path / "report.pdf"
+    made = runner.invoke(app, ["report", finding["finding"], "--out", str(out),
+                               "--case", "OM-7"], env=env, catch_exceptions=False)
+    assert made.exit_code == 0, made.output
+    assert "OM-7" in pdf_text(out.read_bytes())
+    missing = runner.invoke(app, ["report", "no-such-finding", "--out", str(out),
+                                  "--case", "OM-7"], env=env, catch_exceptions=False)
+    assert missing.exit_code == 2 and "no finding no-such-finding" in missing.output
+    no_case = runner.invoke(app, ["report", finding["finding"], "--out", str(out),
+                                  "--case", "-"], env=env, catch_exceptions=False)
+    assert no_case.exit_code == 2 and "--case" in no_case.output
