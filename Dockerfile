@@ -6,6 +6,9 @@ ENV UV_LINK_MODE=copy \
     PATH=/opt/schakel/bin:$PATH \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
 
+# PyICU (under FollowTheMoney) builds against ICU; the case reports' PDF is set in DejaVu Sans
+RUN apt-get update && apt-get install -y --no-install-recommends g++ pkg-config libicu-dev \
+        fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir uv
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
@@ -14,6 +17,8 @@ COPY graph ./graph
 COPY ingest ./ingest
 COPY dashboard ./dashboard
 COPY schakel ./schakel
+COPY i18n ./i18n
+COPY scenarios ./scenarios
 RUN uv sync --frozen --no-dev
 
 RUN useradd --system --home /var/lib/schakel schakel && mkdir -p /var/lib/schakel \

@@ -31,6 +31,7 @@ MAIN_CLASS = "nl.schakel.launcher.Launcher"
 READY = "SCHAKEL-NEO4J READY"
 FAILED = "SCHAKEL-NEO4J ERROR"
 PID_FILE = "launcher.pid"
+PASSWORD_FILE = "launcher.password"  # noqa: S105  (a file name, not a password)
 LOG_FILE = "launcher.log"
 
 # What Neo4j's own start script passes to the JVM.
@@ -158,9 +159,41 @@ def command(local: LocalNeo4j, *, watch_stdin: bool = False) -> list[str]:
         MAIN_CLASS, "--home", str(local.data_dir), "--port", str(local.port),
         "--pagecache", local.pagecache,
     ]
+    if local.secure:
+        cmd += ["--password-file", str(local.data_dir / PASSWORD_FILE),
+                "--tls-dir", str(local.tls_dir)]
     if watch_stdin:
         cmd.append("--watch-stdin")
     return cmd
+
+
+def secure(local: LocalNeo4j) -> None:
+    """For a secure local server: the password file the launcher reads (owner-only, in the
+    data folder, rewritten at each start from NEO4J_PASSWORD), and a self-signed
+    certificate for 127.0.0.1 made once with openssl (its key owner-only)."""
+    if len(local.password) < 8:
+        raise LauncherError("SCHAKEL_NEO4J_SECURE needs NEO4J_PASSWORD: 8 characters or more.",
+                            hint="Set NEO4J_PASSWORD (from a file of secrets, not the shell's "
+                                 "history) and start again.")
+    local.data_dir.mkdir(parents=True, exist_ok=True)
+    target = local.data_dir / PASSWORD_FILE
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(local.password + "\n")
+    key, cert = local.tls_dir / "private.key", local.tls_dir / "public.crt"
+    if key.exists() and cert.exists():
+        return
+    openssl = _require("openssl", "Install OpenSSL (Debian: apt-get install openssl).")
+    local.tls_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    made = subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:3072", "-nodes", "-days", "825",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        raise LauncherError("openssl could not make the local server's certificate.",
+                            hint=made.stderr.strip()[-500:])
+    os.chmod(key, 0o600)
 
 
 def _check_startable(local: LocalNeo4j) -> None:
@@ -192,6 +225,8 @@ def start(local: LocalNeo4j, *, timeout: float = 180.0, watch_stdin: bool = Fals
     _check_startable(local)
     build()
     local.data_dir.mkdir(parents=True, exist_ok=True)
+    if local.secure:
+        secure(local)
     log_path = local.data_dir / LOG_FILE
     with log_path.open("wb") as log:
         proc = subprocess.Popen(

@@ -99,10 +99,12 @@ class Environment(BaseSettings):
     SCHAKEL_NEO4J_PORT: Annotated[int, BeforeValidator(_port)] = 7687
     SCHAKEL_NEO4J_HEAP: Annotated[str, BeforeValidator(_size)] = "4g"
     SCHAKEL_NEO4J_PAGECACHE: Annotated[str, BeforeValidator(_size)] = "4g"
+    SCHAKEL_NEO4J_SECURE: bool = False
     NEO4J_URI: Annotated[str | None, BeforeValidator(_uri)] = None
     NEO4J_USER: str = "neo4j"
     NEO4J_PASSWORD: str = Field(default="", repr=False)
     NEO4J_DATABASE: str = "neo4j"
+    NEO4J_TRUSTED_CA: str = ""
     SCHAKEL_KEY_ID: str = "demo"
     SCHAKEL_KEY: str = Field(default="", repr=False)
     SCHAKEL_KEY_FILE: str = ""
@@ -162,16 +164,30 @@ class LocalNeo4j:
     port: int = 7687
     heap: str = "4g"
     pagecache: str = "4g"
+    # SCHAKEL_NEO4J_SECURE: authentication (NEO4J_PASSWORD) and TLS on Bolt, with a
+    # self-signed certificate made at the first start, which Schakel alone trusts
+    secure: bool = False
+    password: str = field(default="", repr=False, compare=False)  # NEO4J_PASSWORD, if secure
 
     @property
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.port}"
 
+    @property
+    def tls_dir(self) -> Path:
+        return self.data_dir / "tls"
+
+    @property
+    def certificate(self) -> Path | None:
+        """The certificate to trust for this server (``None``: it takes no TLS)."""
+        return self.tls_dir / "public.crt" if self.secure else None
+
     def env(self) -> dict[str, str]:
         """The ``SCHAKEL_NEO4J_*`` variables that name this server to another process
         (read back by :meth:`Settings.from_env`)."""
         return {"SCHAKEL_NEO4J_DATA": str(self.data_dir), "SCHAKEL_NEO4J_PORT": str(self.port),
-                "SCHAKEL_NEO4J_HEAP": self.heap, "SCHAKEL_NEO4J_PAGECACHE": self.pagecache}
+                "SCHAKEL_NEO4J_HEAP": self.heap, "SCHAKEL_NEO4J_PAGECACHE": self.pagecache,
+                "SCHAKEL_NEO4J_SECURE": "true" if self.secure else "false"}
 
 
 @dataclass(frozen=True)
@@ -201,6 +217,7 @@ class Settings:
     neo4j_database: str
     local: LocalNeo4j
     key_id: str
+    trusted_ca: Path | None = None  # NEO4J_TRUSTED_CA: the CA that signed the server's TLS
     key: bytes | None = field(repr=False, default=None)
     key_file: Path | None = None
     retention: str | None = None  # SCHAKEL_RETENTION: terms per partner (graph.retention)
@@ -219,6 +236,12 @@ class Settings:
     @property
     def uri(self) -> str:
         return self.neo4j_uri or self.local.uri
+
+    @property
+    def certificate(self) -> Path | None:
+        """The CA or certificate to trust for TLS to the server: the local secure one's
+        own, or NEO4J_TRUSTED_CA (``None``: no TLS, or the system's CAs of a ``+s`` URI)."""
+        return self.local.certificate if self.uses_local_neo4j else self.trusted_ca
 
     @property
     def auth(self) -> tuple[str, str] | None:
@@ -249,6 +272,8 @@ class Settings:
             env.update(self.local.env())
         else:
             env["NEO4J_URI"] = self.uri
+            if self.trusted_ca is not None:
+                env["NEO4J_TRUSTED_CA"] = str(self.trusted_ca)
         return env
 
     @classmethod
@@ -270,7 +295,9 @@ class Settings:
             neo4j_password=e.NEO4J_PASSWORD,
             neo4j_database=e.NEO4J_DATABASE,
             local=LocalNeo4j(data_dir=data_dir, port=e.SCHAKEL_NEO4J_PORT,
-                             heap=e.SCHAKEL_NEO4J_HEAP, pagecache=e.SCHAKEL_NEO4J_PAGECACHE),
+                             heap=e.SCHAKEL_NEO4J_HEAP, pagecache=e.SCHAKEL_NEO4J_PAGECACHE,
+                             secure=e.SCHAKEL_NEO4J_SECURE, password=e.NEO4J_PASSWORD),
+            trusted_ca=Path(e.NEO4J_TRUSTED_CA) if e.NEO4J_TRUSTED_CA else None,
             key_id=e.SCHAKEL_KEY_ID,
             key=e.SCHAKEL_KEY.encode() if e.SCHAKEL_KEY else None,
             key_file=Path(e.SCHAKEL_KEY_FILE) if e.SCHAKEL_KEY_FILE else None,

@@ -108,9 +108,13 @@ class Store:
         logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
         # Notifications ("this label does not exist yet") are for people writing queries, not
         # for Schakel's own, which count labels of an empty graph on purpose.
+        tls: dict[str, Any] = {}
+        if settings.certificate is not None:  # TLS, trusting this CA or certificate alone
+            tls = {"encrypted": True,
+                   "trusted_certificates": neo4j.TrustCustomCAs(str(settings.certificate))}
         driver = GraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="schakel",
                                       notifications_min_severity="OFF",
-                                      max_transaction_retry_time=RETRY_TIME_S)
+                                      max_transaction_retry_time=RETRY_TIME_S, **tls)
         hint = (
             "Start the local one with `schakel neo4j start`."
             if settings.uses_local_neo4j

@@ -49,3 +49,26 @@ def test_no_secret_is_written_in_the_file() -> None:
             secretive = any(word in key for word in ("PASSWORD", "SECRET", "KEY"))
             if secretive and key != "SCHAKEL_KEY_ID":
                 assert str(value).startswith("${") or str(value).startswith("/run/secrets/"), key
+
+
+def test_bolt_takes_tls_only_and_the_dashboard_trusts_the_servers_certificate() -> None:
+    services = compose()["services"]
+    neo4j, dashboard = services["neo4j"], services["dashboard"]
+    env = neo4j["environment"]
+    assert env["NEO4J_server_bolt_tls__level"] == "REQUIRED"
+    assert env["NEO4J_dbms_ssl_policy_bolt_enabled"] == "true"
+    assert env["NEO4J_server_http_enabled"] == "false"
+    assert [p for p in neo4j["ports"] if "7474" in str(p)] == []
+    assert any(v.startswith("${SCHAKEL_TLS_DIR:?") and v.endswith(":/ssl/bolt:ro")
+               for v in neo4j["volumes"])
+    assert dashboard["environment"]["NEO4J_TRUSTED_CA"] == "/run/secrets/neo4j_certificate"
+    assert "neo4j_certificate" in dashboard["secrets"]
+    assert compose()["secrets"]["neo4j_certificate"]["file"].startswith("${SCHAKEL_TLS_DIR")
+    # the dashboard's own settings come from a file outside the repository
+    assert dashboard["env_file"].startswith("${SCHAKEL_ENV_FILE:?")
+
+
+def test_the_image_holds_every_package_the_command_imports() -> None:
+    copied = set(re.findall(r"^COPY (\w+) ", (REPO / "Dockerfile").read_text(), re.M))
+    packages = {p.parent.name for p in REPO.glob("*/__init__.py")} - {"tests", "bench"}
+    assert packages <= copied, packages - copied

@@ -76,3 +76,23 @@ def test_what_the_user_works_on_is_kept_with_the_session_for_a_reload() -> None:
     assert isinstance(found, Session) and found.work == (("explore", '{"seeds": ["M-2"]}'),)
     sessions.keep("another-token", "explore", "{}")  # no session: nothing kept, no error
     assert len(sessions) == 1
+
+
+def test_https_behind_a_proxy_on_this_machine_only() -> None:
+    """Behind a reverse proxy that terminates TLS on this machine, the cookie is Secure and
+    the Origin check expects https; a forwarded header from elsewhere is not believed."""
+    from starlette.requests import Request
+
+    from dashboard.server import scheme
+
+    def request(client: str, forwarded: str | None) -> Request:
+        headers = [(b"host", b"schakel.jit.internal")]
+        if forwarded is not None:
+            headers.append((b"x-forwarded-proto", forwarded.encode()))
+        return Request({"type": "http", "method": "POST", "scheme": "http", "path": "/",
+                        "headers": headers, "client": (client, 50000), "query_string": b""})
+
+    assert scheme(request("127.0.0.1", "https")) == "https"
+    assert scheme(request("127.0.0.1", None)) == "http"
+    assert scheme(request("10.0.0.7", "https")) == "http"  # not from this machine
+    assert scheme(request("::1", "javascript")) == "http"  # not a scheme we take

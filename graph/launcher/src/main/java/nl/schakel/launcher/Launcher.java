@@ -17,6 +17,9 @@ import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.connectors.HttpsConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.configuration.ssl.ClientAuth;
+import org.neo4j.configuration.ssl.SslPolicyConfig;
+import org.neo4j.configuration.ssl.SslPolicyScope;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
@@ -26,7 +29,10 @@ import org.neo4j.graphdb.Transaction;
 /**
  * Runs Neo4j Community embedded with only a Bolt connector, on 127.0.0.1.
  *
- * <p>Usage: {@code Launcher --home DIR --port N [--pagecache SIZE] [--watch-stdin]}.
+ * <p>Usage: {@code Launcher --home DIR --port N [--pagecache SIZE] [--password-file F]
+ * [--tls-dir D] [--watch-stdin]}. With {@code --password-file}, authentication is on and
+ * the user {@code neo4j} has the password on the file's first line; with {@code --tls-dir},
+ * Bolt takes TLS connections only, with {@code private.key} and {@code public.crt} of D.
  * Prints exactly one line starting with {@code SCHAKEL-NEO4J READY} once Bolt answers, or
  * one line starting with {@code SCHAKEL-NEO4J ERROR} and exits non-zero. Stops cleanly on
  * SIGTERM, and, with {@code --watch-stdin}, when standard input closes (so a test session
@@ -44,7 +50,8 @@ public final class Launcher {
     public static void main(String[] args) {
         Map<String, String> opts = parse(args);
         if (opts == null || !opts.containsKey("home") || !opts.containsKey("port")) {
-            fail(EXIT_USAGE, "usage: Launcher --home DIR --port N [--pagecache SIZE] [--watch-stdin]");
+            fail(EXIT_USAGE, "usage: Launcher --home DIR --port N [--pagecache SIZE] "
+                    + "[--password-file F] [--tls-dir D] [--watch-stdin]");
             return;
         }
         Path home = Path.of(opts.get("home")).toAbsolutePath();
@@ -60,9 +67,20 @@ public final class Launcher {
             return;
         }
         DatabaseManagementService service;
+        String password = null;
         try {
             Files.createDirectories(home);
-            service = build(home, port, opts.getOrDefault("pagecache", "512m"));
+            if (opts.containsKey("password-file")) {
+                password = Files.readAllLines(Path.of(opts.get("password-file"))).get(0).strip();
+            }
+            Path tls = opts.containsKey("tls-dir") ? Path.of(opts.get("tls-dir")).toAbsolutePath() : null;
+            service = build(home, port, opts.getOrDefault("pagecache", "512m"), password != null, tls);
+            if (password != null) {
+                // the password of the file, each start: changing the file changes it
+                service.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                        "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                        Map.of("password", password));
+            }
         } catch (Throwable e) {
             fail(EXIT_START_FAILED, "could not start Neo4j in " + home + ": " + rootMessage(e));
             return;
@@ -105,20 +123,34 @@ public final class Launcher {
         }
     }
 
-    static DatabaseManagementService build(Path home, int port, String pagecache) {
+    static DatabaseManagementService build(Path home, int port, String pagecache, boolean auth,
+                                           Path tls) throws IOException {
         // No traffic beyond loopback. Usage reports (UDC) are switched off twice: the public
         // setting and the internal one that gates the network ping itself. Neo4j 5.26.x has
         // no fleet-discovery feature: no class or setting in any of its jars names "fleet"
         // (checked by listing the strings of every neo4j-*.jar of 5.26.30), so there is
         // nothing to switch off; recheck this on every upgrade. Every listener is bound to
         // 127.0.0.1, and tests read these values back with SHOW SETTINGS.
-        return new DatabaseManagementServiceBuilder(home)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+        if (tls != null) {
+            SslPolicyConfig policy = SslPolicyConfig.forScope(SslPolicyScope.BOLT);
+            Files.createDirectories(tls.resolve("trusted"));
+            Files.createDirectories(tls.resolve("revoked"));
+            builder.setConfig(policy.enabled, true)
+                    .setConfig(policy.base_directory, tls)
+                    .setConfig(policy.private_key, tls.resolve("private.key"))
+                    .setConfig(policy.public_certificate, tls.resolve("public.crt"))
+                    .setConfig(policy.client_auth, ClientAuth.NONE);
+        }
+        return builder
+                .setConfig(GraphDatabaseSettings.auth_enabled, auth)
                 .setConfig(GraphDatabaseSettings.default_listen_address, new SocketAddress(LOOPBACK))
                 .setConfig(GraphDatabaseSettings.default_advertised_address, new SocketAddress(LOOPBACK))
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress(LOOPBACK, port))
                 .setConfig(BoltConnector.advertised_address, new SocketAddress(LOOPBACK, port))
-                .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
+                .setConfig(BoltConnector.encryption_level, tls != null
+                        ? BoltConnector.EncryptionLevel.REQUIRED : BoltConnector.EncryptionLevel.DISABLED)
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 .setConfig(GraphDatabaseInternalSettings.udc_network_enabled, false)
                 .setConfig(HttpConnector.enabled, false)
