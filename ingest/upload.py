@@ -12,7 +12,9 @@ face on this.
   then the upload is deleted. Uploads left unconfirmed are deleted after a day.
 
 Every check and load is written to the audit log (``upload.check``, ``upload.load``) with
-the partner, the delivery and its counts, like every other write.
+the partner, the delivery and its counts, like every other write. A withdrawal manifest
+(``docs/exchange-format-withdrawal.md``) is uploaded the same way: first what it would
+take, then, confirmed, taken (``withdrawal.apply``).
 """
 
 from __future__ import annotations
@@ -23,14 +25,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph import withdrawal as withdrawals
 from graph.access import Capability, Role, Viewer
 from graph.inbox.standing import Standing
 from graph.store import Store
+from graph.withdrawal import Report as WithdrawalReport
+from graph.withdrawal import Withdrawal
 from ingest.check import Checked, check_delivery
 from ingest.delivery import open_delivery
 from ingest.errors import DeliveryRefused, IngestError
 from ingest.load import DeliveryReport, ingest_delivery
 from ingest.pseudonymise import TeamKey
+from ingest.withdrawals import parse as parse_withdrawal
 
 LIMIT_MB = 200  # the dashboard's server takes no larger file (server.maxUploadSize)
 LIMIT_BYTES = LIMIT_MB * 1024 * 1024
@@ -141,6 +147,21 @@ def _named(report: DeliveryReport, upload: Upload) -> None:
     kept on the server."""
     report.source = upload.name
     report.refused = [r.replace(str(upload.path), upload.name) for r in report.refused]
+
+
+def withdrawal(store: Store, key: TeamKey, viewer: Viewer, name: str, data: bytes, *,
+               apply: bool = False) -> tuple[Withdrawal, WithdrawalReport]:
+    """A withdrawal manifest uploaded in the browser: what it would take (``apply``: take
+    it). A partner's user withdraws its own partner's data only; an administrator any."""
+    if not may_upload(viewer):
+        raise UploadRefused(f"user {viewer.user!r} may not upload withdrawals")
+    if not name.lower().endswith(".json"):
+        raise UploadRefused(f"{name}: a withdrawal is uploaded as its .json manifest")
+    taken = parse_withdrawal(data, name, key)
+    if viewer.role is Role.PARTNER and taken.partner != viewer.partner:
+        raise UploadRefused(f"{name}: a withdrawal of partner {taken.partner!r}; you may "
+                            f"withdraw data of {viewer.partner!r} only")
+    return taken, withdrawals.apply(store, viewer, taken, dry_run=not apply)
 
 
 def discard(upload: Upload) -> None:

@@ -56,13 +56,19 @@ class _Manifest(BaseModel):
 
 def read(path: Path, key: TeamKey) -> Withdrawal:
     """The withdrawal at ``path``; :class:`DeliveryRefused` naming every problem."""
-    source = str(path)
     if not path.is_file():
-        raise DeliveryRefused(source, ["no such file"])
+        raise DeliveryRefused(str(path), ["no such file"])
     if path.stat().st_size > MAX_BYTES:
+        raise DeliveryRefused(str(path), ["larger than 4 MiB: split the withdrawal"])
+    return parse(path.read_bytes(), str(path), key)
+
+
+def parse(raw: bytes, source: str, key: TeamKey) -> Withdrawal:
+    """The withdrawal in ``raw`` (the file ``source``, for messages)."""
+    if len(raw) > MAX_BYTES:
         raise DeliveryRefused(source, ["larger than 4 MiB: split the withdrawal"])
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise DeliveryRefused(source, ["not UTF-8"]) from None
     except json.JSONDecodeError as exc:

@@ -752,13 +752,14 @@ def test_an_upload_is_previewed_then_loaded_and_a_hostile_zip_refused(
     expect(page.get_by_role("heading", name="Upload a delivery")).to_be_visible(timeout=60_000)
     before = scenario.store.count_nodes()
 
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(hostile))
+    delivery_box = page.get_by_role("region", name="Delivery (.zip)")
+    delivery_box.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(hostile))
     expect(page.get_by_text("Refused: nothing of this delivery would be stored.")).to_be_visible(
         timeout=60_000)
     expect(page.get_by_text("would land outside the delivery folder")).to_be_visible()
     assert logged(server, "upload.check")["what"]["refused"] == 1
 
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
+    delivery_box.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
     expect(page.get_by_text("Preview: shelter-upload, delivery")).to_be_visible(timeout=60_000)
     idle(page)
     page.screenshot(path=shots / "upload.png", full_page=True)
@@ -770,5 +771,25 @@ def test_an_upload_is_previewed_then_loaded_and_a_hostile_zip_refused(
     assert scenario.store.count_nodes()["Incident"] == before["Incident"] + 2
     entry = logged(server, "upload.load")
     assert entry["user"] == "root" and entry["what"]["partner"] == "shelter-upload"
+
+    # and taken back: the withdrawal's manifest, what it would take, then withdrawn
+    ref = scenario.store.run("MATCH (d:Delivery {partner: 'shelter-upload'}) "
+                             "RETURN d.ref AS ref")[0]["ref"]
+    withdrawal = tmp_path / "intrekking.json"
+    withdrawal.write_text(json.dumps({
+        "format": "exchange/withdrawal-1", "partner": "shelter-upload", "key_id": "demo",
+        "pseudonymised": True, "reason": "sent to the wrong team", "deliveries": [ref]}))
+    idle(page)
+    page.get_by_role("region", name="Withdrawal (.json)").get_by_test_id(
+        "stFileUploaderDropzoneInput").set_input_files(str(withdrawal))
+    expect(page.get_by_text("sent to the wrong team")).to_be_visible(timeout=60_000)
+    assert scenario.store.count_nodes()["Incident"] == before["Incident"] + 2  # not yet
+    idle(page)
+    page.get_by_text("Withdraw this, for shelter-upload").click()
+    page.get_by_role("button", name="Withdraw", exact=True).click()
+    expect(page.get_by_text(re.compile(r"^Withdrawn\. Marked out of date"))).to_be_visible(
+        timeout=60_000)
+    assert scenario.store.count_nodes()["Incident"] == before["Incident"]
+    assert logged(server, "withdrawal.apply")["what"]["deliveries"] == [ref]
     assert [u for u in requests if not LOCAL.match(u)] == []
     ctx.close()

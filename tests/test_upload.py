@@ -100,3 +100,21 @@ def test_what_is_not_taken_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(upload.UploadRefused, match="more than the 200 MB"):
         upload.receive(tmp_path, SHELTER, "big.zip", b"x" * 1001)
     assert not list((tmp_path / "uploads").glob("*"))
+
+
+def test_a_withdrawal_uploaded_by_its_own_partner(store: Store, tmp_path: Path) -> None:
+    loaded = upload.load(store, KEY, SHELTER, upload.receive(
+        tmp_path, SHELTER, "d.zip", zipped(basic_files())), standing=None)
+    manifest = json.dumps({"format": "exchange/withdrawal-1", "partner": "police-amsterdam",
+                           "key_id": "demo", "pseudonymised": True,
+                           "reason": "sent to the wrong team",
+                           "deliveries": [loaded.ref]}).encode()
+    with pytest.raises(upload.UploadRefused, match="you may withdraw data of 'shelter-noord'"):
+        upload.withdrawal(store, KEY, OTHER, "w.json", manifest)
+    with pytest.raises(upload.UploadRefused, match=r"\.json manifest"):
+        upload.withdrawal(store, KEY, SHELTER, "w.zip", manifest)
+    taken, preview = upload.withdrawal(store, KEY, SHELTER, "w.json", manifest)
+    assert taken.partner == "police-amsterdam" and not preview.applied
+    assert preview.removed["Incident"] == 2 and store.count_nodes()["Incident"] == 2
+    _, applied = upload.withdrawal(store, KEY, SHELTER, "w.json", manifest, apply=True)
+    assert applied.applied and store.count_nodes()["Incident"] == 0

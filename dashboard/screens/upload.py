@@ -9,14 +9,16 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.text import counted, md, stamp
-from graph.access import Capability, Role
+from graph.access import Capability, Role, Viewer
+from graph.errors import GraphError
 from graph.inbox.standing import Standing
+from graph.withdrawal import Report as WithdrawalReport
 from i18n import _, number
 from ingest.check import Checked
 from ingest.errors import IngestError
 from ingest.load import DeliveryReport
 from ingest.pseudonymise import team_key
-from ingest.upload import LIMIT_MB, Upload, check, discard, load, receive
+from ingest.upload import LIMIT_MB, Upload, check, discard, load, receive, withdrawal
 
 REJECTS_SHOWN = 500
 
@@ -75,6 +77,63 @@ def _loaded(report: DeliveryReport) -> None:
     _rejects(report)
 
 
+def _withdrawal_counts(report: WithdrawalReport) -> None:
+    st.dataframe(pd.DataFrame(
+        [{_("records of"): name, _("leave the graph"): report.removed.get(name, 0),
+          _("stay (other support)"): report.kept.get(name, 0)}
+         for name in sorted(set(report.removed) | set(report.kept))]),
+        hide_index=True, width="stretch")
+    for e in report.exports:
+        st.warning(_("Exported earlier by {user} on {at} ({action}, case {case}): tell them.")
+                   .format(user=md(e["user"]), at=md(stamp(e["at"])), action=md(e["action"]),
+                           case=md(e.get("case") or "-")), icon=":material/outbox:")
+    for name in report.missing:
+        st.caption(_("{record}: not a record of this partner in the graph; left as it is")
+                   .format(record=md(name)))
+
+
+def _withdraw(viewer: Viewer) -> None:
+    """A withdrawal manifest: what it would take, then, once confirmed, taken."""
+    st.subheader(_("Withdraw a delivery or records"))
+    st.caption(_("A withdrawal manifest (.json, docs/exchange-format-withdrawal.md) takes back "
+                 "whole deliveries or single records. What rests only on them leaves the "
+                 "graph; findings, signals and saved views that used them say so."))
+    done = st.session_state.pop("withdrawal_done", None)
+    if done is not None:
+        st.success(_("Withdrawn. Marked out of date: {findings} findings; marked withdrawn: "
+                     "{signals} signals, {views} saved views.").format(
+            findings=number(done.findings_out_of_date), signals=number(done.signals_marked),
+            views=number(done.views_marked)), icon=":material/task_alt:")
+    chosen = st.file_uploader(_("Withdrawal (.json)"), type=["json"],
+                              key=f"withdraw_file_{st.session_state.get('withdraw_round', 0)}")
+    if chosen is None:
+        return
+    settings = state.settings()
+    try:
+        taken, preview = withdrawal(state.store(), team_key(settings), viewer, chosen.name,
+                                    chosen.getvalue())
+    except (IngestError, GraphError) as exc:
+        st.error(str(exc), icon=":material/block:")
+        return
+    st.markdown(_("**{partner}** withdraws {deliveries} deliveries and {records} single "
+                  "records: *{reason}*").format(
+        partner=md(taken.partner), deliveries=number(len(taken.deliveries)),
+        records=number(len(taken.records)), reason=md(taken.reason)))
+    _withdrawal_counts(preview)
+    with st.form("withdraw_confirm"):
+        sure = st.checkbox(_("Withdraw this, for {partner}").format(partner=md(taken.partner)))
+        if st.form_submit_button(_("Withdraw"), type="primary"):
+            if not sure:
+                st.error(_("Tick the box to confirm the withdrawal."))
+            else:
+                applied = withdrawal(state.store(), team_key(settings), viewer,
+                                     chosen.name, chosen.getvalue(), apply=True)[1]
+                st.session_state["withdrawal_done"] = applied
+                st.session_state["withdraw_round"] = \
+                    st.session_state.get("withdraw_round", 0) + 1
+                st.rerun()
+
+
 def render() -> None:
     viewer = state.current()
     viewer.require(Capability.UPLOAD)
@@ -92,6 +151,13 @@ def render() -> None:
     done = st.session_state.pop("upload_done", None)
     if done is not None:
         _loaded(done)
+    _delivery(viewer)
+    st.divider()
+    _withdraw(viewer)
+
+
+def _delivery(viewer: Viewer) -> None:
+    """A delivery's .zip: checked and previewed, then loaded once confirmed."""
     # a new key empties the box after a load (Streamlit cannot set an uploader's value)
     chosen = st.file_uploader(_("Delivery (.zip)"), type=["zip"],
                               key=f"upload_file_{st.session_state.get('upload_round', 0)}")
