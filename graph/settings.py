@@ -108,6 +108,8 @@ class Environment(BaseSettings):
     SCHAKEL_KEY_ID: str = "demo"
     SCHAKEL_KEY: str = Field(default="", repr=False)
     SCHAKEL_KEY_FILE: str = ""
+    SCHAKEL_KEY_PREVIOUS_FILE: str = ""
+    SCHAKEL_KEY_PREVIOUS_ID: str = ""
     SCHAKEL_RETENTION: str = ""
     SCHAKEL_TEAM: Annotated[str, BeforeValidator(_team)] = "jit"
     SCHAKEL_LANGUAGE: Annotated[str, BeforeValidator(_language)] = DEFAULT_LANGUAGE
@@ -220,6 +222,10 @@ class Settings:
     trusted_ca: Path | None = None  # NEO4J_TRUSTED_CA: the CA that signed the server's TLS
     key: bytes | None = field(repr=False, default=None)
     key_file: Path | None = None
+    # SCHAKEL_KEY_PREVIOUS_FILE and _ID: the key before the last rotation (`schakel key
+    # rotate`): pseudonyms are chained through it, and deliveries made with it still load
+    previous_key_file: Path | None = None
+    previous_key_id: str = ""
     retention: str | None = None  # SCHAKEL_RETENTION: terms per partner (graph.retention)
     team: str = "jit"  # SCHAKEL_TEAM: the team that receives the team's signals
     smtp: Smtp | None = None  # SCHAKEL_SMTP_*: digests of new signals by e-mail
@@ -266,6 +272,9 @@ class Settings:
                     "SCHAKEL_KEY_ID": self.key_id, "SCHAKEL_TEAM": self.team})
         if self.key_file is not None:
             env["SCHAKEL_KEY_FILE"] = str(self.key_file)
+        if self.previous_key_file is not None:
+            env["SCHAKEL_KEY_PREVIOUS_FILE"] = str(self.previous_key_file)
+            env["SCHAKEL_KEY_PREVIOUS_ID"] = self.previous_key_id
         if self.key is not None:
             env["SCHAKEL_KEY"] = self.key.decode()
         if self.uses_local_neo4j:
@@ -301,6 +310,9 @@ class Settings:
             key_id=e.SCHAKEL_KEY_ID,
             key=e.SCHAKEL_KEY.encode() if e.SCHAKEL_KEY else None,
             key_file=Path(e.SCHAKEL_KEY_FILE) if e.SCHAKEL_KEY_FILE else None,
+            previous_key_file=Path(e.SCHAKEL_KEY_PREVIOUS_FILE)
+            if e.SCHAKEL_KEY_PREVIOUS_FILE else None,
+            previous_key_id=e.SCHAKEL_KEY_PREVIOUS_ID,
             retention=e.SCHAKEL_RETENTION or None,
             team=e.SCHAKEL_TEAM,
             smtp=Smtp(e.SCHAKEL_SMTP_HOST, e.SCHAKEL_SMTP_PORT, e.SCHAKEL_SMTP_SECURITY,

@@ -73,12 +73,12 @@ def check_delivery(store: Store, path: Path, key: TeamKey, *,
         with open_delivery(path) as delivery:
             manifest = delivery.manifest
             report.ref, report.partner = delivery.ref, manifest.partner
-            if manifest.key_id != key.key_id:
+            if not key.accepts(manifest.key_id):
                 raise DeliveryRefused(str(path), [
                     f"key_id {manifest.key_id!r} is not the team key configured here "
                     f"({key.key_id!r}): its pseudonyms would not link"])
             report.loaded_before = loaded_before(store, delivery.checksum)
-            row_key = None if manifest.pseudonymised else key
+            row_key = key.for_rows(manifest.key_id, manifest.pseudonymised)
             names = [f.name for f in delivery.files]
             rejects: list[list[Reject]] = [[] for _ in names]
             # of each good row, only what the checks below read: its own ref, what it names

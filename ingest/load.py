@@ -218,7 +218,7 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
         with open_delivery(path) as delivery:
             manifest = delivery.manifest
             report.ref, report.partner = delivery.ref, manifest.partner
-            if manifest.key_id != key.key_id:
+            if not key.accepts(manifest.key_id):
                 raise DeliveryRefused(str(path), [
                     f"key_id {manifest.key_id!r} is not the team key configured here "
                     f"({key.key_id!r}): its pseudonyms would not link"])
@@ -234,7 +234,7 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
                 "format": manifest.format,
                 "files": [f.name for f in delivery.files],
             })
-            row_key = None if manifest.pseudonymised else key
+            row_key = key.for_rows(manifest.key_id, manifest.pseudonymised)
             loads = [_FileLoad(FileReport(f.name)) for f in delivery.files]
             _write_batches(path, delivery, row_key, writer, loads, progress)
             for load in loads:

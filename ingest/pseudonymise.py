@@ -25,19 +25,76 @@ MIN_KEY_BYTES = 16
 
 @dataclass(frozen=True)
 class TeamKey:
+    """The team key; after a rotation (``schakel key rotate``), with the key before it.
+
+    A pseudonym is HMAC-SHA-256 under the key of the raw value; after a rotation it is
+    chained: HMAC(new key, the pseudonym under the previous key). So every pseudonym in the
+    graph could be rewritten without the raw values, and partners that pseudonymise
+    themselves may go on with the previous key: their refs are re-keyed at ingest.
+
+    >>> old = TeamKey("a", b"0" * 16)
+    >>> new = TeamKey("b", b"1" * 16, previous=old)
+    >>> new.pseudonym(" P1 ") == new.rekey(old.pseudonym("P1"))
+    True
+    """
+
     key_id: str
     secret: bytes = field(repr=False)
+    previous: TeamKey | None = None
 
     @property
     def is_demo(self) -> bool:
         return self.secret == DEMO_KEY
 
+    def rekey(self, value: str) -> str:
+        """HMAC under this key alone: a raw value with no previous key, or a pseudonym
+        under the previous key."""
+        return hmac.new(self.secret, value.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+
     def pseudonym(self, raw: str) -> str:
-        return hmac.new(self.secret, raw.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+        return self.rekey(self.previous.pseudonym(raw) if self.previous else raw)
+
+    def pseudonyms(self, raw: str) -> list[str]:
+        """The pseudonym of ``raw`` now and under each earlier key (for the audit log,
+        whose entries keep the refs of their time)."""
+        return [self.pseudonym(raw), *(self.previous.pseudonyms(raw) if self.previous else [])]
+
+    def for_rows(self, key_id: str, pseudonymised: bool) -> TeamKey | None:
+        """What turns a delivery's identifying values into the graph's refs: this key for
+        raw values; nothing for refs made with this key; for refs made with the previous
+        key, this key alone (re-keying). :class:`KeyProblem` for any other key."""
+        if not pseudonymised:
+            return self
+        if key_id == self.key_id:
+            return None
+        if self.previous is not None and key_id == self.previous.key_id:
+            return TeamKey(self.key_id, self.secret)  # rekey: HMAC(this key, their ref)
+        raise KeyProblem(f"key_id {key_id!r} is not the team key configured here "
+                         f"({self.key_id!r}): its pseudonyms would not link")
+
+    def accepts(self, key_id: str) -> bool:
+        return key_id == self.key_id or (self.previous is not None
+                                         and key_id == self.previous.key_id)
 
 
 def team_key(settings: Settings) -> TeamKey:
-    """The configured team key; :class:`KeyProblem` if it is missing or unusable."""
+    """The configured team key (with the previous one, after a rotation);
+    :class:`KeyProblem` if it is missing or unusable."""
+    key = _current_key(settings)
+    if settings.previous_key_file is None:
+        return key
+    if not settings.previous_key_id or settings.previous_key_id == key.key_id:
+        raise KeyProblem("SCHAKEL_KEY_PREVIOUS_FILE needs SCHAKEL_KEY_PREVIOUS_ID, the "
+                         "previous key's own id.")
+    try:
+        previous = Path(settings.previous_key_file).read_bytes().strip()
+    except OSError as exc:
+        raise KeyProblem(f"SCHAKEL_KEY_PREVIOUS_FILE {settings.previous_key_file} cannot be "
+                         f"read: {exc.strerror}") from None
+    return TeamKey(key.key_id, key.secret, TeamKey(settings.previous_key_id, previous))
+
+
+def _current_key(settings: Settings) -> TeamKey:
     if settings.key is not None and settings.key_file is not None:
         raise KeyProblem("Set SCHAKEL_KEY or SCHAKEL_KEY_FILE, not both.")
     secret: bytes | None = settings.key

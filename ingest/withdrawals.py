@@ -80,14 +80,17 @@ def parse(raw: bytes, source: str, key: TeamKey) -> Withdrawal:
             f"{'.'.join(str(p) for p in e['loc']) or 'withdrawal'}: {e['msg']}"
             for e in exc.errors()]) from None
     problems = []
-    if manifest.key_id != key.key_id:
+    if not key.accepts(manifest.key_id):
         problems.append(f"key_id {manifest.key_id!r} is not the team key configured here "
                         f"({key.key_id!r}): its pseudonyms would not match")
     if not manifest.deliveries and not manifest.records:
         problems.append("names no delivery and no record: nothing to withdraw")
 
+    rows_key = key.for_rows(manifest.key_id, manifest.pseudonymised) \
+        if key.accepts(manifest.key_id) else None
+
     def ref(value: str, identifying: bool) -> str:
-        return key.pseudonym(value) if identifying and not manifest.pseudonymised else value
+        return rows_key.pseudonym(value) if identifying and rows_key is not None else value
 
     records = []
     for number, item in enumerate(manifest.records):

@@ -24,6 +24,7 @@ from graph.audit import AuditLog
 from graph.errors import GraphError
 from graph.inbox.after_analysis import Changes
 from graph.inbox.standing import Standing
+from graph.rekey import rekey
 from graph.retention import Policy
 from graph.settings import Settings
 from graph.store import quiet_driver_log
@@ -31,7 +32,7 @@ from i18n import _, number
 from ingest.check import check_delivery
 from ingest.check import document as check_document
 from ingest.load import ingest_deliveries
-from ingest.pseudonymise import team_key
+from ingest.pseudonymise import TeamKey, team_key
 from ingest.report import write_rejects
 from ingest.withdrawals import read as read_withdrawal
 from scenarios import harness
@@ -68,6 +69,8 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(inbox.signals_app, name="signals")
 app.add_typer(inbox.watch_app, name="watch")
 app.add_typer(inbox.rules_app, name="rules")
+key_app = typer.Typer(help="The team's pseudonymisation key.", no_args_is_help=True)
+app.add_typer(key_app, name="key")
 
 out, err = show.out, show.err
 
@@ -275,6 +278,51 @@ def report(
                          else report_view.to_html(made).encode("utf-8"))
     out.print(_("Report on {finding} written to {file}.").format(finding=finding,
                                                                  file=out_file))
+
+
+@key_app.command("rotate")
+@user_errors
+def key_rotate(
+    new_key_file: Annotated[Path, typer.Option(help="The new key: a file of 16 random bytes "
+                                               "or more, kept apart like the current one.")],
+    new_key_id: Annotated[str, typer.Option(help="The new key's id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Rewrite the graph now.")] = False,
+) -> None:
+    """Rotate the team key, keeping the links between old and new pseudonyms.
+
+    Every pseudonym of the graph becomes HMAC(new key, old pseudonym); afterwards raw
+    identifiers are pseudonymised through both keys, and deliveries of partners that still
+    pseudonymise with the old key are re-keyed as they load. Make a backup first.
+    """
+    settings = _settings()
+    current = team_key(settings)
+    if current.previous is not None:
+        raise UserError(_("The key was rotated before and SCHAKEL_KEY_PREVIOUS_FILE is set: "
+                          "chain one rotation at a time (see docs/deployment.md)."))
+    try:
+        secret = new_key_file.read_bytes().strip()
+    except OSError as exc:
+        raise typer.BadParameter(f"{new_key_file}: {exc.strerror}") from None
+    new = TeamKey(new_key_id, secret, previous=current)
+    if len(secret) < 16 or secret == current.secret or new_key_id == current.key_id:
+        raise typer.BadParameter(_("the new key must be 16 bytes or more, and differ from the "
+                                   "current key and id"))
+    if not yes:
+        raise UserError(_("Rotating rewrites every pseudonym of the graph: make a backup "
+                          "(`schakel backup`), then run this again with --yes."))
+    with _store(settings) as store:
+        done = rekey(store, new.rekey)
+        store.audit.record(command_line("-", "key rotation"), "key.rotate", {
+            "from": current.key_id, "to": new_key_id, "pseudonyms": done.pseudonyms},
+            records=0)
+    out.print(_("Rewrote {n} pseudonyms ({nodes} nodes, {rels} relationships) under key "
+                "{id}. From now on run Schakel with:").format(
+        n=number(done.pseudonyms), nodes=number(done.nodes),
+        rels=number(done.relationships), id=new_key_id), highlight=False)
+    old_file = settings.key_file or "<a file holding the current key>"
+    out.print(f"  SCHAKEL_KEY_FILE={new_key_file} SCHAKEL_KEY_ID={new_key_id}\n"
+              f"  SCHAKEL_KEY_PREVIOUS_FILE={old_file} SCHAKEL_KEY_PREVIOUS_ID={current.key_id}",
+              highlight=False, markup=False)
 
 
 @app.command("withdraw")
@@ -543,7 +591,9 @@ def audit_show(
     settings = _settings()
     log = AuditLog.of_home(settings.home)
     ref = team_key(settings).pseudonym(person_id) if person_id is not None else person
-    aliases: list[str] = []
+    # the refs the person had under earlier keys, as older entries name it
+    aliases: list[str] = team_key(settings).pseudonyms(person_id)[1:] \
+        if person_id is not None else []
     if codename is not None:
         with _store(settings) as store:
             refs = codenames.refs_of(store, codename)

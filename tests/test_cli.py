@@ -43,9 +43,9 @@ def one_clear_line(result: Result, *words: str) -> None:
 def test_no_command_shows_the_commands() -> None:
     result = runner.invoke(app, [])
     assert result.exit_code in (0, 2)  # click's "no args is help" status
-    for command in ("ingest", "check", "withdraw", "backup", "restore", "synth", "analyse",
-                    "evaluate", "demo", "dashboard", "neo4j", "db", "users", "audit",
-                    "retention", "signals", "watch", "rules"):
+    for command in ("ingest", "check", "withdraw", "backup", "restore", "key", "synth",
+                    "analyse", "evaluate", "demo", "dashboard", "neo4j", "db", "users",
+                    "audit", "retention", "signals", "watch", "rules", "report"):
         assert command in result.output
 
 
