@@ -188,6 +188,27 @@ def due(store: Store, policy: Policy, today: date) -> list[dict[str, Any]]:
             for t in terms(store, policy) if t.due(today)]
 
 
+def counted(store: Store, deliveries: list[str], removed: dict[str, int],
+            kept: dict[str, int]) -> tuple[dict[str, Any], list[str]]:
+    """Count, per label and for relationships, the records that taking ``deliveries`` out
+    of the graph's provenance would remove and those another delivery keeps (into
+    ``removed`` and ``kept``); return the queries' parameters and the persons kept."""
+    partner_of = {r["delivery"]: r["partner"] for r in store.run(PARTNER_OF, read_only=True)}
+    params: dict[str, Any] = {"expired": deliveries, "partner_of": partner_of}
+    kept_persons: list[str] = []
+    for lab in DATA_LABELS:
+        row = store.run(cast(LiteralString, COUNT_NODES.format(label=lab.value)), params,
+                        read_only=True)[0]
+        removed[lab.value] = row["removed"]
+        kept[lab.value] = row["touched"] - row["removed"]
+        if lab is schema.Label.PERSON:
+            kept_persons = [r for r in row["kept"] if r is not None]
+    row = store.run(COUNT_RELS, params, read_only=True)[0]
+    removed["relationships"] = row["removed"]
+    kept["relationships"] = row["touched"] - row["removed"]
+    return params, kept_persons
+
+
 def apply(store: Store, policy: Policy, *, today: date | None = None,
           dry_run: bool = False, viewer: Viewer | None = None) -> Report:
     """Remove what is past its term (or, with ``dry_run``, only count it). What was
@@ -199,19 +220,7 @@ def apply(store: Store, policy: Policy, *, today: date | None = None,
         report.applied = not dry_run
         return report
     refs = [e["delivery"] for e in expired]
-    partner_of = {r["delivery"]: r["partner"] for r in store.run(PARTNER_OF, read_only=True)}
-    params = {"expired": refs, "partner_of": partner_of}
-    kept_persons: list[str] = []
-    for lab in DATA_LABELS:
-        row = store.run(cast(LiteralString, COUNT_NODES.format(label=lab.value)), params,
-                        read_only=True)[0]
-        report.removed[lab.value] = row["removed"]
-        report.kept[lab.value] = row["touched"] - row["removed"]
-        if lab is schema.Label.PERSON:
-            kept_persons = [r for r in row["kept"] if r is not None]
-    row = store.run(COUNT_RELS, params, read_only=True)[0]
-    report.removed["relationships"] = row["removed"]
-    report.kept["relationships"] = row["touched"] - row["removed"]
+    params, kept_persons = counted(store, refs, report.removed, report.kept)
     if dry_run:
         return report
     with store.session() as session:

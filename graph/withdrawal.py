@@ -27,15 +27,7 @@ from typing import Any, LiteralString, cast
 from graph import codenames, schema
 from graph.access import Viewer
 from graph.errors import GraphError
-from graph.retention import (
-    COUNT_NODES,
-    COUNT_RELS,
-    DATA_LABELS,
-    PARTNER_OF,
-    TRIM_NODES,
-    TRIM_RELS,
-    partners_of,
-)
+from graph.retention import DATA_LABELS, TRIM_NODES, TRIM_RELS, counted, partners_of
 from graph.reviews import DROP_ORPHANS
 from graph.store import Store
 from graph.writes import REDECIDE_MINORS
@@ -153,26 +145,15 @@ def apply(store: Store, viewer: Viewer, withdrawal: Withdrawal, *,
             "partner withdraws its own deliveries; `schakel ingest` printed each one's ref)")
     gone = list(withdrawal.deliveries)
     report = Report(gone, len(withdrawal.records))
-    partner_of = {r["delivery"]: r["partner"] for r in store.run(PARTNER_OF, read_only=True)}
-    params = {"expired": gone, "partner_of": partner_of}
+    params, kept_persons = counted(store, gone, report.removed, report.kept)
+    partner_of = params["partner_of"]
     removed_refs: set[str] = set()
-    kept_persons: list[str] = []
-    for lab in DATA_LABELS:
-        row = store.run(cast(LiteralString, COUNT_NODES.format(label=lab.value)), params,
-                        read_only=True)[0]
-        report.removed[lab.value] = row["removed"]
-        report.kept[lab.value] = row["touched"] - row["removed"]
-        if lab is schema.Label.PERSON:
-            kept_persons = [r for r in row["kept"] if r is not None]
     if gone:
         removed_refs |= {r["ref"] for r in store.run(
             "MATCH (n) WHERE n.deliveries IS NOT NULL AND size(n.deliveries) > 0 "
             "AND all(x IN n.deliveries WHERE x IN $expired) AND n.ref IS NOT NULL "
             "AND NOT n:Finding AND NOT n:Structure AND NOT n:Alert "
             "RETURN n.ref AS ref", params, read_only=True)}
-    row = store.run(COUNT_RELS, params, read_only=True)[0]
-    report.removed["relationships"] = row["removed"]
-    report.kept["relationships"] = row["touched"] - row["removed"]
     mine = list(own)
     touched = {r.ref for r in withdrawal.records} | {r.incident for r in withdrawal.records
                                                      if r.incident}

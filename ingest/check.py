@@ -21,7 +21,7 @@ from graph.schema import Label
 from graph.store import Store
 from ingest.delivery import open_delivery
 from ingest.errors import DeliveryRefused
-from ingest.load import DeliveryReport, FileReport, missing_reason
+from ingest.load import DeliveryReport, FileReport, missing_reason, rows_key
 from ingest.parser import Batch, FileEnded, parsed
 from ingest.pseudonymise import TeamKey
 from ingest.rows import Reject
@@ -73,12 +73,8 @@ def check_delivery(store: Store, path: Path, key: TeamKey, *,
         with open_delivery(path) as delivery:
             manifest = delivery.manifest
             report.ref, report.partner = delivery.ref, manifest.partner
-            if not key.accepts(manifest.key_id):
-                raise DeliveryRefused(str(path), [
-                    f"key_id {manifest.key_id!r} is not the team key configured here "
-                    f"({key.key_id!r}): its pseudonyms would not link"])
+            row_key = rows_key(delivery, key)
             report.loaded_before = loaded_before(store, delivery.checksum)
-            row_key = key.for_rows(manifest.key_id, manifest.pseudonymised)
             names = [f.name for f in delivery.files]
             rejects: list[list[Reject]] = [[] for _ in names]
             # of each good row, only what the checks below read: its own ref, what it names

@@ -207,6 +207,17 @@ def _lander(delivery: Delivery, writer: DeliveryWriter, load: _FileLoad,
     return land
 
 
+def rows_key(delivery: Delivery, key: TeamKey) -> TeamKey | None:
+    """What makes the graph's refs of the delivery's identifying values (see
+    :meth:`TeamKey.for_rows`); the delivery is refused when its key is not the team's."""
+    manifest = delivery.manifest
+    if not key.accepts(manifest.key_id):
+        raise DeliveryRefused(delivery.source, [
+            f"key_id {manifest.key_id!r} is not the team key configured here "
+            f"({key.key_id!r}): its pseudonyms would not link"])
+    return key.for_rows(manifest.key_id, manifest.pseudonymised)
+
+
 def ingest_delivery(store: Store, path: Path, key: TeamKey,
                     progress: Progress | None = None, *,
                     standing: Standing | None = STANDING) -> DeliveryReport:
@@ -218,10 +229,7 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
         with open_delivery(path) as delivery:
             manifest = delivery.manifest
             report.ref, report.partner = delivery.ref, manifest.partner
-            if not key.accepts(manifest.key_id):
-                raise DeliveryRefused(str(path), [
-                    f"key_id {manifest.key_id!r} is not the team key configured here "
-                    f"({key.key_id!r}): its pseudonyms would not link"])
+            row_key = rows_key(delivery, key)
             store.ensure_schema()
             writer = DeliveryWriter(store, manifest.partner, delivery.ref)
             writer.begin({
@@ -234,7 +242,6 @@ def ingest_delivery(store: Store, path: Path, key: TeamKey,
                 "format": manifest.format,
                 "files": [f.name for f in delivery.files],
             })
-            row_key = key.for_rows(manifest.key_id, manifest.pseudonymised)
             loads = [_FileLoad(FileReport(f.name)) for f in delivery.files]
             _write_batches(path, delivery, row_key, writer, loads, progress)
             for load in loads:

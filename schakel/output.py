@@ -61,6 +61,15 @@ def bar() -> RichBar:
                    TimeElapsedColumn(), console=err, transient=True)
 
 
+def _first_rejects(report: DeliveryReport) -> None:
+    for r in report.rejects[:10]:
+        err.print(f"  {r.file}:{r.line}: {r.column + ' ' if r.column else ''}{r.reason}",
+                  highlight=False, markup=False)
+    if len(report.rejects) > 10:
+        err.print("  " + _("… and {n} more (write them all with --rejects)").format(
+            n=len(report.rejects) - 10))
+
+
 def reports(reports: list[DeliveryReport]) -> None:
     for report in reports:
         if report.refused:
@@ -80,12 +89,7 @@ def reports(reports: list[DeliveryReport]) -> None:
         table.add_row(_("all"), str(report.loaded + report.rejected), str(report.loaded),
                       str(report.rejected), style="bold")
         out.print(table)
-        for r in report.rejects[:10]:
-            err.print(f"  {r.file}:{r.line}: {r.column + ' ' if r.column else ''}{r.reason}",
-                      highlight=False, markup=False)
-        if len(report.rejects) > 10:
-            err.print("  " + _("… and {n} more (write them all with --rejects)").format(
-                n=len(report.rejects) - 10))
+        _first_rejects(report)
         if report.places is not None and (report.places.placed or report.places.unplaced):
             gone = report.places.unplaced
             out.print(_("Places without coordinates: {placed} placed from the gazetteer, "
@@ -140,12 +144,7 @@ def checks(reports: list[Checked]) -> None:
                 ref=before.ref, status=before.status,
                 when=before.loaded_at.strftime("%Y-%m-%d %H:%M") if before.loaded_at else "?"),
                 highlight=False)
-        for r in report.rejects[:10]:
-            err.print(f"  {r.file}:{r.line}: {r.column + ' ' if r.column else ''}{r.reason}",
-                      highlight=False, markup=False)
-        if len(report.rejects) > 10:
-            err.print("  " + _("… and {n} more (write them all with --rejects)").format(
-                n=len(report.rejects) - 10))
+        _first_rejects(report)
 
 
 def withdrawn(report: WithdrawalReport, partner: str) -> None:
