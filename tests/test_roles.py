@@ -72,4 +72,8 @@ def test_the_table_of_capabilities() -> None:
     assert not ({Capability.CONSOLE, Capability.SHARE} & (CAPABILITIES[Role.ANALYST]
                                                           | CAPABILITIES[Role.PARTNER]))
     assert CAPABILITIES[Role.ADMIN] == {Capability.OVERVIEW, Capability.USERS,
-                                        Capability.AUDIT}
+                                        Capability.AUDIT, Capability.UPLOAD}
+    # deliveries are uploaded by a partner's user (its own) or an administrator (any)
+    assert Capability.UPLOAD in CAPABILITIES[Role.PARTNER]
+    assert not {Capability.UPLOAD} & (CAPABILITIES[Role.ANALYST]
+                                      | CAPABILITIES[Role.INVESTIGATOR])
