@@ -207,6 +207,13 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
     page.get_by_role("link", name="Candidates").click()
     expect(page.get_by_role("button", name="Open in Explore").first).to_be_visible(
         timeout=60_000)
+    # a finding's case report, as a prosecutor gets it: made on the click, offline
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name="Case report (PDF)").first.click()
+    assert Path(got.value.path()).read_bytes().startswith(b"%PDF")
+    assert got.value.suggested_filename == "schakel-report-1.pdf"
+    assert logged(server, "report.make")["case"] == "JIT-2026-014"
+    idle(page)
     page.screenshot(path=shots / "candidates.png", full_page=True)
     page.get_by_role("button", name="Open in Explore").first.click()
     expect(page.get_by_role("heading", name="Explore")).to_be_visible(timeout=60_000)
