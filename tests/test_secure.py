@@ -91,3 +91,19 @@ def test_the_work_runs_over_tls(secure: Settings, tmp_path: Path) -> None:
     assert "SCHAKEL_NEO4J_SECURE" in env and env["NEO4J_PASSWORD"] == PASSWORD
     counts = CliRunner().invoke(app, ["db", "counts"], env=env, catch_exceptions=False)
     assert counts.exit_code == 0 and "Incident" in counts.output
+
+
+def test_a_restart_keeps_the_password_and_a_new_one_replaces_it(tmp_path: Path) -> None:
+    env = {"SCHAKEL_HOME": str(tmp_path), "SCHAKEL_NEO4J_PORT": str(local_neo4j.free_port()),
+           "SCHAKEL_NEO4J_HEAP": "1g", "SCHAKEL_NEO4J_PAGECACHE": "128m",
+           "SCHAKEL_NEO4J_SECURE": "true", "NEO4J_PASSWORD": PASSWORD}
+    first = Settings.from_env(env)
+    for settings in (first, first):  # the second start sets the same password: no error
+        with local_neo4j.serve(settings.local), Store.connect(settings) as store:
+            assert store.run("RETURN 1 AS one")[0]["one"] == 1
+    changed = Settings.from_env({**env, "NEO4J_PASSWORD": "another one!"})
+    with local_neo4j.serve(changed.local):
+        with Store.connect(changed) as store:
+            assert store.run("RETURN 1 AS one")[0]["one"] == 1
+        with pytest.raises(DatabaseUnavailable, match="refused the credentials"):
+            Store.connect(first)  # the old password no longer opens it

@@ -77,9 +77,15 @@ public final class Launcher {
             service = build(home, port, opts.getOrDefault("pagecache", "512m"), password != null, tls);
             if (password != null) {
                 // the password of the file, each start: changing the file changes it
-                service.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
-                        "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                        Map.of("password", password));
+                try {
+                    service.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                            "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                            Map.of("password", password));
+                } catch (RuntimeException e) {
+                    if (!rootMessage(e).contains("cannot be the same")) {
+                        throw e; // the same password as before is no error: it is set
+                    }
+                }
             }
         } catch (Throwable e) {
             fail(EXIT_START_FAILED, "could not start Neo4j in " + home + ": " + rootMessage(e));
