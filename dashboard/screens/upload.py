@@ -113,7 +113,7 @@ def _withdraw(viewer: Viewer) -> None:
         taken, preview = withdrawal(state.store(), team_key(settings), viewer, chosen.name,
                                     chosen.getvalue())
     except (IngestError, GraphError) as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(md(str(exc)), icon=":material/block:")
         return
     st.markdown(_("**{partner}** withdraws {deliveries} deliveries and {records} single "
                   "records: *{reason}*").format(
@@ -169,10 +169,10 @@ def _delivery(viewer: Viewer) -> None:
     if kept is None or kept[0] != chosen.file_id:
         try:
             upload = receive(settings.home, viewer, chosen.name, chosen.getvalue())
-            with st.spinner(_("Checking {file}…").format(file=chosen.name)):
+            with st.spinner(_("Checking {file}…").format(file=md(chosen.name))):
                 report = check(state.store(), team_key(settings), viewer, upload)
         except IngestError as exc:
-            st.error(str(exc), icon=":material/block:")
+            st.error(md(str(exc)), icon=":material/block:")
             return
         kept = (chosen.file_id, upload, report)
         st.session_state["upload"] = kept
@@ -190,7 +190,7 @@ def _delivery(viewer: Viewer) -> None:
             if not sure:
                 st.error(_("Tick the box to confirm the load."))
             else:
-                with st.spinner(_("Loading {file}…").format(file=upload.name)):
+                with st.spinner(_("Loading {file}…").format(file=md(upload.name))):
                     loaded = load(state.store(), team_key(settings), viewer, upload,
                                   standing=Standing(team=settings.team))
                 st.session_state["upload_done"] = loaded
