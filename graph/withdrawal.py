@@ -96,24 +96,19 @@ MARK_VIEWS: LiteralString = (
 MARK_WITHDRAWN: LiteralString = (
     "MATCH (d:Delivery) WHERE d.ref IN $gone "
     "SET d.status = 'withdrawn', d.withdrawn_at = datetime(), d.withdrawn_reason = $reason")
-# single records: this partner's support of one node, or of one involvement
-TRIM_ONE_NODE = (
-    "MATCH (n:{label} {{ref: $ref}}) WHERE any(x IN n.deliveries WHERE x IN $mine) "
-    "WITH n, [x IN n.deliveries WHERE NOT x IN $mine] AS left "
-    "CALL (n, left) {{ "
-    "  FOREACH (_ IN CASE WHEN size(left) = 0 THEN [1] ELSE [] END | DETACH DELETE n) "
+# single records: this partner's support of one node (``x``), or of one involvement
+ONE_NODE = "MATCH (x:{label} {{ref: $ref}}) WHERE any(d IN x.deliveries WHERE d IN $mine) "
+ONE_INVOLVEMENT = ("MATCH (:Person {{ref: $ref}})-[x:{rel}]->(:Incident {{ref: $incident}}) "
+                   "WHERE any(d IN x.deliveries WHERE d IN $mine) ")
+SUPPORTED = "RETURN count(x) AS n"
+# taken out of the record's support; a record left with none goes
+TRIM_ONE = (
+    "WITH x, [d IN x.deliveries WHERE NOT d IN $mine] AS left "
+    "CALL (x, left) { "
+    "  FOREACH (_ IN CASE WHEN size(left) = 0 THEN [1] ELSE [] END | DETACH DELETE x) "
     "  FOREACH (_ IN CASE WHEN size(left) > 0 THEN [1] ELSE [] END | "
-    "    SET n.deliveries = left, n.partners = " + partners_of("left") + ") "
-    "}} RETURN size(left) = 0 AS gone")
-TRIM_ONE_INVOLVEMENT = (
-    "MATCH (:Person {{ref: $ref}})-[r:{rel}]->(:Incident {{ref: $incident}}) "
-    "WHERE any(x IN r.deliveries WHERE x IN $mine) "
-    "WITH r, [x IN r.deliveries WHERE NOT x IN $mine] AS left "
-    "CALL (r, left) {{ "
-    "  FOREACH (_ IN CASE WHEN size(left) = 0 THEN [1] ELSE [] END | DELETE r) "
-    "  FOREACH (_ IN CASE WHEN size(left) > 0 THEN [1] ELSE [] END | "
-    "    SET r.deliveries = left, r.partners = " + partners_of("left") + ") "
-    "}} RETURN size(left) = 0 AS gone")
+    "    SET x.deliveries = left, x.partners = " + partners_of("left") + ") "
+    "} RETURN size(left) = 0 AS gone")
 
 
 def _why(withdrawal: Withdrawal, viewer: Viewer) -> str:
@@ -155,17 +150,19 @@ def apply(store: Store, viewer: Viewer, withdrawal: Withdrawal, *,
             "AND NOT n:Finding AND NOT n:Structure AND NOT n:Alert "
             "RETURN n.ref AS ref", params, read_only=True)}
     mine = list(own)
-    touched = {r.ref for r in withdrawal.records} | {r.incident for r in withdrawal.records
-                                                     if r.incident}
+    records = []  # those the partner supports: the others are named, and left as they are
     for record in withdrawal.records:
-        supported = store.run(_support(record), {"ref": record.ref, "mine": mine,
-                                                 "incident": record.incident},
-                              read_only=True)[0]["n"]
-        if not supported:
+        supported = store.run(_one(record) + SUPPORTED, {
+            "ref": record.ref, "mine": mine, "incident": record.incident},
+            read_only=True)[0]["n"]
+        if supported:
+            records.append(record)
+        else:
             report.missing.append(_name(record))
-    persons = ({r for r in removed_refs} | {r.ref for r in withdrawal.records}) & set(
-        r["ref"] for r in store.run("MATCH (p:Person) WHERE p.ref IN $refs RETURN p.ref AS ref",
-                                    {"refs": sorted(removed_refs | touched)}, read_only=True))
+    touched = {r.ref for r in records} | {r.incident for r in records if r.incident}
+    persons = (removed_refs | touched) & {r["ref"] for r in store.run(
+        "MATCH (p:Person) WHERE p.ref IN $refs RETURN p.ref AS ref",
+        {"refs": sorted(removed_refs | touched)}, read_only=True)}
     report.exports = _exports(store, persons)
     if dry_run:
         return report
@@ -180,10 +177,10 @@ def apply(store: Store, viewer: Viewer, withdrawal: Withdrawal, *,
             for lab in DATA_LABELS:
                 session.run(cast(LiteralString, TRIM_NODES.format(label=lab.value)),
                             params).consume()
-    for record in withdrawal.records:
-        rows = store.run(_trim(record), {"ref": record.ref, "mine": mine,
-                                         "incident": record.incident,
-                                         "partner_of": partner_of})
+    for record in records:
+        rows = store.run(_one(record) + TRIM_ONE, {"ref": record.ref, "mine": mine,
+                                                   "incident": record.incident,
+                                                   "partner_of": partner_of})
         if rows and rows[0]["gone"] and record.incident is None:
             removed_refs.add(record.ref)
             report.removed[RECORD_LABELS[record.file].value] = \
@@ -197,7 +194,7 @@ def apply(store: Store, viewer: Viewer, withdrawal: Withdrawal, *,
                                                  "why": why})[0]["n"]
     store.run(DROP_ORPHANS)
     store.run(cast(LiteralString, REDECIDE_MINORS),
-              {"refs": sorted(set(kept_persons) | {r.ref for r in withdrawal.records})})
+              {"refs": sorted(set(kept_persons) | persons)})
     if gone:
         store.run(MARK_WITHDRAWN, {"gone": gone, "reason": withdrawal.reason})
     codenames.refresh(store)  # an alias link that went may have split a person in two
@@ -218,20 +215,11 @@ def _name(record: Record) -> str:
     return f"{record.file}: {record.ref}"
 
 
-def _support(record: Record) -> LiteralString:
+def _one(record: Record) -> LiteralString:
+    """Cypher that binds ``x`` to the record (a node, or an involvement) if this partner
+    (``$mine``: its deliveries) supports it."""
     if record.incident is not None:
         rel = schema.rel_type(schema.INVOLVEMENT_ROLES[record.role or ""].value)
-        return cast(LiteralString, f"MATCH (:Person {{ref: $ref}})-[r:{rel}]->"
-                    "(:Incident {ref: $incident}) WHERE any(x IN r.deliveries WHERE x IN $mine) "
-                    "RETURN count(r) AS n")
-    label = schema.label(RECORD_LABELS[record.file].value)
-    return cast(LiteralString, f"MATCH (n:{label} {{ref: $ref}}) "
-                "WHERE any(x IN n.deliveries WHERE x IN $mine) RETURN count(n) AS n")
-
-
-def _trim(record: Record) -> LiteralString:
-    if record.incident is not None:
-        rel = schema.rel_type(schema.INVOLVEMENT_ROLES[record.role or ""].value)
-        return cast(LiteralString, TRIM_ONE_INVOLVEMENT.format(rel=rel))
-    return cast(LiteralString, TRIM_ONE_NODE.format(
+        return cast(LiteralString, ONE_INVOLVEMENT.format(rel=rel))
+    return cast(LiteralString, ONE_NODE.format(
         label=schema.label(RECORD_LABELS[record.file].value)))

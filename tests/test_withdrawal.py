@@ -98,6 +98,8 @@ def test_single_records_and_what_is_refused(neo4j_settings: Settings, store: Sto
                 "role": "collector"},
                {"file": "incidents.csv", "incident_ref": "U2"},
                {"file": "persons.csv", "person_ref": "P2"}]  # the other partner's person
+    store.run("MATCH (p:Person {ref: 'P2'}) "
+              "CREATE (:Finding {ref: 'F-P2', deliveries: []})-[:CONCERNS]->(p)")
     result = run(env, "withdraw", str(manifest(tmp_path, records=records)))
     assert result.exit_code == 1, result.output  # one record was not this partner's
     assert "persons.csv: P2: not a record of this partner" in " ".join(result.output.split())
@@ -107,6 +109,8 @@ def test_single_records_and_what_is_refused(neo4j_settings: Settings, store: Sto
     assert store.run("MATCH (:Person {ref: 'A'})-[r]->(:Incident {ref: 'U3'}) "
                      "RETURN count(r) AS n")[0]["n"] == 2  # the rest stays
     assert store.run("MATCH (p:Person {ref: 'P2'}) RETURN count(p) AS n")[0]["n"] == 1
+    # nothing of P2 was taken, so what concerns P2 is not out of date
+    assert store.run("MATCH (f:Finding {ref: 'F-P2'}) RETURN f.out_of_date AS o")[0]["o"] is None
 
     before = store.run("MATCH (n) RETURN count(n) AS n")[0]["n"]
     foreign = run(env, "withdraw", str(manifest(tmp_path, "f.json", partner="police-amsterdam",
