@@ -20,7 +20,7 @@ from graph.inbox.standing import STANDING, Outcome, Standing
 from graph.store import Store
 from graph.writes import DeliveryWriter, Missing
 from ingest.delivery import Delivery, open_delivery
-from ingest.errors import DeliveryRefused
+from ingest.errors import DeliveryRefused, KeyProblem
 from ingest.parser import Batch, FileEnded, FileStarted, parsed
 from ingest.placing import Placing, place_delivery
 from ingest.pseudonymise import TeamKey
@@ -210,12 +210,10 @@ def _lander(delivery: Delivery, writer: DeliveryWriter, load: _FileLoad,
 def rows_key(delivery: Delivery, key: TeamKey) -> TeamKey | None:
     """What makes the graph's refs of the delivery's identifying values (see
     :meth:`TeamKey.for_rows`); the delivery is refused when its key is not the team's."""
-    manifest = delivery.manifest
-    if not key.accepts(manifest.key_id):
-        raise DeliveryRefused(delivery.source, [
-            f"key_id {manifest.key_id!r} is not the team key configured here "
-            f"({key.key_id!r}): its pseudonyms would not link"])
-    return key.for_rows(manifest.key_id, manifest.pseudonymised)
+    try:
+        return key.for_rows(delivery.manifest.key_id, delivery.manifest.pseudonymised)
+    except KeyProblem as exc:
+        raise DeliveryRefused(delivery.source, [str(exc)]) from None
 
 
 def ingest_delivery(store: Store, path: Path, key: TeamKey,

@@ -62,19 +62,15 @@ class TeamKey:
     def for_rows(self, key_id: str, pseudonymised: bool) -> TeamKey | None:
         """What turns a delivery's identifying values into the graph's refs: this key for
         raw values; nothing for refs made with this key; for refs made with the previous
-        key, this key alone (re-keying). :class:`KeyProblem` for any other key."""
+        key, this key alone (re-keying). :class:`KeyProblem` for any other key id, raw
+        values or not (the delivery was made for another team)."""
+        previous = self.previous is not None and key_id == self.previous.key_id
+        if key_id != self.key_id and not previous:
+            raise KeyProblem(f"key_id {key_id!r} is not the team key configured here "
+                             f"({self.key_id!r}): its pseudonyms would not link")
         if not pseudonymised:
             return self
-        if key_id == self.key_id:
-            return None
-        if self.previous is not None and key_id == self.previous.key_id:
-            return TeamKey(self.key_id, self.secret)  # rekey: HMAC(this key, their ref)
-        raise KeyProblem(f"key_id {key_id!r} is not the team key configured here "
-                         f"({self.key_id!r}): its pseudonyms would not link")
-
-    def accepts(self, key_id: str) -> bool:
-        return key_id == self.key_id or (self.previous is not None
-                                         and key_id == self.previous.key_id)
+        return TeamKey(self.key_id, self.secret) if previous else None  # rekey, or as is
 
 
 def team_key(settings: Settings) -> TeamKey:

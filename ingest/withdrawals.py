@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from graph.withdrawal import Record, Withdrawal
-from ingest.errors import DeliveryRefused
+from ingest.errors import DeliveryRefused, KeyProblem
 from ingest.pseudonymise import TeamKey
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -80,14 +80,13 @@ def parse(raw: bytes, source: str, key: TeamKey) -> Withdrawal:
             f"{'.'.join(str(p) for p in e['loc']) or 'withdrawal'}: {e['msg']}"
             for e in exc.errors()]) from None
     problems = []
-    if not key.accepts(manifest.key_id):
-        problems.append(f"key_id {manifest.key_id!r} is not the team key configured here "
-                        f"({key.key_id!r}): its pseudonyms would not match")
+    rows_key: TeamKey | None = None
+    try:
+        rows_key = key.for_rows(manifest.key_id, manifest.pseudonymised)
+    except KeyProblem as exc:
+        problems.append(str(exc))
     if not manifest.deliveries and not manifest.records:
         problems.append("names no delivery and no record: nothing to withdraw")
-
-    rows_key = key.for_rows(manifest.key_id, manifest.pseudonymised) \
-        if key.accepts(manifest.key_id) else None
 
     def ref(value: str, identifying: bool) -> str:
         return rows_key.pseudonym(value) if identifying and rows_key is not None else value
