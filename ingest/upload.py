@@ -53,6 +53,18 @@ def may_upload(viewer: Viewer) -> bool:
                                               or bool(viewer.partner))
 
 
+def _require(viewer: Viewer, what: str = "deliveries") -> None:
+    if not may_upload(viewer):
+        raise UploadRefused(f"user {viewer.user!r} may not upload {what}")
+
+
+def _not_theirs(viewer: Viewer, partner: str, what: str, may: str) -> str | None:
+    """Why a partner's user may not upload ``what`` of ``partner`` (``None``: it may)."""
+    if viewer.role is Role.PARTNER and partner and partner != viewer.partner:
+        return f"{what} of partner {partner!r}; you may {may} of {viewer.partner!r} only"
+    return None
+
+
 @dataclass(frozen=True)
 class Upload:
     """A received file, by the name the user gave it."""
@@ -71,8 +83,7 @@ def folder(home: Path) -> Path:
 def receive(home: Path, viewer: Viewer, name: str, data: bytes) -> Upload:
     """Keep ``data`` (the file ``name`` the user chose) for a check and a load;
     :class:`UploadRefused` if it may not be taken."""
-    if not may_upload(viewer):
-        raise UploadRefused(f"user {viewer.user!r} may not upload deliveries")
+    _require(viewer)
     if not name.lower().endswith(".zip"):
         raise UploadRefused(f"{name}: a delivery is uploaded as one .zip file")
     if len(data) > LIMIT_BYTES:
@@ -96,10 +107,9 @@ def _clear_old(where: Path) -> None:
 
 def _own_partner(viewer: Viewer, report: DeliveryReport) -> None:
     """A partner's user may upload its own partner's deliveries only."""
-    if viewer.role is Role.PARTNER and report.partner and report.partner != viewer.partner:
-        report.refused.append(
-            f"{report.source}: this is a delivery of partner {report.partner!r}; you may "
-            f"upload deliveries of {viewer.partner!r} only")
+    why = _not_theirs(viewer, report.partner, "this is a delivery", "upload deliveries")
+    if why is not None:
+        report.refused.append(f"{report.source}: {why}")
 
 
 def _counts(report: DeliveryReport) -> dict[str, object]:
@@ -111,8 +121,7 @@ def _counts(report: DeliveryReport) -> dict[str, object]:
 
 def check(store: Store, key: TeamKey, viewer: Viewer, upload: Upload) -> Checked:
     """The dry run of ``upload``, as the user may load it (logged as ``upload.check``)."""
-    if not may_upload(viewer):
-        raise UploadRefused(f"user {viewer.user!r} may not upload deliveries")
+    _require(viewer)
     report = check_delivery(store, upload.path, key, partner=viewer.only_partner)
     _named(report, upload)
     _own_partner(viewer, report)
@@ -124,8 +133,7 @@ def load(store: Store, key: TeamKey, viewer: Viewer, upload: Upload, *,
          standing: Standing | None) -> DeliveryReport:
     """Load ``upload`` as ``schakel ingest`` would (logged as ``upload.load``), if the user
     may load this partner's delivery; the upload is deleted once it is loaded."""
-    if not may_upload(viewer):
-        raise UploadRefused(f"user {viewer.user!r} may not upload deliveries")
+    _require(viewer)
     try:
         with open_delivery(upload.path) as delivery:
             partner = delivery.manifest.partner
@@ -153,14 +161,13 @@ def withdrawal(store: Store, key: TeamKey, viewer: Viewer, name: str, data: byte
                apply: bool = False) -> tuple[Withdrawal, WithdrawalReport]:
     """A withdrawal manifest uploaded in the browser: what it would take (``apply``: take
     it). A partner's user withdraws its own partner's data only; an administrator any."""
-    if not may_upload(viewer):
-        raise UploadRefused(f"user {viewer.user!r} may not upload withdrawals")
+    _require(viewer, "withdrawals")
     if not name.lower().endswith(".json"):
         raise UploadRefused(f"{name}: a withdrawal is uploaded as its .json manifest")
     taken = parse_withdrawal(data, name, key)
-    if viewer.role is Role.PARTNER and taken.partner != viewer.partner:
-        raise UploadRefused(f"{name}: a withdrawal of partner {taken.partner!r}; you may "
-                            f"withdraw data of {viewer.partner!r} only")
+    why = _not_theirs(viewer, taken.partner, "a withdrawal", "withdraw data")
+    if why is not None:
+        raise UploadRefused(f"{name}: {why}")
     return taken, withdrawals.apply(store, viewer, taken, dry_run=not apply)
 
 
