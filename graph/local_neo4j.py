@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import LauncherError
+from graph.files import write_private
 from graph.settings import LocalNeo4j
 
 LAUNCHER_DIR = Path(__file__).resolve().parent / "launcher"
@@ -177,9 +178,7 @@ def secure(local: LocalNeo4j) -> None:
                                  "history) and start again.")
     local.data_dir.mkdir(parents=True, exist_ok=True)
     target = local.data_dir / PASSWORD_FILE
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(local.password + "\n")
+    write_private(target, (local.password + "\n").encode("utf-8"))
     key, cert = local.tls_dir / "private.key", local.tls_dir / "public.crt"
     if key.exists() and cert.exists():
         return

@@ -20,13 +20,13 @@ take, then, confirmed, taken (``withdrawal.apply``).
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from graph import withdrawal as withdrawals
 from graph.access import Capability, Role, Viewer
+from graph.files import write_private
 from graph.inbox.standing import Standing
 from graph.store import Store
 from graph.withdrawal import Report as WithdrawalReport
@@ -92,9 +92,7 @@ def receive(home: Path, viewer: Viewer, name: str, data: bytes) -> Upload:
     where = folder(home)
     _clear_old(where)
     path = where / f"{hashlib.sha256(data).hexdigest()}.zip"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    write_private(path, data)
     return Upload(path, name, len(data))
 
 

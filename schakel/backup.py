@@ -37,6 +37,7 @@ from graph import dump
 from graph.access import Viewer
 from graph.audit import AuditLog
 from graph.errors import GraphError
+from graph.files import write_private
 from graph.settings import Settings
 from graph.store import Store
 
@@ -129,9 +130,7 @@ def make(store: Store, settings: Settings, viewer: Viewer, path: Path, *,
         data = packed.read_bytes()
     if passphrase is not None:
         data = pyrage.passphrase.encrypt(data, passphrase)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    write_private(path, data, new=True)
     return Made(path, passphrase is not None, counts, home_files, int(head["seq"]))
 
 
@@ -204,9 +203,7 @@ def restore(store: Store, settings: Settings, viewer: Viewer, path: Path, *,
         for name in files:
             target = home / name
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(archive.read(f"home/{name}"))
+            write_private(target, archive.read(f"home/{name}"))
     wanted = dump.Counts(**manifest["counts"])
     found = dump.count(store)
     if (found.labels, found.types) != (wanted.labels, wanted.types):
