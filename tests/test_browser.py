@@ -705,10 +705,18 @@ def test_the_canvas_answers_clicks_expansions_its_menu_search_and_the_timeline(
 
     # full width: the drawing takes the page's width
     narrow = page.locator(CANVAS).bounding_box()
+    assert narrow is not None
     page.get_by_text("Full width").click()
     idle(page)
-    wide = page.locator(CANVAS).bounding_box()
-    assert narrow and wide and wide["width"] > narrow["width"] * 1.3
+    # the canvas is drawn afresh in its wider place: wait for it to be there again
+    wide = None
+    for _ in range(100):
+        wide = page.locator(CANVAS).bounding_box() if page.locator(CANVAS).count() else None
+        if wide and wide["width"] > narrow["width"] * 1.3:
+            break
+        page.wait_for_timeout(200)
+    assert wide and wide["width"] > narrow["width"] * 1.3, (narrow, wide)
+    drawn(page)
 
     # the timeline: a brush across it narrows the drawing to that time
     heading = page.get_by_text(re.compile(r"^Timeline of the drawing \((\d+) events?\)"))
