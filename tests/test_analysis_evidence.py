@@ -8,7 +8,16 @@ import pytest
 
 from graph.analysis import counter, markers
 from graph.analysis.patterns import Node, minor_links
-from graph.analysis.ranking import BASE, calibrated, rank
+from graph.analysis.ranking import (
+    BASE,
+    CASELOAD,
+    CONDUCT_BASE,
+    MEANS_BASE,
+    calibrated,
+    conduct_kinds,
+    link_weight,
+    rank,
+)
 from tests.test_analysis_patterns import World
 
 
@@ -188,10 +197,9 @@ def test_the_child_an_adult_comes_for(w: World) -> None:
 # -- the adult's own conduct ----------------------------------------------------------------
 
 
-def conduct(w: World, adult: Node, minor: Node) -> float:
-    from graph.analysis.ranking import conduct_kinds, link_weight
+def conduct(w: World, adult: Node, minor: Node, of: str = "conduct") -> float:
     links = [li for li in minor_links(w.g, adult) if li.minor == minor]
-    return link_weight(w.g, links, conduct=True, shown=conduct_kinds(w.g, links))
+    return link_weight(w.g, links, of=of, shown=conduct_kinds(w.g, links))
 
 
 def test_found_with_a_missing_child_elsewhere(w: World) -> None:
@@ -231,9 +239,59 @@ def test_a_profession_does_not_explain_being_found_with_a_missing_child(w: World
 def test_a_phone_shared_with_one_child_counts_half(w: World) -> None:
     adult, kid, other = w.person("A"), w.person("K", minor=True), w.person("L", minor=True)
     w.uses("PHONE", adult, kid)
-    alone = conduct(w, adult, kid)
+    alone = conduct(w, adult, kid, "means")
+    assert alone == pytest.approx(0.4) and conduct(w, adult, kid) == 0.0
     w.uses("PHONE", other)
-    assert conduct(w, adult, kid) == pytest.approx(2 * alone)
+    assert conduct(w, adult, kid, "means") == pytest.approx(2 * alone)
+
+
+def test_a_phone_the_children_of_one_family_share_counts_as_the_familys(w: World) -> None:
+    adult, kid, sister = w.person("A"), w.person("K", minor=True), w.person("S", minor=True)
+    w.uses("PHONE", adult, kid, sister)
+    assert conduct(w, adult, kid, "means") == pytest.approx(0.8)  # two families, as far as known
+    mother = w.person("M")
+    w.tie(mother, kid, "PARENT_OF")
+    w.tie(mother, sister, "PARENT_OF")
+    assert counter.families(w.g, [kid, sister]) == 1
+    assert conduct(w, adult, kid, "means") == pytest.approx(0.4)  # the family's phone
+    stranger = w.person("X", minor=True)
+    w.uses("PHONE", stranger)
+    assert conduct(w, adult, kid, "means") == pytest.approx(0.8)  # and a child of another
+
+
+def test_sharing_means_with_unmarked_children_counts_less_than_conduct(w: World) -> None:
+    sharer, watcher = w.person("SHARER"), w.person("WATCHER")
+    kids = [w.person(f"K{i}", minor=True) for i in range(4)]
+    w.uses("PHONE", sharer, kids[0], kids[1])
+    for kid in kids[2:]:
+        w.incident(suspects=[kid], present=[watcher])
+        w.incident(suspects=[kid], collectors=[watcher])
+    by = {c.node: c for c in rank(w.g)}
+    assert by[sharer].mass == pytest.approx(2 * 0.8 * MEANS_BASE)  # no sign of exploitation
+    assert by[watcher].mass > 2 * 0.6 * CONDUCT_BASE  # watching and collecting is a sign
+    assert by[watcher].rank < by[sharer].rank
+    for kid in kids[:2]:  # the children who share the phone run away and use aliases
+        w.signal("runaway", kid)
+        w.g.nodes[kid]["refs"].add(kid[1] + "-alias")
+    by = {c.node: c for c in rank(w.g)}
+    assert by[sharer].mass > 5 * 2 * 0.8 * MEANS_BASE
+
+
+def test_a_professionals_caseload_does_not_add_up(w: World) -> None:
+    interpreter = w.person("INTERPRETER")
+    kids = [w.person(f"K{i}", minor=True) for i in range(8)]
+    for kid in kids:
+        w.signal("no_id_documents", kid)
+        w.incident(suspects=[kid], present=[interpreter])
+    (found,) = [c for c in rank(w.g) if c.node == interpreter]
+    assert found.role is not None and found.role.kind == "professional_pattern"
+    parts = sorted((li.by_proximity() for li in found.links), reverse=True)
+    assert all(li.in_caseload for li in found.links)
+    assert found.mass == pytest.approx(parts[0] + CASELOAD * sum(parts[1:]), abs=1e-4)
+    assert found.mass < 0.5 * sum(parts)
+    # without the counter-evidence every case counts whole
+    (whole,) = [c for c in rank(w.g, counter_kinds=()) if c.node == interpreter]
+    assert whole.mass > 4 * found.mass
 
 
 # -- the score ---------------------------------------------------------------------------

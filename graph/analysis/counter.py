@@ -210,6 +210,43 @@ def accompanied(g: nx.Graph, adult: Node, links: list[Link], *, min_contacts: in
     return common if len(contacts) >= min_contacts else set()
 
 
+def _relatives(g: nx.Graph, person: Node) -> set[Node]:
+    """The person, the persons with a recorded family tie to them, and the addresses they
+    are registered at."""
+    near = {person}
+    for other, data in g.adj[person].items():
+        if other[0] == "person" and data["types"] & FAMILY:
+            near.add(other)
+        elif other[0] == "identifier" and g.nodes[other].get("identifier_kind") == "address":
+            near.add(other)
+    return near
+
+
+def families(g: nx.Graph, persons: Collection[Node]) -> int:
+    """How many families ``persons`` come from: two are of one family when a family tie
+    between them is recorded, they have a recorded relative in common (a parent of both),
+    or they are registered at one address. A person of whom none of this is recorded is a
+    family of their own.
+
+    >>> g = nx.Graph()
+    >>> kids = [("person", k) for k in "abc"]
+    >>> g.add_nodes_from(kids + [("person", "p")])
+    >>> g.add_edge(("person", "p"), kids[0], types={"PARENT_OF"})
+    >>> g.add_edge(("person", "p"), kids[1], types={"PARENT_OF"})
+    >>> families(g, kids)
+    2
+    """
+    groups: list[set[Node]] = []
+    for person in persons:
+        near = _relatives(g, person)
+        joined = [group for group in groups if not group.isdisjoint(near)]
+        for group in joined:
+            groups.remove(group)
+            near |= group
+        groups.append(near)
+    return len(groups)
+
+
 def lowers_conduct(found: Counter | None, shown: Collection[str]) -> bool:
     """Whether ``found`` lowers the adult's own conduct towards a minor as well as the
     links by proximity. A recorded caseworker tie (``professional``) explains being at a

@@ -97,17 +97,25 @@ LINK_WEIGHTS: dict[str, float] = {
     "with_a_missing_child": 0.6,
 }
 BASE = 0.02  # what a minor without any sign of exploitation counts for, by proximity
-# The adult's own conduct towards a minor (sharing a phone, vehicle or account, claiming
-# kinship, travelling together, watching and collecting, being found with a missing
-# child) is a sign in itself: it counts for CONDUCT_BASE even when the minor shows nothing.
-CONDUCT = frozenset({"phone", "vehicle", "account", "claimed_relative", "unaccompanied_travel",
-                     "watched_and_collected", "with_a_missing_child"})
-CONDUCT_BASE = 0.2
+# The adult's own conduct towards a minor (claiming kinship, travelling together, watching
+# and collecting, being found with a missing child) is a sign in itself: it counts for
+# CONDUCT_BASE even when the minor shows nothing. Sharing a phone, vehicle or account
+# (MEANS) is the adult's conduct too, but families share them as well: it counts for
+# MEANS_BASE when the minor shows nothing.
+MEANS = frozenset({"phone", "vehicle", "account"})
+CONDUCT = MEANS | {"claimed_relative", "unaccompanied_travel", "watched_and_collected",
+                   "with_a_missing_child"}
+CONDUCT_BASE = 0.5
+MEANS_BASE = 0.05
 # score = 1 / (1 + exp(-(slope * ln(mass) + offset))): a logistic fit of "a planted
-# exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1029
+# exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1119
 # (scenarios/worlds.py); its reliability on test worlds is in docs/analysis.md.
-CALIBRATION = (3.67, 2.64)
+CALIBRATION = (4.12, 3.04)
 BANDS = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
+# The counter-evidence of a profession (see evidence_mass): beyond the strongest, each
+# further case counts for this share of its weight.
+CASELOAD_KINDS = frozenset({"professional", "professional_pattern", "declared"})
+CASELOAD = 0.25
 COUNTER_KINDS = frozenset(counters.FACTORS)
 
 
@@ -120,9 +128,10 @@ class MinorLink:
     markers: Markers
     counter: Counter | None
     kinds: tuple[str, ...]
-    conduct: float = 0.0  # of the links by the adult's own conduct (CONDUCT)
+    conduct: float = 0.0  # of the links by the adult's own conduct (CONDUCT but MEANS)
     records: tuple[str, ...] = ()  # the incidents, signals and identifiers that link them
     conduct_lowered: bool = True  # whether the counter-evidence lowers the conduct too
+    means: float = 0.0  # of the phones, vehicles and accounts they share (MEANS)
 
     @property
     def mass(self) -> float:
@@ -131,11 +140,38 @@ class MinorLink:
     def weighed(self, *, markers: bool = True) -> float:
         """The minor's part of the adult's mass (``markers=False``: as if every minor
         showed every sign, for the ablation)."""
+        return self.by_proximity(markers=markers) + self.by_conduct(markers=markers)
+
+    def by_proximity(self, *, markers: bool = True) -> float:
         factor = self.counter.factor if self.counter is not None else 1.0
         strength = self.markers.strength if markers else 1.0
-        return (factor * self.weight * (BASE + (1 - BASE) * strength)
-                + (factor if self.conduct_lowered else 1.0)
-                * self.conduct * (CONDUCT_BASE + (1 - CONDUCT_BASE) * strength))
+        return factor * self.weight * (BASE + (1 - BASE) * strength)
+
+    def by_conduct(self, *, markers: bool = True) -> float:
+        factor = self.counter.factor if self.counter is not None and self.conduct_lowered \
+            else 1.0
+        strength = self.markers.strength if markers else 1.0
+        return factor * (self.conduct * (CONDUCT_BASE + (1 - CONDUCT_BASE) * strength)
+                         + self.means * (MEANS_BASE + (1 - MEANS_BASE) * strength))
+
+    @property
+    def in_caseload(self) -> bool:
+        """Whether a profession explains this link: the minor is one of the adult's cases."""
+        return self.counter is not None and self.counter.kind in CASELOAD_KINDS
+
+
+def evidence_mass(links: Collection[MinorLink], *, markers: bool = True) -> float:
+    """An adult's evidence mass: the sum of the minors' parts, except that of the links a
+    profession explains (the adult's caseload) only the strongest counts whole and the
+    others ``CASELOAD`` of theirs. A lawyer, interpreter or shelter worker is near many
+    children, marked ones among them, because of the job: the number of cases must not
+    add up to a lead. Their own conduct (sharing a phone, being with a missing child
+    elsewhere) is not part of the caseload and counts whole."""
+    caseload = sorted((link.by_proximity(markers=markers) for link in links
+                       if link.in_caseload), reverse=True)
+    rest = sum(link.by_proximity(markers=markers) for link in links if not link.in_caseload)
+    conduct = sum(link.by_conduct(markers=markers) for link in links)
+    return rest + conduct + sum(caseload[:1]) + CASELOAD * sum(caseload[1:])
 
 
 @dataclass
@@ -175,33 +211,40 @@ def _kinds(g: nx.Graph, link: Link) -> list[str]:
     return sorted(link.roles)
 
 
-def _minors_using(g: nx.Graph, identifier: Node) -> int:
-    return sum(1 for p in g.adj[identifier] if p[0] == "person" and g.nodes[p].get("minor"))
+def _families_using(g: nx.Graph, identifier: Node) -> int:
+    """How many families the minors using ``identifier`` come from."""
+    return counters.families(g, [p for p in g.adj[identifier]
+                                 if p[0] == "person" and g.nodes[p].get("minor")])
 
 
-def link_weight(g: nx.Graph, links: Collection[Link], *, conduct: bool = False,
+def link_weight(g: nx.Graph, links: Collection[Link], *, of: str = "proximity",
                 shown: Collection[str] = ()) -> float:
-    """How strongly ``links`` (all between one adult and one minor) tie the two, by
-    proximity or (``conduct``) by the adult's own conduct, with the conduct they
-    ``shown`` together (:func:`conduct_kinds`): each link by its kind (``LINK_WEIGHTS``),
-    an incident's shared among the minors arrested there (an adult who comes for one of
-    four children arrested together is not linked to each as to one alone), and several
-    links adding up as independent chances."""
+    """How strongly ``links`` (all between one adult and one minor) tie the two, ``of``
+    one side: by ``"proximity"``, by the adult's ``"conduct"`` (with the conduct the
+    links have ``shown`` together, :func:`conduct_kinds`), or by the ``"means"`` they
+    share. Each link counts by its kind (``LINK_WEIGHTS``), an incident's shared among
+    the minors arrested there (an adult who comes for one of four children arrested
+    together is not linked to each as to one alone), and several links add up as
+    independent chances."""
+    def side(kind: str) -> str:
+        return "means" if kind in MEANS else "conduct" if kind in CONDUCT else "proximity"
+
     miss = 1.0
-    if conduct:
+    if of == "conduct":
         for kind in shown:
             miss *= 1 - LINK_WEIGHTS[kind]
     for link in links:
-        kinds = [k for k in _kinds(g, link) if (k in CONDUCT) == conduct]
+        kinds = [k for k in _kinds(g, link) if side(k) == of]
         if not kinds:
             continue
         weight = max(LINK_WEIGHTS.get(kind, 0.4) for kind in kinds)
         if link.how == "incident":
             weight /= max(1, len(arrested_minors(g, link.via)))
-        elif link.how == "identifier" and conduct:
-            # a phone one child shares with the adult is often the family's; shared by
-            # several children it is the pattern of a line or a ring
-            weight *= min(1.0, _minors_using(g, link.via) / 2)
+        elif link.how == "identifier" and of == "means":
+            # a phone the children of one family share with the adult is often the
+            # family's; shared by children of several families it is the pattern of a
+            # line or a ring
+            weight *= min(1.0, _families_using(g, link.via) / 2)
         miss *= 1 - weight
     return 1 - miss
 
@@ -241,9 +284,9 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
             found = None
         weighed.append(MinorLink(
             minor, link_weight(g, links), cache[minor], found, tuple(kinds),
-            link_weight(g, links, conduct=True, shown=shown),
+            link_weight(g, links, of="conduct", shown=shown),
             tuple(sorted({link.via[1] for link in links})),
-            counters.lowers_conduct(found, shown)))
+            counters.lowers_conduct(found, shown), link_weight(g, links, of="means")))
     return weighed, role
 
 
@@ -274,7 +317,7 @@ def rank(g: nx.Graph, *, weights: dict[str, Weight] = WEIGHTS, disabled: Collect
     with links_kept(g):
         for adult, hits in all_hits(g, disabled).items():
             links, role = minor_weights(g, adult, counter_kinds=counter_kinds, cache=cache)
-            mass = round(sum(link.weighed(markers=use_markers) for link in links), 4)
+            mass = round(evidence_mass(links, markers=use_markers), 4)
             value = calibrated(mass, calibration) if anchored else score(hits, weights)
             candidates.append(Candidate(adult, value, hits, 0, mass, links, role))
     candidates.sort(key=lambda c: (-c.score, -c.mass, c.node[1]))
