@@ -32,6 +32,9 @@ def test_projection_folds_aliases_and_keeps_ties(store: Store, tmp_path: Path) -
     assert g.has_edge(kid, ("identifier", "T1"))
     assert g.edges[kid, ("incident", "I1")]["types"] == {"SUSPECT_IN"}
     assert g.nodes[("incident", "I1")]["city"] == "Amsterdam"
+    # a birth year or a category on any reference records the age; P4 has neither
+    assert g.nodes[kid]["age_recorded"] and g.nodes[("person", "P3")]["age_recorded"]
+    assert g.nodes[("person", "P4")]["age_recorded"] is False
 
 
 def test_analyse_on_an_empty_graph_says_why_it_found_nothing(neo4j_settings: Settings,
@@ -74,6 +77,14 @@ def test_analyse_writes_findings_and_evaluate_beats_the_baselines(
     found = store.run("UNWIND $refs AS r MATCH (p:Person {ref: r}) RETURN count(p) AS c",
                       {"refs": refs})
     assert found[0]["c"] == 10
+    # whether a partner recorded the age, as the graph holds it (a note, not an input)
+    aged = store.run("MATCH (p:Person) WHERE p.birth_year IS NOT NULL OR p.category IS NOT NULL "
+                     "RETURN collect(p.ref) AS refs")
+    with_age = set(aged[0]["refs"])
+    assert {c["person_ref"]: c["age_recorded"] for c in doc["candidates"]} == {
+        c["person_ref"]: bool({c["person_ref"], *c["aliases"]} & with_age)
+        for c in doc["candidates"]}
+    assert not all(c["age_recorded"] for c in doc["candidates"])  # the scenario has both
 
     run_id = doc["run"]["id"]
     written = store.run(

@@ -371,6 +371,12 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
     assert "**Lowered by**" in shown
     assert md(top[lowered[0]]["counter_evidence"][0]["reason"]) in shown
     assert not boxes[0].warning  # nothing withdrawn yet
+    # a person whose age no partner recorded may be a child: the finding says so
+    unaged = [i for i, f in enumerate(top) if f["age_recorded"] is False]
+    assert unaged and len(unaged) < len(top), [f["age_recorded"] for f in top]
+    for i, box in enumerate(boxes):
+        said = any("may be a minor themselves" in n.value for n in box.info)
+        assert said == (i in unaged), i
     # a partner withdrew data the second finding used (graph/withdrawal.py): it says so
     why = "rests on data that police-nl withdrew on 2026-12-06 (wrong identification)"
     scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.out_of_date_reason = $why",

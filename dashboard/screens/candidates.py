@@ -269,6 +269,10 @@ def render() -> None:
                 st.warning(_("Out of date: this finding {why}. The next analysis run ranks "
                              "what remains.").format(why=md(f["out_of_date"])),
                            icon=":material/history_toggle_off:")
+            if f.get("age_recorded") is False:  # findings of earlier runs do not say
+                st.info(_("No partner recorded this person's age: the person may be a minor "
+                          "themselves, one of the children recorded without a birth year. "
+                          "Check the age before acting on this lead."), icon=":material/help:")
             st.code(f["person_ref"], language=None)  # the full ref, to copy in one click
             if st.button(_("Open in Explore"), key=f"open_{f['finding']}",
                          help=_("Draw this person's structure in Explore")):

@@ -42,7 +42,7 @@ def _rows(match: str, *columns: str) -> LiteralString:
 
 ALIASES = _rows("MATCH (a:Person)-[:SAME_AS]->(b:Person)", "a.ref", "b.ref")
 PERSONS = _rows("MATCH (p:Person)", "p.ref", "p:Minor", "p.category", "p.partners",
-                "p.codename")
+                "p.codename", "p.birth_year IS NOT NULL OR p.category IS NOT NULL")
 INVOLVEMENTS = _rows(
     f"MATCH (p:Person)-[r:{_ROLE_TYPES}]->(i:Incident) OPTIONAL MATCH (i)-[:AT]->(l:Location)",
     "p.ref", "type(r)", "i.ref", "i.kind", "i.occurred_at", "l.city", "l.country")
@@ -114,12 +114,14 @@ def project(store: Store) -> nx.Graph:
         node = ("person", clusters.find(ref))
         if node not in g:
             g.add_node(node, kind="person", refs=set(), minor=False, adult_claimed=False,
-                       partners=set(), shelters={}, declared_roles={})
+                       age_recorded=False, partners=set(), shelters={}, declared_roles={})
         g.nodes[node]["refs"].add(ref)
         return node
 
-    for ref, minor, category, partners, codename in _stream(store, PERSONS):
+    for ref, minor, category, partners, codename, aged in _stream(store, PERSONS):
         attrs = g.nodes[person(ref)]
+        # a label for the reader (a person of unknown age may be a child), never a feature
+        attrs["age_recorded"] = attrs["age_recorded"] or bool(aged)
         attrs["codename"] = attrs.get("codename") or codename  # a label, never a feature
         attrs["minor"] = attrs["minor"] or bool(minor)
         attrs["adult_claimed"] = attrs["adult_claimed"] or category == "adult"

@@ -85,6 +85,9 @@ def candidate_json(g: nx.Graph, c: Candidate) -> dict[str, Any]:
     return {
         "person_ref": person_ref, "codename": g.nodes[c.node].get("codename"),
         "rank": c.rank, "score": c.score, "aliases": aliases,
+        # whether any partner recorded a birth year or category: one whose age nobody
+        # recorded may be one of the children (docs/analysis.md, blind spots)
+        "age_recorded": bool(g.nodes[c.node].get("age_recorded")),
         "indicators": [{"name": name, "value": hit.value, "evidence": hit.evidence}
                        for name, hit in sorted(c.hits.items())],
         "band": c.band, "evidence_mass": c.mass,
@@ -123,7 +126,8 @@ def analyse(store: Store, *, top: int = 20, keep: int = 200, viewer: Viewer = SY
     parameters = {
         "top": top, "keep": keep,
         "link_weights": ranking.LINK_WEIGHTS, "base": ranking.BASE,
-        "conduct_base": ranking.CONDUCT_BASE, "calibration": list(ranking.CALIBRATION),
+        "conduct_base": ranking.CONDUCT_BASE, "means_base": ranking.MEANS_BASE,
+        "caseload": ranking.CASELOAD, "calibration": list(ranking.CALIBRATION),
         "markers": markers.WEIGHTS, "counter_evidence": counter.FACTORS,
         "detectors": "defaults of graph.analysis.patterns (docs/analysis.md)",
     }
@@ -156,7 +160,7 @@ def _write(store: Store, g: nx.Graph, run: dict[str, Any], candidates: list[Cand
             **common, "rank": c.rank, "score": c.score, "person_ref": data["person_ref"],
             "aliases": data["aliases"], "patterns": sorted(c.hits),
             "indicators": json.dumps(data["indicators"], sort_keys=True),
-            "band": c.band, "evidence_mass": c.mass,
+            "band": c.band, "evidence_mass": c.mass, "age_recorded": data["age_recorded"],
             "minors": json.dumps(data["minors"], sort_keys=True),
             "counter_evidence": json.dumps(data["counter_evidence"], sort_keys=True)}})
         evidence += [{"finding": ref, "ref": r, "pattern": name}
