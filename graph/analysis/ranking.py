@@ -160,18 +160,19 @@ class MinorLink:
         return self.counter is not None and self.counter.kind in CASELOAD_KINDS
 
 
-def evidence_mass(links: Collection[MinorLink], *, markers: bool = True) -> float:
+def evidence_mass(links: Collection[MinorLink], *, markers: bool = True,
+                  caseload: float = CASELOAD) -> float:
     """An adult's evidence mass: the sum of the minors' parts, except that of the links a
     profession explains (the adult's caseload) only the strongest counts whole and the
-    others ``CASELOAD`` of theirs. A lawyer, interpreter or shelter worker is near many
+    others ``caseload`` of theirs. A lawyer, interpreter or shelter worker is near many
     children, marked ones among them, because of the job: the number of cases must not
     add up to a lead. Their own conduct (sharing a phone, being with a missing child
     elsewhere) is not part of the caseload and counts whole."""
-    caseload = sorted((link.by_proximity(markers=markers) for link in links
-                       if link.in_caseload), reverse=True)
+    cases = sorted((link.by_proximity(markers=markers) for link in links
+                    if link.in_caseload), reverse=True)
     rest = sum(link.by_proximity(markers=markers) for link in links if not link.in_caseload)
     conduct = sum(link.by_conduct(markers=markers) for link in links)
-    return rest + conduct + sum(caseload[:1]) + CASELOAD * sum(caseload[1:])
+    return rest + conduct + sum(cases[:1]) + caseload * sum(cases[1:])
 
 
 @dataclass
@@ -304,20 +305,21 @@ def all_hits(g: nx.Graph, disabled: Collection[str] = ()) -> dict[Node, dict[str
 def rank(g: nx.Graph, *, weights: dict[str, Weight] = WEIGHTS, disabled: Collection[str] = (),
          counter_kinds: Collection[str] = COUNTER_KINDS, anchored: bool = True,
          use_markers: bool = True, calibration: tuple[float, float] = CALIBRATION,
-         ) -> list[Candidate]:
+         caseload: float = CASELOAD) -> list[Candidate]:
     """Every adult with a pattern hit, best first (ties broken by reference).
 
     The options are for the ablation in docs/analysis.md: ``disabled`` patterns, only
     the counter-evidence kinds in ``counter_kinds``, ``use_markers=False`` to weigh
-    every minor as fully marked, and ``anchored=False`` to rank by the pattern sum of
-    earlier versions (:func:`score`) instead of the evidence mass.
+    every minor as fully marked, ``caseload=1`` to count every case of a professional
+    whole, and ``anchored=False`` to rank by the pattern sum of earlier versions
+    (:func:`score`) instead of the evidence mass.
     """
     cache: dict[Node, Markers] = {}
     candidates = []
     with links_kept(g):
         for adult, hits in all_hits(g, disabled).items():
             links, role = minor_weights(g, adult, counter_kinds=counter_kinds, cache=cache)
-            mass = round(evidence_mass(links, markers=use_markers), 4)
+            mass = round(evidence_mass(links, markers=use_markers, caseload=caseload), 4)
             value = calibrated(mass, calibration) if anchored else score(hits, weights)
             candidates.append(Candidate(adult, value, hits, 0, mass, links, role))
     candidates.sort(key=lambda c: (-c.score, -c.mass, c.node[1]))
