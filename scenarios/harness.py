@@ -7,6 +7,12 @@ scored against the world's truth: average precision, precision at k, recall of t
 2k, the share of each innocent class in the top k, and the recall of the disguised guilty
 (a parent or youth worker who exploits) in the top 2k. The summary gives the mean and the
 worst world, never the mean alone.
+
+Beside it, the same average precision over the planted adults the data can show: those
+whom at least one recorded incident, signal or shared identifier links to a minor. A
+partner that records 30 % of its rows leaves some planted adults with no link to any
+child; no method can rank them, and this figure says how much of a world's loss is that.
+It never replaces the first: the targets are read on all planted adults.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import networkx as nx
 from graph.analysis import counter as counters
 from graph.analysis import ranking
 from graph.analysis.evaluate import degree_baseline, evaluate
-from graph.analysis.patterns import DETECTORS
+from graph.analysis.patterns import DETECTORS, minor_links
 from graph.analysis.projection import project
 from graph.analysis.ranking import Candidate
 from graph.errors import GraphError
@@ -61,6 +67,18 @@ def method(**options: Any) -> Variant:
     def run(g: nx.Graph) -> Ranked:
         return ranked_refs(g, ranking.rank(g, **options))
     return run
+
+
+def reachable(g: nx.Graph, positives: set[str]) -> set[str]:
+    """The references of ``positives`` whose person the graph links to at least one minor
+    (an incident, a signal naming them, a shared identifier)."""
+    found: set[str] = set()
+    for node, attrs in g.nodes(data=True):
+        if attrs.get("kind") == "person" and not attrs.get("minor"):
+            mine = refs_of(g, node) & positives
+            if mine and minor_links(g, node):
+                found |= mine
+    return found
 
 
 def calibration_pairs(g: nx.Graph, positives: set[str], **options: Any
@@ -103,6 +121,9 @@ class WorldScore:
     class_share: dict[str, float]  # per innocent class, its share of the top k
     disguised: int  # disguised guilty in this world
     disguised_recall_at_2k: float | None  # None when the world has none
+    unreachable: int = 0  # planted adults the data links to no minor
+    # average precision over the others (None when there are none)
+    reachable_average_precision: float | None = None
 
 
 @dataclass
@@ -117,6 +138,10 @@ class Summary:
     worst_decoy_share: float
     worst_class_share: dict[str, float]  # per innocent class, its largest share in any world
     disguised_recall_at_2k: float  # over all disguised guilty of all worlds
+    unreachable: int = 0  # planted adults, over all worlds, the data links to no minor
+    reachable_mean_ap: float | None = None  # over the planted adults it links to one
+    reachable_worst_ap: float | None = None
+    reachable_worst_seed: int | None = None
 
 
 @dataclass
@@ -132,6 +157,9 @@ class Generalisation:
             worst = min(mine, key=lambda s: s.average_precision)
             found = sum(round((s.disguised_recall_at_2k or 0) * s.disguised) for s in mine)
             planted = sum(s.disguised for s in mine)
+            seen = [s for s in mine if s.reachable_average_precision is not None]
+            hardest = min(seen, key=lambda s: s.reachable_average_precision or 0.0,
+                          default=None)
             out.append(Summary(
                 variant, len(mine), statistics.fmean(s.average_precision for s in mine),
                 worst.average_precision, worst.seed,
@@ -139,7 +167,12 @@ class Generalisation:
                 statistics.fmean(s.decoy_share for s in mine),
                 max(s.decoy_share for s in mine),
                 {c: max(s.class_share.get(c, 0.0) for s in mine) for c in INNOCENT},
-                found / planted if planted else 1.0))
+                found / planted if planted else 1.0,
+                sum(s.unreachable for s in mine),
+                statistics.fmean(s.reachable_average_precision or 0.0 for s in seen)
+                if seen else None,
+                hardest.reachable_average_precision if hardest else None,
+                hardest.seed if hardest else None))
         return out
 
     def reliability(self, bins: Sequence[float] = (0.0, 0.1, 0.2, 0.4, 0.7, 1.0001)
@@ -161,8 +194,12 @@ class Generalisation:
                 "worlds": [asdict(s) for s in self.scores]}
 
 
-def score_world(seed: int, variant: str, ranked: Ranked, truth: dict[str, Any]) -> WorldScore:
+def score_world(seed: int, variant: str, ranked: Ranked, truth: dict[str, Any],
+                shown: set[str] | None = None) -> WorldScore:
+    """``ranked`` scored against ``truth``; ``shown``: the planted adults the data links to
+    a minor (:func:`reachable`), all of them when not given."""
     positives = set(truth["exploiters"]) | set(truth["helpers"])
+    shown = positives if shown is None else shown & positives
     decoys = {name: set(refs) for name, refs in truth["decoys"].items()}
     s = evaluate(variant, ranked, positives, decoys)
     k = s.k
@@ -173,7 +210,9 @@ def score_world(seed: int, variant: str, ranked: Ranked, truth: dict[str, Any]) 
         sum(s.decoys_in_top_k.values()) / k if k else 0.0,
         {name: n / k for name, n in s.decoys_in_top_k.items()} if k else {},
         len(disguised),
-        len(disguised & top2k) / len(disguised) if disguised else None)
+        len(disguised & top2k) / len(disguised) if disguised else None,
+        len(positives - shown),
+        evaluate(variant, ranked, shown, decoys).average_precision if shown else None)
 
 
 def evaluate_worlds(store: Store, seeds: Iterable[int], key: TeamKey, *,
@@ -199,12 +238,13 @@ def evaluate_worlds(store: Store, seeds: Iterable[int], key: TeamKey, *,
                 if ingested.stopped is not None:
                     raise ingested.stopped
                 g = project(store)
+                positives = set(truth["exploiters"]) | set(truth["helpers"])
+                shown = reachable(g, positives)
                 for name, variant in variants.items():
-                    scored = score_world(seed, name, variant(g), truth)
+                    scored = score_world(seed, name, variant(g), truth, shown)
                     result.scores.append(scored)
                     if progress is not None:
                         progress(seed, scored)
-                positives = set(truth["exploiters"]) | set(truth["helpers"])
                 result.calibration += calibration_pairs(g, positives)
             finally:
                 store.reset()

@@ -343,14 +343,16 @@ def users(found: list[User]) -> None:
 def world_progress(seed: int, score: WorldScore) -> None:
     if score.variant == "schakel":
         err.print(f"world {seed}: AP {score.average_precision:.3f}, P@k "
-                  f"{score.precision_at_k:.3f}, innocent in top k {score.decoy_share:.0%}",
-                  highlight=False)
+                  f"{score.precision_at_k:.3f}, innocent in top k {score.decoy_share:.0%}"
+                  + (f", planted adults linked to no minor: {score.unreachable}"
+                     if score.unreachable else ""), highlight=False)
 
 
 def generalisation(found: Generalisation) -> None:
     seeds = found.seeds
     table = Table("method", "AP mean", "AP worst (seed)", "P@k mean", "innocent in top k: "
                   "mean / worst", "worst class share", "disguised R@2k",
+                  "AP of the linked: mean / worst (seed)",
                   title=f"{len(seeds)} worlds, seeds {seeds[0]}-{seeds[-1]}",
                   title_justify="left")
     for s in found.summary():
@@ -359,8 +361,15 @@ def generalisation(found: Generalisation) -> None:
         table.add_row(s.variant, f"{s.mean_ap:.3f}", f"{s.worst_ap:.3f} ({s.worst_seed})",
                       f"{s.mean_precision_at_k:.3f}",
                       f"{s.mean_decoy_share:.1%} / {s.worst_decoy_share:.1%}",
-                      f"{worst_class[0]} {worst_class[1]:.0%}", f"{s.disguised_recall_at_2k:.2f}")
+                      f"{worst_class[0]} {worst_class[1]:.0%}", f"{s.disguised_recall_at_2k:.2f}",
+                      "-" if s.reachable_mean_ap is None else
+                      f"{s.reachable_mean_ap:.3f} / {s.reachable_worst_ap:.3f} "
+                      f"({s.reachable_worst_seed})")
     out.print(table)
+    unreachable = found.summary()[0].unreachable if found.scores else 0
+    out.print(f"Planted adults the data links to no minor (no method can rank them): "
+              f"{unreachable}; 'AP of the linked' leaves them out. The targets are read on "
+              f"all planted adults.", highlight=False)
     reliability = Table("score", "adults", "mean score", "planted", title="Calibration (schakel)",
                         title_justify="left")
     for row in found.reliability():

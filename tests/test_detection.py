@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from graph import explore
@@ -152,6 +153,33 @@ def test_a_world_plants_disguised_guilty_and_new_innocent_classes(tmp_path: Path
     assert truth["params"]["seed"] == TESTING.start
 
 
+def test_planted_adults_the_data_links_to_no_minor_are_counted_apart() -> None:
+    """A planted adult whom no recorded incident, signal or identifier links to a minor
+    cannot be ranked: the harness counts them and gives the AP over the others beside
+    (never instead of) the AP over all."""
+    g = nx.Graph()
+    for ref, minor in (("SEEN", False), ("UNSEEN", False), ("KID", True)):
+        g.add_node(("person", ref), kind="person", minor=minor, refs={ref})
+    g.add_node(("incident", "I1"), kind="incident")
+    g.add_edge(("person", "KID"), ("incident", "I1"), types={"SUSPECT_IN"})
+    g.add_edge(("person", "SEEN"), ("incident", "I1"), types={"COLLECTED_AFTER"})
+    g.add_node(("incident", "I2"), kind="incident")  # UNSEEN: an offence of adults only
+    g.add_edge(("person", "UNSEEN"), ("incident", "I2"), types={"SUSPECT_IN"})
+    truth = {"exploiters": ["SEEN", "UNSEEN"], "helpers": [], "decoys": {}}
+    shown = harness.reachable(g, {"SEEN", "UNSEEN"})
+    assert shown == {"SEEN"}
+    scored = harness.score_world(1, "x", [{"SEEN"}], truth, shown)
+    assert scored.average_precision == 0.5 and scored.unreachable == 1
+    assert scored.reachable_average_precision == 1.0
+    whole = harness.score_world(1, "x", [{"SEEN"}], truth)
+    assert whole.unreachable == 0 and whole.reachable_average_precision == 0.5
+    summary = harness.Generalisation([1, 2], [scored, harness.score_world(
+        2, "x", [{"OTHER"}, {"SEEN"}], truth, shown)]).summary()[0]
+    assert summary.unreachable == 2
+    assert (summary.reachable_mean_ap, summary.reachable_worst_ap,
+            summary.reachable_worst_seed) == (0.75, 0.5, 2)
+
+
 def test_the_harness_scores_worlds_and_leaves_the_database_empty(
         store: Store, tmp_path: Path) -> None:
     found = harness.evaluate_worlds(store, [TESTING.start], KEY, folder=tmp_path)
@@ -159,6 +187,7 @@ def test_the_harness_scores_worlds_and_leaves_the_database_empty(
     (ours, _before, degree) = found.summary()
     assert ours.variant == "schakel" and ours.worlds == 1
     assert 0 <= degree.mean_ap <= ours.mean_ap <= 1
+    assert ours.reachable_mean_ap is not None and ours.reachable_mean_ap >= ours.mean_ap
     assert found.calibration and sum(r["adults"] for r in found.reliability()) == len(
         found.calibration)
     store.run("CREATE (:Person {ref: 'someone'})")

@@ -102,7 +102,7 @@ BASE = 0.02  # what a minor without any sign of exploitation counts for, by prox
 # CONDUCT_BASE even when the minor shows nothing. Sharing a phone, vehicle or account
 # (MEANS) is the adult's conduct too, but families share them as well: it counts for
 # MEANS_BASE when the minor shows nothing.
-MEANS = frozenset({"phone", "vehicle", "account"})
+MEANS = counters.MEANS  # the same kinds a household explains
 CONDUCT = MEANS | {"claimed_relative", "unaccompanied_travel", "watched_and_collected",
                    "with_a_missing_child"}
 CONDUCT_BASE = 0.5
