@@ -15,9 +15,9 @@ from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader
 
 from dashboard.graph_view import STYLE, layout
-from dashboard.text import pattern_name, person, relationship_name, stamp
+from dashboard.text import age_note, pattern_name, person, relationship_name, stamp
 from graph.case_report import CaseReport
-from i18n import N_, _, number
+from i18n import N_, _, current, number
 
 TEMPLATES = Path(__file__).parent / "templates"
 BAND = {"strong": N_("strong lead"), "moderate": N_("moderate lead"), "weak": N_("weak lead")}
@@ -64,6 +64,8 @@ def _content(report: CaseReport) -> dict[str, Any]:
         "score": number(float(f.get("score") or 0), 2),
         "band": _(BAND[f["band"]]) if f.get("band") in BAND else (f.get("band") or ""),
         "rank": f.get("rank"), "out_of_date": report.out_of_date,
+        # findings of runs before age_recorded existed do not say: no note then
+        "age_note": age_note() if f.get("age_recorded") is False else "",
         "patterns": [{"name": pattern_name(i["name"]), "value": i["value"],
                       "count": len(i["evidence"])} for i in f["indicators"]],
         "counter": report.counter_evidence,
@@ -85,7 +87,7 @@ def _content(report: CaseReport) -> dict[str, Any]:
 
 def to_html(report: CaseReport) -> str:
     """The report as one HTML page that loads nothing (its CSP forbids it)."""
-    return _ENV.get_template("report.html").render(**_content(report), _=_)
+    return _ENV.get_template("report.html").render(**_content(report), _=_, lang=current())
 
 
 class _Pdf(FPDF):
@@ -139,6 +141,8 @@ def to_pdf(report: CaseReport) -> bytes:
     para(c["disclaimer"], 8)
     if c["out_of_date"]:
         para(_("Out of date: this finding {why}.").format(why=c["out_of_date"]))
+    if c["age_note"]:
+        para(c["age_note"])
     heading(_("Score"))
     para(_("{score} ({band}), rank {rank} in run {run}.").format(
         score=c["score"], band=c["band"], rank=c["rank"], run=c["run"]))

@@ -23,6 +23,14 @@ _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 _ISO = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 
 
+def age_note() -> str:
+    """What a finding on a person whose age no partner recorded says (Candidates page, case
+    report): the person may be one of the children recorded without a birth year."""
+    return _("No partner recorded this person's age: the person may be a minor "
+             "themselves, one of the children recorded without a birth year. "
+             "Check the age before acting on this lead.")
+
+
 # Patterns of the analysis, by a short name a reader says (their meaning: candidates page).
 PATTERN_NAMES: dict[str, str] = {
     "unrelated_collector": N_("Collects unrelated minors"),

@@ -70,6 +70,27 @@ def test_the_html_loads_nothing_and_shows_markup_as_text(scenario: Scenario) -> 
     assert "<svg" in page and page.count("<circle") >= 2
 
 
+def test_a_report_on_a_person_of_unrecorded_age_says_so(scenario: Scenario) -> None:
+    """The note the Candidates page shows (a person no partner recorded an age for may be
+    a child) is in the HTML and the PDF, and only on such a finding."""
+    finding = top_finding(scenario)
+    note = "one of the children recorded without a birth year"
+    with speaking("en"):
+        made = case_report.read(scenario.store, IVO, finding["finding"])
+        assert made.finding["age_recorded"] is True
+        assert note not in render.to_html(made)
+        scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.age_recorded = false",
+                           {"f": finding["finding"]})
+        try:
+            made = case_report.read(scenario.store, IVO, finding["finding"])
+            page, data = render.to_html(made), render.to_pdf(made)
+        finally:
+            scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.age_recorded = true",
+                               {"f": finding["finding"]})
+    assert note in page and '<html lang="en">' in page
+    assert note in " ".join(pdf_text(data).split())
+
+
 def test_a_care_partner_gets_only_what_it_may_know(scenario: Scenario) -> None:
     finding = top_finding(scenario)
     with pytest.raises(case_report.NoSuchFinding):  # not shared with its team

@@ -9,7 +9,15 @@ import streamlit as st
 
 from dashboard import report, state
 from dashboard.screens import explore
-from dashboard.text import counted, md, pattern_name, person, relationship_name, stamp
+from dashboard.text import (
+    age_note,
+    counted,
+    md,
+    pattern_name,
+    person,
+    relationship_name,
+    stamp,
+)
 from graph import case_report, overview, reviews
 from graph.access import Capability
 from graph.explore import describe
@@ -270,9 +278,7 @@ def render() -> None:
                              "what remains.").format(why=md(f["out_of_date"])),
                            icon=":material/history_toggle_off:")
             if f.get("age_recorded") is False:  # findings of earlier runs do not say
-                st.info(_("No partner recorded this person's age: the person may be a minor "
-                          "themselves, one of the children recorded without a birth year. "
-                          "Check the age before acting on this lead."), icon=":material/help:")
+                st.info(age_note(), icon=":material/help:")
             st.code(f["person_ref"], language=None)  # the full ref, to copy in one click
             if st.button(_("Open in Explore"), key=f"open_{f['finding']}",
                          help=_("Draw this person's structure in Explore")):
