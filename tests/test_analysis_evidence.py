@@ -48,15 +48,22 @@ def test_aliases_and_leaving(w: World) -> None:
     assert "shelter_leaving" in found(w, kid)
 
 
-def test_cities_count_within_a_month_or_as_three(w: World) -> None:
+def test_cities_count_within_a_month(w: World) -> None:
     kid = w.person("K", minor=True)
     w.incident("Utrecht", date(2015, 1, 1), suspects=[kid])
     w.incident("Breda", date(2015, 6, 1), suspects=[kid])  # months apart: no sign
     assert found(w, kid) == set()
-    w.incident("Utrecht", date(2015, 6, 20), suspects=[kid])  # Breda, then Utrecht in 19 days
+    breda = ("incident", "I2")
+    utrecht = w.incident("Utrecht", date(2015, 6, 20), suspects=[kid])  # 19 days after Breda
     assert found(w, kid) == {"two_cities"}
+    # a third city half a year later: three cities over the years are no sign of being
+    # moved around
     w.incident("Zwolle", date(2015, 12, 1), suspects=[kid])
+    assert found(w, kid) == {"two_cities"}
+    zwolle = w.incident("Zwolle", date(2015, 6, 25), suspects=[kid])  # three within 24 days
     assert found(w, kid) == {"two_cities", "three_cities"}
+    assert markers.markers(w.g, kid).found["three_cities"] == sorted(
+        [breda[1], utrecht[1], zwolle[1]])
 
 
 def test_abroad_is_where_the_offence_was(w: World) -> None:

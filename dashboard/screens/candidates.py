@@ -64,7 +64,7 @@ MARKERS: dict[str, str] = {
     "leaving": N_("reported runaway or missing"),
     "shelter_leaving": N_("ran away from a shelter or placement"),
     "two_cities": N_("offences in two cities within 30 days"),
-    "three_cities": N_("offences in three cities or more"),
+    "three_cities": N_("offences in three cities within 30 days"),
     "abroad": N_("an offence abroad"),
     "group_theft": N_("theft or begging with other minors"),
     "no_id_documents": N_("no identity papers"),

@@ -12,7 +12,7 @@ guidance (sources in docs/analysis.md):
 | --- | --- |
 | aliases | the minor is known under several references (an alias cluster) |
 | leaving | runaway or missing signals (leaving a shelter or care placement counts twice) |
-| cities | offences as a suspect in two cities within 30 days, or in three and more |
+| cities | offences as a suspect in two cities within 30 days, and in three within 30 days |
 | abroad | an offence outside the home country |
 | group theft | pickpocketing, shoplifting, theft or begging together with other minors |
 | no papers, cash | ``no_id_documents``, ``carrying_cash`` signals |
@@ -76,15 +76,28 @@ class Markers:
         return total / (total + HALF)
 
 
-def _moved(visits: list[tuple[date | None, str, str]], window: timedelta = WINDOW) -> list[str]:
-    """Two offences in different cities within ``window`` of each other: their refs."""
+def _moved(visits: list[tuple[date | None, str, str]], cities: int = 2,
+           window: timedelta = WINDOW) -> list[str]:
+    """Offences in ``cities`` different cities within ``window`` of the first: the refs of
+    the first such run (one offence per city). Offences in three cities over the years
+    are what any teenager who offends now and then can have; three within a month is
+    being moved around.
+
+    >>> d = date(2015, 1, 1)
+    >>> _moved([(d, "A", "1"), (d + timedelta(days=40), "B", "2")])
+    []
+    >>> _moved([(d, "A", "1"), (d + timedelta(days=5), "A", "2"), (d + timedelta(days=9), "B", "3")])
+    ['1', '3']
+    """
     dated = sorted((d, city, ref) for d, city, ref in visits if d is not None)
-    for i, (day, city, ref) in enumerate(dated):
-        for later, other, other_ref in dated[i + 1:]:
+    for i, (day, _, _) in enumerate(dated):
+        seen: dict[str, str] = {}
+        for later, city, ref in dated[i:]:
             if later - day > window:
                 break
-            if other != city:
-                return sorted({ref, other_ref})
+            seen.setdefault(city, ref)
+            if len(seen) >= cities:
+                return sorted(seen.values())
     return []
 
 
@@ -103,7 +116,6 @@ def markers(g: nx.Graph, minor: Node, *, home_country: str = "NL") -> Markers:
     refs = attrs.get("refs") or set()
     if len(refs) > 1:
         found["aliases"] = sorted(r for r in refs if r != minor[1])
-    cities: dict[str, str] = {}
     signal_partners: set[str] = set()
     visits: list[tuple[date | None, str, str]] = []
     for via, data in g.adj[minor].items():
@@ -111,7 +123,6 @@ def markers(g: nx.Graph, minor: Node, *, home_country: str = "NL") -> Markers:
         if kind == "incident" and Rel.SUSPECT_IN.value in data["types"]:
             incident = g.nodes[via]
             if incident.get("city"):
-                cities.setdefault(incident["city"], via[1])
                 visits.append((incident.get("day"), incident["city"], via[1]))
             country = incident.get("country")
             if country and country != home_country:
@@ -130,11 +141,10 @@ def markers(g: nx.Graph, minor: Node, *, home_country: str = "NL") -> Markers:
                     found.setdefault("shelter_leaving", []).append(via[1])
             elif signal_kind in SIGNAL_MARKERS:
                 found.setdefault(signal_kind, []).append(via[1])
-    moved = _moved(visits)
-    if moved:
-        found["two_cities"] = moved
-    if len(cities) >= 3:
-        found["three_cities"] = sorted(cities.values())
+    for name, count in (("two_cities", 2), ("three_cities", 3)):
+        moved = _moved(visits, count)
+        if moved:
+            found[name] = moved
     if len(signal_partners) >= 2:
         found["partners"] = sorted(signal_partners)
     return Markers(found)

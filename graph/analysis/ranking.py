@@ -110,7 +110,7 @@ MEANS_BASE = 0.05
 # score = 1 / (1 + exp(-(slope * ln(mass) + offset))): a logistic fit of "a planted
 # exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1119
 # (scenarios/worlds.py); its reliability on test worlds is in docs/analysis.md.
-CALIBRATION = (4.12, 3.04)
+CALIBRATION = (4.42, 3.68)
 BANDS = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
 # The counter-evidence of a profession (see evidence_mass): beyond the strongest, each
 # further case counts for this share of its weight.
