@@ -86,7 +86,8 @@ def _moved(visits: list[tuple[date | None, str, str]], cities: int = 2,
     >>> d = date(2015, 1, 1)
     >>> _moved([(d, "A", "1"), (d + timedelta(days=40), "B", "2")])
     []
-    >>> _moved([(d, "A", "1"), (d + timedelta(days=5), "A", "2"), (d + timedelta(days=9), "B", "3")])
+    >>> later = [d + timedelta(days=5), d + timedelta(days=9)]
+    >>> _moved([(d, "A", "1"), (later[0], "A", "2"), (later[1], "B", "3")])
     ['1', '3']
     """
     dated = sorted((d, city, ref) for d, city, ref in visits if d is not None)
