@@ -355,7 +355,8 @@ def generalisation(found: Generalisation) -> None:
                   "AP of the linked: mean / worst (seed)",
                   title=f"{len(seeds)} worlds, seeds {seeds[0]}-{seeds[-1]}",
                   title_justify="left")
-    for s in found.summary():
+    summaries = found.summary()
+    for s in summaries:
         worst_class = max(s.worst_class_share.items(), key=lambda kv: kv[1],
                           default=("-", 0.0))
         table.add_row(s.variant, f"{s.mean_ap:.3f}", f"{s.worst_ap:.3f} ({s.worst_seed})",
@@ -366,7 +367,7 @@ def generalisation(found: Generalisation) -> None:
                       f"{s.reachable_mean_ap:.3f} / {s.reachable_worst_ap:.3f} "
                       f"({s.reachable_worst_seed})")
     out.print(table)
-    unreachable = found.summary()[0].unreachable if found.scores else 0
+    unreachable = summaries[0].unreachable if summaries else 0
     out.print(f"Planted adults the data links to no minor (no method can rank them): "
               f"{unreachable}; 'AP of the linked' leaves them out. The targets are read on "
               f"all planted adults.", highlight=False)
