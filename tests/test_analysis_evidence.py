@@ -126,6 +126,40 @@ def test_a_household_inferred_from_a_long_shared_address(w: World) -> None:
     assert found is not None and found.kind == "household" and "since 2010-01-01" in found.reason
 
 
+def test_a_shared_address_of_unrecorded_date_weighs_less_than_a_home_of_years(
+        w: World) -> None:
+    parent, kid = w.person("P"), w.person("K", minor=True)
+    w.incident(day=date(2015, 5, 1), suspects=[kid], collectors=[parent])
+    home = w.uses("ADDR", parent, kid)
+    w.g.nodes[home]["identifier_kind"] = "address"
+    found = explained(w, parent, kid)  # no partner recorded since when they share it
+    assert found is not None and found.kind == "household"
+    assert found.factor == counter.UNDATED_HOUSEHOLD > counter.FACTORS["household"]
+    assert "no partner recorded" in found.reason
+    w.g.edges[kid, home]["first_seen"] = date(2015, 1, 1)  # a recent registration says more
+    assert explained(w, parent, kid) is None
+    w.g.edges[kid, home]["first_seen"] = date(2010, 1, 1)
+    assert explained(w, parent, kid).factor == counter.FACTORS["household"]  # type: ignore[union-attr]
+
+
+def test_the_victim_of_the_childs_offence(w: World) -> None:
+    # a resident whose home a drugs line took over: the line's child is registered at the
+    # address, and deals there with the resident as the victim
+    resident, kid = w.person("R"), w.person("K", minor=True)
+    home = w.uses("ADDR", resident, kid)
+    w.g.nodes[home]["identifier_kind"] = "address"
+    deal = w.incident(suspects=[kid])
+    assert explained(w, resident, kid).factor == counter.UNDATED_HOUSEHOLD  # type: ignore[union-attr]
+    w.g.add_edge(resident, deal, types={"VICTIM_IN"})
+    found = explained(w, resident, kid)
+    assert found is not None and found.kind == "victim" and deal[1] in found.evidence
+    # a victim of someone else's offence says nothing about this child
+    other, child = w.person("O"), w.person("C", minor=True)
+    w.incident(suspects=[child], collectors=[other])
+    w.g.add_edge(other, w.incident(suspects=[w.person("X", minor=True)]), types={"VICTIM_IN"})
+    assert explained(w, other, child) is None
+
+
 def test_reporting_the_child_missing_or_as_a_victim(w: World) -> None:
     parent, kid = w.person("P"), w.person("K", minor=True)
     w.incident(suspects=[kid], collectors=[parent])

@@ -49,7 +49,8 @@ PATTERNS: dict[str, str] = {
 # records that may be another partner's).
 COUNTER: dict[str, str] = {
     "family": N_("a recorded family tie"),
-    "household": N_("registered at the same address for a long time"),
+    "household": N_("registered at the same address for a long time, or since a date no "
+                    "partner recorded"),
     "reported": N_("reported the minor missing, or as a victim"),
     "professional": N_("a professional tie (caseworker) is recorded"),
     "declared": N_("declared by a partner as one of its professionals or a foster parent"),
@@ -57,6 +58,7 @@ COUNTER: dict[str, str] = {
                                "collecting, sharing means or named in a signal)"),
     "accompanies": N_("there, each time, for a child arrested with the others"),
     "own_offending": N_("an offender in their own right, mostly without minors"),
+    "victim": N_("the victim of an offence of the minor"),
 }
 # A minor's signs of exploitation (graph.analysis.markers), as the page names them.
 MARKERS: dict[str, str] = {

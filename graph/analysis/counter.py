@@ -6,8 +6,11 @@ explains it:
 - **family**: a family tie is recorded (parent, sibling, legal guardian, household,
   partner);
 - **household** (inferred): the two are registered at the same address, the minor since
-  at least a year before the first link between them; or the adult reported the minor
-  missing, or reported an incident in which the minor was the victim;
+  at least a year before the first link between them (when no partner recorded since
+  when, it counts, but for less); or the adult reported the minor missing, or reported an
+  incident in which the minor was the victim;
+- **victim**: the adult was the victim of an offence of which the minor was a suspect (a
+  resident whose home a drugs line took over);
 - **professional**: a professional tie is recorded (caseworker); or a partner declared
   the adult one of its professionals or a foster parent (exchange format 1.1); or the
   adult has the pattern of one, inferred from how the adult is recorded: present at the
@@ -50,8 +53,12 @@ FACTORS: dict[str, float] = {
     "professional_pattern": 0.2,
     "own_offending": 1.0,  # the counter carries its own factor (see own_offending)
     "accompanies": 0.3,
+    "victim": 0.2,  # the adult was the victim of an offence of the minor
 }
 LONG_TIME = timedelta(days=365)
+# A shared address whose registration date no partner recorded: a household perhaps, but
+# the date that tells a home of years from a recent registration is missing.
+UNDATED_HOUSEHOLD = 0.5
 MEANS = frozenset({"phone", "vehicle", "account"})
 REPORTING = frozenset({"missing", "runaway"})
 
@@ -90,27 +97,41 @@ def _first_day(g: nx.Graph, links: list[Link]) -> date | None:
 
 
 def household(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> Counter | None:
-    """An inferred household: a long-shared address, or the adult reported the minor."""
+    """What the data shows of a life shared with the minor, the strongest: the adult
+    reported the minor missing or as a victim; the two are registered at one address,
+    the minor since a year or more before their first contact (undated: weaker); or the
+    adult was the victim of the minor's offence (a resident whose home a line took over)."""
     first = _first_day(g, links)
+    found: list[Counter] = []
     for via, data in g.adj[minor].items():
         if via[0] == "identifier" and g.nodes[via].get("identifier_kind") == "address" \
                 and g.has_edge(adult, via):
             since = data.get("first_seen")
-            if since is not None and (first is None or since <= first - LONG_TIME):
-                return Counter("household", f"registered at the same address as {minor[1]} "
-                               f"since {since.isoformat()}", (via[1], minor[1]))
+            if since is None:
+                found.append(Counter("household", f"registered at the same address as "
+                                     f"{minor[1]} (since when, no partner recorded)",
+                                     (via[1], minor[1]), UNDATED_HOUSEHOLD))
+            elif first is None or since <= first - LONG_TIME:
+                found.append(Counter("household", f"registered at the same address as "
+                                     f"{minor[1]} since {since.isoformat()}",
+                                     (via[1], minor[1])))
         elif via[0] == "signal" and Rel.ABOUT.value in data["types"] \
                 and g.nodes[via].get("signal_kind") in REPORTING:
             named = g.get_edge_data(via, adult)
             if named and Rel.NAMES.value in named["types"]:
                 return Counter("reported", f"named in the {g.nodes[via]['signal_kind']} "
                                f"report of {minor[1]}", (via[1], minor[1]))
-        elif via[0] == "incident" and Rel.VICTIM_IN.value in data["types"]:
-            reported = g.get_edge_data(adult, via)
-            if reported and Rel.REPORTED.value in reported["types"]:
+        elif via[0] == "incident":
+            own = g.get_edge_data(adult, via)
+            if not own:
+                continue
+            if Rel.VICTIM_IN.value in data["types"] and Rel.REPORTED.value in own["types"]:
                 return Counter("reported", f"reported the incident of which {minor[1]} was "
                                f"the victim", (via[1], minor[1]))
-    return None
+            if Rel.SUSPECT_IN.value in data["types"] and Rel.VICTIM_IN.value in own["types"]:
+                found.append(Counter("victim", f"the victim of an offence of which "
+                                     f"{minor[1]} was a suspect", (via[1], minor[1])))
+    return min(found, key=lambda c: c.factor) if found else None
 
 
 def declared(g: nx.Graph, adult: Node) -> Counter | None:

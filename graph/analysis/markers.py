@@ -41,7 +41,7 @@ WEIGHTS: dict[str, float] = {
     "aliases": 1.0,
     "leaving": 0.8,
     "shelter_leaving": 0.4,  # on top of "leaving", when it was a shelter's runaway signal
-    "two_cities": 0.2,
+    "two_cities": 0.15,
     "three_cities": 0.8,  # on top of two
     "abroad": 1.0,
     "group_theft": 0.25,

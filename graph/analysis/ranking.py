@@ -108,9 +108,9 @@ CONDUCT = MEANS | {"claimed_relative", "unaccompanied_travel", "watched_and_coll
 CONDUCT_BASE = 0.5
 MEANS_BASE = 0.05
 # score = 1 / (1 + exp(-(slope * ln(mass) + offset))): a logistic fit of "a planted
-# exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1119
+# exploiter or helper" on the mass, over the ranked adults of tuning worlds 1000-1299
 # (scenarios/worlds.py); its reliability on test worlds is in docs/analysis.md.
-CALIBRATION = (4.42, 3.68)
+CALIBRATION = (4.28, 3.53)
 BANDS = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
 # The counter-evidence of a profession (see evidence_mass): beyond the strongest, each
 # further case counts for this share of its weight.
