@@ -153,6 +153,10 @@ def test_the_victim_of_the_childs_offence(w: World) -> None:
     w.g.add_edge(resident, deal, types={"VICTIM_IN"})
     found = explained(w, resident, kid)
     assert found is not None and found.kind == "victim" and deal[1] in found.evidence
+    # the ablation without 'victim' leaves the address, not nothing
+    links = [li for li in minor_links(w.g, resident) if li.minor == kid]
+    others = set(counter.FACTORS) - {"victim"}
+    assert counter.explain(w.g, resident, kid, links, None, kinds=others).kind == "household"  # type: ignore[union-attr]
     # a victim of someone else's offence says nothing about this child
     other, child = w.person("O"), w.person("C", minor=True)
     w.incident(suspects=[child], collectors=[other])

@@ -97,10 +97,16 @@ def _first_day(g: nx.Graph, links: list[Link]) -> date | None:
 
 
 def household(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> Counter | None:
-    """What the data shows of a life shared with the minor, the strongest: the adult
-    reported the minor missing or as a victim; the two are registered at one address,
-    the minor since a year or more before their first contact (undated: weaker); or the
-    adult was the victim of the minor's offence (a resident whose home a line took over)."""
+    """The strongest of :func:`shared_life`."""
+    found = shared_life(g, adult, minor, links)
+    return min(found, key=lambda c: c.factor) if found else None
+
+
+def shared_life(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> list[Counter]:
+    """What the data shows of a life shared with the minor: the adult reported the minor
+    missing or as a victim; the two are registered at one address, the minor since a
+    year or more before their first contact (undated: weaker); or the adult was the
+    victim of the minor's offence (a resident whose home a line took over)."""
     first = _first_day(g, links)
     found: list[Counter] = []
     for via, data in g.adj[minor].items():
@@ -119,19 +125,19 @@ def household(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> Count
                 and g.nodes[via].get("signal_kind") in REPORTING:
             named = g.get_edge_data(via, adult)
             if named and Rel.NAMES.value in named["types"]:
-                return Counter("reported", f"named in the {g.nodes[via]['signal_kind']} "
-                               f"report of {minor[1]}", (via[1], minor[1]))
+                found.append(Counter("reported", f"named in the {g.nodes[via]['signal_kind']} "
+                                     f"report of {minor[1]}", (via[1], minor[1])))
         elif via[0] == "incident":
             own = g.get_edge_data(adult, via)
             if not own:
                 continue
             if Rel.VICTIM_IN.value in data["types"] and Rel.REPORTED.value in own["types"]:
-                return Counter("reported", f"reported the incident of which {minor[1]} was "
-                               f"the victim", (via[1], minor[1]))
+                found.append(Counter("reported", f"reported the incident of which {minor[1]} "
+                                     f"was the victim", (via[1], minor[1])))
             if Rel.SUSPECT_IN.value in data["types"] and Rel.VICTIM_IN.value in own["types"]:
                 found.append(Counter("victim", f"the victim of an offence of which "
                                      f"{minor[1]} was a suspect", (via[1], minor[1])))
-    return min(found, key=lambda c: c.factor) if found else None
+    return found
 
 
 def declared(g: nx.Graph, adult: Node) -> Counter | None:
@@ -289,13 +295,15 @@ def lowers_conduct(found: Counter | None, shown: Collection[str]) -> bool:
 
 def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],
             role: Counter | None, career: Counter | None = None,
-            anchors: set[Node] | frozenset[Node] = frozenset()) -> Counter | None:
-    """What explains the links of ``adult`` to ``minor``, if anything (the strongest).
+            anchors: set[Node] | frozenset[Node] = frozenset(),
+            kinds: Collection[str] | None = None) -> Counter | None:
+    """What explains the links of ``adult`` to ``minor``, if anything (the strongest of
+    the ``kinds`` of counter-evidence, all when not given: the ablation leaves kinds out).
 
     ``role`` is the adult's own counter-evidence (:func:`declared` or
     :func:`professional_pattern`), which explains contacts but not shared means."""
-    found = [c for c in (recorded(g, adult, minor), household(g, adult, minor, links))
-             if c is not None]
+    tie = recorded(g, adult, minor)
+    found = ([tie] if tie is not None else []) + shared_life(g, adult, minor, links)
     unexplainable = any(link.how == "signal" and link.roles & {"claimed_relative",
                                                               "unaccompanied_travel"}
                         for link in links)
@@ -321,4 +329,6 @@ def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],
     if career is not None and all(link.how == "incident" and link.roles == {Rel.SUSPECT_IN.value}
                                   for link in links):
         found.append(career)
+    if kinds is not None:
+        found = [c for c in found if c.kind in kinds]
     return min(found, key=lambda c: c.factor) if found else None

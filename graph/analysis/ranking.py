@@ -280,9 +280,8 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
             cache[minor] = markers(g, minor)
         shown = conduct_kinds(g, links)
         kinds = sorted({k for link in links for k in _kinds(g, link)}) + shown
-        found = counters.explain(g, adult, minor, links, role, career, anchors)
-        if found is not None and found.kind not in counter_kinds:
-            found = None
+        found = counters.explain(g, adult, minor, links, role, career, anchors,
+                                 counter_kinds)
         weighed.append(MinorLink(
             minor, link_weight(g, links), cache[minor], found, tuple(kinds),
             link_weight(g, links, of="conduct", shown=shown),
