@@ -149,6 +149,7 @@ class Generalisation:
     seeds: list[int]
     scores: list[WorldScore] = field(default_factory=list)
     calibration: list[tuple[float, bool]] = field(default_factory=list)  # of "schakel"
+    stress: str | None = None  # the stress the worlds were drawn under (worlds.STRESS)
 
     def summary(self) -> list[Summary]:
         out = []
@@ -189,7 +190,8 @@ class Generalisation:
         return rows
 
     def document(self) -> dict[str, Any]:
-        return {"seeds": self.seeds, "summary": [asdict(s) for s in self.summary()],
+        return {"seeds": self.seeds, "stress": self.stress,
+                "summary": [asdict(s) for s in self.summary()],
                 "reliability": self.reliability(),
                 "worlds": [asdict(s) for s in self.scores]}
 
@@ -219,19 +221,20 @@ def evaluate_worlds(store: Store, seeds: Iterable[int], key: TeamKey, *,
                     variants: dict[str, Variant] | None = None,
                     folder: Path | None = None,
                     progress: Callable[[int, WorldScore], None] | None = None,
-                    ) -> Generalisation:
-    """Load each world of ``seeds`` into the (empty) database of ``store``, rank it with
-    each variant and score it; the database is emptied after every world."""
+                    stress: str | None = None) -> Generalisation:
+    """Load each world of ``seeds`` (drawn under ``stress``, a name of
+    :data:`scenarios.worlds.STRESS`, if given) into the (empty) database of ``store``, rank
+    it with each variant and score it; the database is emptied after every world."""
     variants = variants or VARIANTS
     nodes = sum(store.count_nodes().values())
     if nodes:
         raise NotEmpty(nodes)
     seeds = list(seeds)
-    result = Generalisation(seeds)
+    result = Generalisation(seeds, stress=stress)
     with tempfile.TemporaryDirectory(prefix="schakel-worlds-", dir=folder) as tmp:
         for seed in seeds:
             where = Path(tmp) / f"world-{seed}"
-            truth = generate_world(where, seed=seed, key=key)
+            truth = generate_world(where, seed=seed, key=key, stress=stress)
             try:
                 deliveries = sorted(p for p in where.iterdir() if p.is_dir())
                 ingested = ingest_deliveries(store, deliveries, key)

@@ -25,12 +25,17 @@ and guilty adults who look innocent:
 
 Seeds are split: worlds for tuning the method come from ``TUNING`` and worlds for
 measuring it from ``TESTING``; a figure in the docs comes from testing worlds only.
+
+*Stress worlds* (``STRESS``) are the worlds of the same seeds with one condition pushed
+beyond what the draw gives: no dates on identifiers, no family tie recorded, every partner
+at its lowest recording rate, three times the innocent adults. Another team's data differs
+from ours in such ways; they show where the method gives way.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,6 +61,13 @@ from scenarios.synth import (
 TUNING = range(1000, 2000)  # seeds of worlds the method may be tuned on
 TESTING = range(5000, 6000)  # seeds of worlds it is measured on, never tuned on
 
+# Stress worlds: one condition pushed beyond the draw (see Params.draw).
+STRESS: dict[str, str] = {
+    "undated": "no partner records when it saw a phone, address, vehicle or account",
+    "no-family-ties": "no family tie is recorded, and three times as many parents",
+    "sparse": "every partner records 30 % of the rows it may miss",
+    "crowded": "three times as many innocent adults of every new class",
+}
 # The innocent classes of a world, as truth.json names them under "decoys".
 INNOCENT = ("parent", "caseworker", "shelter_staff", "street_worker", "store_detective",
             "prolific_offender", "foster_parent", "older_sibling", "coach", "lawyer",
@@ -79,9 +91,30 @@ class Params:
     exploiting_parents: int
     recruiting_workers: int
     innocent: dict[str, int]  # how many of each new innocent class
+    identifier_dates: bool = True  # whether partners record when they saw an identifier
+    stress: str | None = None  # the stress (STRESS) the world was drawn under
 
     @classmethod
-    def draw(cls, seed: int) -> Params:
+    def draw(cls, seed: int, stress: str | None = None) -> Params:
+        """The world of ``seed``, under ``stress`` (a name of ``STRESS``) if given."""
+        params = cls._draw(seed)
+        if stress is None:
+            return params
+        if stress not in STRESS:
+            raise ValueError(f"unknown stress {stress!r}; one of {', '.join(STRESS)}")
+        if stress == "undated":
+            return replace(params, identifier_dates=False, stress=stress)
+        if stress == "no-family-ties":
+            innocent = dict(params.innocent, parent=3 * params.innocent["parent"])
+            return replace(params, family_recording=0.0, innocent=innocent, stress=stress)
+        if stress == "sparse":
+            low = {partner: 0.3 for partner in params.recording}
+            return replace(params, recording=low, stress=stress)
+        crowded = {name: 3 * n for name, n in params.innocent.items()}
+        return replace(params, innocent=crowded, stress=stress)
+
+    @classmethod
+    def _draw(cls, seed: int) -> Params:
         rng = random.Random(f"world-params|{seed}")
         return cls(
             seed=seed,
@@ -315,13 +348,17 @@ def recruiting_worker(w: World, index: int) -> None:
 
 
 def _under_record(w: World, params: Params) -> None:
-    """Each partner keeps only its recording share of the rows it may miss."""
+    """Each partner keeps only its recording share of the rows it may miss (and, in an
+    undated world, no identifier's date: ``observed_at`` is optional)."""
     rng = random.Random(f"world-recording|{params.seed}")
     for partner, files in w.rows.items():
         share = params.recording.get(partner, 1.0)
         for name in RECORDED_FILES:
             if name in files:
                 files[name] = [row for row in files[name] if rng.random() < share]
+        if not params.identifier_dates:
+            for row in files.get("identifiers.csv", []):
+                row["observed_at"] = ""
 
 
 def build(params: Params) -> World:
@@ -362,14 +399,17 @@ def build(params: Params) -> World:
     return w
 
 
-def generate_world(out: Path, *, seed: int, key: TeamKey) -> dict[str, Any]:
-    """Write the world of ``seed``'s deliveries and ``truth.json`` under ``out``; return the
-    truth, which also names the disguised guilty and the world's parameters."""
-    params = Params.draw(seed)
+def generate_world(out: Path, *, seed: int, key: TeamKey,
+                   stress: str | None = None) -> dict[str, Any]:
+    """Write the world of ``seed``'s deliveries (under ``stress``, a name of ``STRESS``, if
+    given) and ``truth.json`` under ``out``; return the truth, which also names the
+    disguised guilty and the world's parameters."""
+    params = Params.draw(seed, stress)
     w = build(params)
     disguised = sorted(key.pseudonym(p.raw) for s in w.structures if s.get("disguised")
                        for p in [*s["core"], *s["helpers"]])
     return write(w, out, key, disguised=disguised, params=asdict(params))
 
 
-__all__ = ["INNOCENT", "RAW_PARTNER", "TESTING", "TUNING", "Params", "build", "generate_world"]
+__all__ = ["INNOCENT", "RAW_PARTNER", "STRESS", "TESTING", "TUNING", "Params", "build",
+           "generate_world"]

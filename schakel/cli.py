@@ -37,7 +37,7 @@ from ingest.report import write_rejects
 from ingest.withdrawals import read as read_withdrawal
 from scenarios import harness
 from scenarios.synth import generate
-from scenarios.worlds import TESTING, TUNING, generate_world
+from scenarios.worlds import STRESS, TESTING, TUNING, generate_world
 from schakel import backup as keeping
 from schakel import demo as demo_run
 from schakel import inbox, wiring
@@ -427,13 +427,24 @@ def synth(
         "--world", help="Write the random world of --seed instead (scenarios/worlds.py: its "
         "own size, recording rates, rings and innocent adults), as `evaluate --worlds` "
         "loads it.")] = False,
+    stress: Annotated[str | None, typer.Option(
+        help="With --world: draw it under this stress (" + ", ".join(STRESS) + "; one "
+        "condition pushed beyond the draw, see docs/analysis.md).")] = None,
 ) -> None:
     """Write a synthetic scenario: one delivery per partner, and truth.json (never ingest it)."""
     key = team_key(_settings())
+    if stress is not None and not world:
+        raise typer.BadParameter("--stress is for a random world: add --world")
+    _known_stress(stress)
     if world:
-        show.scenario(generate_world(out_dir, seed=seed, key=key), out_dir)
+        show.scenario(generate_world(out_dir, seed=seed, key=key, stress=stress), out_dir)
     else:
         show.scenario(generate(out_dir, seed=seed, scale=scale, key=key), out_dir)
+
+
+def _known_stress(stress: str | None) -> None:
+    if stress is not None and stress not in STRESS:
+        raise typer.BadParameter(f"no stress {stress!r}: one of {', '.join(STRESS)}")
 
 
 # -- schakel analyse / evaluate ------------------------------------------------------
@@ -485,15 +496,22 @@ def evaluate_run(
              "seeds with --tuning).")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the figures as "
                                                    "JSON.")] = None,
+    stress: Annotated[str | None, typer.Option(
+        help="With --worlds: draw the worlds under this stress: "
+        + "; ".join(f"{k}: {v}" for k, v in STRESS.items()) + ".")] = None,
 ) -> None:
     """Score the analysis against synthetic ground truth.
 
     With --truth: the latest run against its scenario, beside two baselines (degree to
     minors, betweenness) on the same graph. With --worlds N: the method over N random
-    worlds it was never tuned on (scenarios/worlds.py), with the mean and the worst world.
+    worlds it was never tuned on (scenarios/worlds.py), with the mean and the worst world;
+    with --stress, those worlds with one condition pushed beyond the draw.
     """
     if (truth is None) == (worlds is None):
         raise typer.BadParameter("give either --truth FILE or --worlds N")
+    if stress is not None and worlds is None:
+        raise typer.BadParameter("--stress is for --worlds N")
+    _known_stress(stress)
     if worlds is not None:
         settings = _settings()
         seeds = TUNING if tuning else TESTING
@@ -506,7 +524,7 @@ def evaluate_run(
             found = harness.evaluate_worlds(
                 store, range(first, first + worlds), team_key(settings),
                 variants=harness.ablation() if ablation else None,
-                progress=show.world_progress)
+                progress=show.world_progress, stress=stress)
         show.generalisation(found)
         if json_file is not None:
             json_file.write_text(json.dumps(found.document(), indent=2) + "\n")

@@ -353,7 +353,8 @@ def generalisation(found: Generalisation) -> None:
     table = Table("method", "AP mean", "AP worst (seed)", "P@k mean", "innocent in top k: "
                   "mean / worst", "worst class share", "disguised R@2k",
                   "AP of the linked: mean / worst (seed)",
-                  title=f"{len(seeds)} worlds, seeds {seeds[0]}-{seeds[-1]}",
+                  title=f"{len(seeds)} worlds, seeds {seeds[0]}-{seeds[-1]}"
+                  + (f", under stress '{found.stress}'" if found.stress else ""),
                   title_justify="left")
     summaries = found.summary()
     for s in summaries:

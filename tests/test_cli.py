@@ -40,6 +40,14 @@ def one_clear_line(result: Result, *words: str) -> None:
     assert all(w in text for w in words), result.output
 
 
+def refused(result: Result, *words: str) -> None:
+    """A bad option: exit 2, no stack trace, and the reason (in click's box) names ``words``."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    text = " ".join(result.output.replace("│", " ").split())
+    assert all(w in text for w in words), result.output
+
+
 def test_no_command_shows_the_commands() -> None:
     result = runner.invoke(app, [])
     assert result.exit_code in (0, 2)  # click's "no args is help" status
@@ -136,6 +144,15 @@ def test_synth_writes_a_random_world(env: dict[str, str], tmp_path: Path) -> Non
     assert made.exit_code == 0, made.output
     truth = json.loads((tmp_path / "w" / "truth.json").read_text())
     assert truth["params"]["seed"] == 5003 and "disguised" in truth
+    stressed = run(env, "synth", str(tmp_path / "s"), "--world", "--seed", "5003",
+                   "--stress", "undated")
+    assert stressed.exit_code == 0, stressed.output
+    assert json.loads((tmp_path / "s" / "truth.json").read_text())["params"]["stress"] == \
+        "undated"
+    refused(run(env, "synth", str(tmp_path / "x"), "--world", "--stress", "dusk"),
+            "no stress 'dusk': one of undated, no-family-ties, sparse, crowded")
+    refused(run(env, "synth", str(tmp_path / "x"), "--stress", "sparse"),
+            "--stress is for a random world: add --world")
 
 
 def test_evaluate_over_random_worlds(env: dict[str, str], tmp_path: Path) -> None:
@@ -148,6 +165,12 @@ def test_evaluate_over_random_worlds(env: dict[str, str], tmp_path: Path) -> Non
     assert document["summary"][0]["variant"] == "schakel"
     assert {"average_precision", "class_share", "disguised_recall_at_2k"} <= set(
         document["worlds"][0])
+    stressed = run(env, "evaluate", "--worlds", "1", "--stress", "sparse", "--json", str(out))
+    assert stressed.exit_code == 0, stressed.output
+    assert "under stress 'sparse'" in stressed.output
+    assert json.loads(out.read_text())["stress"] == "sparse"
+    refused(run(env, "evaluate", "--truth", str(out), "--stress", "sparse"),
+            "--stress is for --worlds N")
     neither = run(env, "evaluate")
     assert neither.exit_code == 2 and "give either --truth FILE or --worlds N" in neither.output
     assert "Traceback" not in neither.output

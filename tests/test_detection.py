@@ -3,7 +3,9 @@ declared professionals (exchange format 1.1), and the harness over random worlds
 
 from __future__ import annotations
 
+import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -151,6 +153,32 @@ def test_a_world_plants_disguised_guilty_and_new_innocent_classes(tmp_path: Path
     assert truth["disguised"] and set(truth["disguised"]) <= set(truth["exploiters"])
     assert {"foster_parent", "interpreter", "lawyer", "coach"} <= set(truth["decoys"])
     assert truth["params"]["seed"] == TESTING.start
+
+
+def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
+        tmp_path: Path) -> None:
+    seed = TESTING.start
+    drawn = Params.draw(seed)
+    assert drawn.identifier_dates and drawn.stress is None
+    undated = Params.draw(seed, "undated")
+    assert not undated.identifier_dates and undated.stress == "undated"
+    assert replace(undated, identifier_dates=True, stress=None) == drawn
+    ties = Params.draw(seed, "no-family-ties")
+    assert ties.family_recording == 0.0 and ties.innocent["parent"] == 3 * drawn.innocent["parent"]
+    assert set(Params.draw(seed, "sparse").recording.values()) == {0.3}
+    assert Params.draw(seed, "crowded").innocent == {k: 3 * n for k, n in drawn.innocent.items()}
+    with pytest.raises(ValueError, match="unknown stress"):
+        Params.draw(seed, "bogus")
+
+    def dates(folder: Path) -> list[str]:
+        return [row["observed_at"] for f in sorted(folder.glob("*/identifiers.csv"))
+                for row in csv.DictReader(f.open(encoding="utf-8"))]
+
+    generate_world(tmp_path / "plain", seed=seed, key=KEY)
+    truth = generate_world(tmp_path / "undated", seed=seed, key=KEY, stress="undated")
+    assert truth["params"]["stress"] == "undated"
+    assert all(dates(tmp_path / "plain")) and dates(tmp_path / "undated")
+    assert not any(dates(tmp_path / "undated"))
 
 
 def test_planted_adults_the_data_links_to_no_minor_are_counted_apart() -> None:
