@@ -15,7 +15,15 @@ from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader
 
 from dashboard.graph_view import STYLE, layout
-from dashboard.text import age_note, pattern_name, person, relationship_name, stamp
+from dashboard.text import (
+    age_note,
+    marker_name,
+    pattern_name,
+    person,
+    relationship_name,
+    stamp,
+)
+from graph.analysis import counter as counters
 from graph.case_report import CaseReport
 from i18n import N_, _, current, number
 
@@ -70,9 +78,12 @@ def _content(report: CaseReport) -> dict[str, Any]:
                       "count": len(i["evidence"])} for i in f["indicators"]],
         "counter": report.counter_evidence,
         "minors": [{"who": person(m["ref"], m.get("codename")),
-                    "signs": ", ".join(sorted(m.get("markers") or {})) or "-",
+                    "signs": ", ".join(marker_name(k) for k in sorted(m.get("markers") or {}))
+                    or "-",
                     "weight": number(float(m.get("weight") or 0), 2),
-                    "lowered": m.get("lowered_by") or ""} for m in report.minors],
+                    "lowered": counters.reason_text(m.get("lowered_by_said")
+                                                    or {"reason": m.get("lowered_by")})}
+                   for m in report.minors],
         "evidence": [{"pattern": pattern_name(e.pattern), "sentence": e.sentence,
                       "sources": "; ".join(f"{s['partner']}, {s['delivery']}, "
                                            f"{s['extracted_at']}" for s in e.sources) or "-"}

@@ -44,6 +44,21 @@ PATTERN_NAMES: dict[str, str] = {
     "broker": N_("Broker between groups"),
     "handler_conduct": N_("Handler's conduct"),
 }
+# A minor's signs of exploitation (graph.analysis.markers), as a reader names them.
+MARKER_NAMES: dict[str, str] = {
+    "aliases": N_("known under several references"),
+    "leaving": N_("reported runaway or missing"),
+    "shelter_leaving": N_("ran away from a shelter or placement"),
+    "two_cities": N_("offences in two cities within 30 days"),
+    "three_cities": N_("offences in three cities within 30 days"),
+    "abroad": N_("an offence abroad"),
+    "group_theft": N_("theft or begging with other minors"),
+    "no_id_documents": N_("no identity papers"),
+    "carrying_cash": N_("cash or goods beyond their means"),
+    "unaccompanied_travel": N_("travelled unaccompanied"),
+    "claimed_relative": N_("an adult claimed to be family"),
+    "partners": N_("signals from several partners"),
+}
 # Relationship types as a sentence says them.
 RELATIONSHIP_NAMES: dict[str, str] = {
     "SUSPECT_IN": N_("suspect in"), "VICTIM_IN": N_("victim in"), "WITNESS_IN": N_("witness in"),
@@ -73,6 +88,15 @@ def pattern_name(key: str) -> str:
     ('Alias churn', 'something_new')
     """
     return _(PATTERN_NAMES[key]) if key in PATTERN_NAMES else key
+
+
+def marker_name(key: str) -> str:
+    """A minor's sign of exploitation as a reader says it, in the user's language.
+
+    >>> marker_name("two_cities"), marker_name("something_new")
+    ('offences in two cities within 30 days', 'something_new')
+    """
+    return _(MARKER_NAMES[key]) if key in MARKER_NAMES else key
 
 
 def relationship_name(rel_type: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any, LiteralString
 
 from graph import explore
 from graph.access import Capability, Viewer
+from graph.analysis import counter as counters
 from graph.errors import GraphError
 from graph.explore import SHARED_WITH_ME
 from graph.store import Store, plain
@@ -104,7 +105,8 @@ def read(store: Store, viewer: Viewer, finding_ref: str, *, hops: int = 1,
              "extracted_at": str(row["extracted_at"] or "")[:10]})
     evidence = [Evidence(r, i["name"], lines.get(r, r), sources.get(r, []))
                 for i in f["indicators"] for r in i["evidence"]]
-    counter = [c["kind"] if partner else c["reason"] for c in f["counter_evidence"]]
+    counter = [counters.partner_text(c) if partner else counters.reason_text(c)
+               for c in f["counter_evidence"]]
     events = explore.timeline(store, viewer, rows[0]["node"]) if rows[0]["node"] else []
     try:
         structure = explore.neighbourhood(store, viewer, [f["person_ref"]], hops=hops, cap=cap)

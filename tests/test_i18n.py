@@ -13,6 +13,7 @@ import i18n
 from dashboard.auth import UserError, Users
 from dashboard.text import counted, kind_name, paths_summary
 from graph.access import Role
+from graph.analysis import counter
 from graph.inbox.alerts import Evidence
 from graph.settings import Settings
 from i18n import catalogs, speaking
@@ -123,6 +124,24 @@ def test_paths_summary_is_translated_too() -> None:
     with speaking("nl"):
         assert paths_summary(empty) == (
             "Geen pad van hoogstens 4 relaties tussen de twee, met deze filters.")
+
+
+def test_the_reasons_a_finding_was_lowered_are_said_in_the_reader_s_language() -> None:
+    """The analysis stores each reason with its template; the page and the case report
+    say it in Dutch, tie and role names included, and a partner reads only the kind."""
+    found = counter.saying("family", counter.N_("recorded family tie ({kinds}) with {minor}"),
+                           ("M-1",), kinds="parent, sibling", minor="M-1")
+    stored = {"kind": found.kind, **found.said()}
+    assert stored["reason"] == "recorded family tie (parent, sibling) with M-1"
+    with speaking("nl"):
+        assert counter.reason_text(stored) == \
+            "geregistreerde familieband (ouder, broer of zus) met M-1"
+        assert counter.partner_text(stored) == "een geregistreerde familieband"
+        assert counter.reason_text({"reason": "an older run's sentence"}) == \
+            "an older run's sentence"
+    with speaking("en"):
+        assert counter.reason_text(stored) == stored["reason"]
+    assert set(counter.KINDS) == set(counter.FACTORS)  # every kind has its name
 
 
 def test_the_command_line_speaks_the_installation_s_language(

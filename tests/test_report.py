@@ -5,6 +5,7 @@ user gets a report only on a finding shared with its team, without the minors.""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -15,8 +16,10 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from dashboard import report as render
+from dashboard.text import marker_name
 from graph import case_report, overview
 from graph.access import Purpose, Role, Viewer
+from graph.analysis import counter
 from graph.settings import Settings
 from i18n import speaking
 from schakel.cli import app
@@ -89,6 +92,28 @@ def test_a_report_on_a_person_of_unrecorded_age_says_so(scenario: Scenario) -> N
                                {"f": finding["finding"]})
     assert note in page and '<html lang="en">' in page
     assert note in " ".join(pdf_text(data).split())
+
+
+def test_a_dutch_report_gives_its_reasons_and_signs_in_dutch(scenario: Scenario) -> None:
+    """The counter-evidence, what lowered each minor and the minors' signs are stored in
+    English sentences with their templates; a Dutch reader's report says them in Dutch."""
+    findings = overview.findings(scenario.store, IVO, scenario.run_id, limit=20)
+    lowered = next(f for f in findings if f["counter_evidence"]
+                   and any(m.get("markers") for m in f["minors"]))
+    with speaking("nl"):
+        made = case_report.read(scenario.store, IVO, lowered["finding"])
+        page = render.to_html(made)
+        dutch = [counter.reason_text(c) for c in lowered["counter_evidence"]]
+        signs = [", ".join(marker_name(k) for k in sorted(m["markers"]))
+                 for m in made.minors if m.get("markers")]
+    english = [c["reason"] for c in lowered["counter_evidence"]]
+    assert dutch != english and made.counter_evidence == list(dict.fromkeys(dutch))
+    assert '<html lang="nl">' in page
+    assert all(html.escape(line, quote=False) in page for line in dutch), dutch
+    assert not any(html.escape(line, quote=False) in page for line in english)
+    # each minor's signs by their Dutch names, not by their keys ("two_cities")
+    assert signs and all(f"<td>{html.escape(line, quote=False)}</td>" in page
+                         for line in signs), signs
 
 
 def test_a_care_partner_gets_only_what_it_may_know(scenario: Scenario) -> None:

@@ -12,6 +12,7 @@ from dashboard.screens import explore
 from dashboard.text import (
     age_note,
     counted,
+    marker_name,
     md,
     pattern_name,
     person,
@@ -20,6 +21,7 @@ from dashboard.text import (
 )
 from graph import case_report, overview, reviews
 from graph.access import Capability
+from graph.analysis import counter
 from graph.explore import describe
 from graph.reviews import EXPLAINED, Decision, Review, label_of
 from i18n import N_, _, ngettext, number
@@ -44,36 +46,6 @@ PATTERNS: dict[str, str] = {
     "handler_conduct": N_("watched a minor's offence and collected the minor, or was with a "
                           "minor in another city days after it went missing; a recorded tie "
                           "does not hide this"),
-}
-# Counter-evidence by kind, as a care partner's user reads it (without the references of
-# records that may be another partner's).
-COUNTER: dict[str, str] = {
-    "family": N_("a recorded family tie"),
-    "household": N_("registered at the same address for a long time, or since a date no "
-                    "partner recorded"),
-    "reported": N_("reported the minor missing, or as a victim"),
-    "professional": N_("a professional tie (caseworker) is recorded"),
-    "declared": N_("declared by a partner as one of its professionals or a foster parent"),
-    "professional_pattern": N_("recorded as a professional is (present at contacts, never "
-                               "collecting, sharing means or named in a signal)"),
-    "accompanies": N_("there, each time, for a child arrested with the others"),
-    "own_offending": N_("an offender in their own right, mostly without minors"),
-    "victim": N_("the victim of an offence of the minor"),
-}
-# A minor's signs of exploitation (graph.analysis.markers), as the page names them.
-MARKERS: dict[str, str] = {
-    "aliases": N_("known under several references"),
-    "leaving": N_("reported runaway or missing"),
-    "shelter_leaving": N_("ran away from a shelter or placement"),
-    "two_cities": N_("offences in two cities within 30 days"),
-    "three_cities": N_("offences in three cities within 30 days"),
-    "abroad": N_("an offence abroad"),
-    "group_theft": N_("theft or begging with other minors"),
-    "no_id_documents": N_("no identity papers"),
-    "carrying_cash": N_("cash or goods beyond their means"),
-    "unaccompanied_travel": N_("travelled unaccompanied"),
-    "claimed_relative": N_("an adult claimed to be family"),
-    "partners": N_("signals from several partners"),
 }
 # What links the person to a minor (graph.analysis.ranking.LINK_WEIGHTS; relationship
 # types are named by dashboard.text.relationship_name).
@@ -196,14 +168,15 @@ def _per_minor(minors: list[dict], lines: dict[str, str]) -> None:
             _("weight {w}").format(w=number(m.get("weight", 0.0), 2))]
             + ([_("lowered")] if m.get("lowered_by") else []))
         with st.expander(title):
-            signs = [f"{_(MARKERS[k]) if k in MARKERS else k} ({number(len(v))})"
+            signs = [f"{marker_name(k)} ({number(len(v))})"
                      for k, v in sorted(markers.items(), key=lambda kv: -len(kv[1]))]
             st.markdown(_("**Signs:** {signs}").format(
                 signs=md(", ".join(signs)) if signs else _("none recorded")))
             st.markdown(_("**Linked by:** {links}").format(
                 links=md(", ".join(dict.fromkeys(map(_link_name, m.get("links") or []))))))
             if m.get("lowered_by"):
-                st.markdown(_("**Lowered:** {why}").format(why=md(m["lowered_by"])))
+                why = counter.reason_text(m.get("lowered_by_said") or {"reason": m["lowered_by"]})
+                st.markdown(_("**Lowered:** {why}").format(why=md(why)))
             if records:
                 st.text("\n".join(f"• {lines.get(r, r)}" for r in records))
 
@@ -217,8 +190,8 @@ def _why(finding: dict, lines: dict[str, str], *, partner: bool) -> None:
         _per_minor(minors, lines)
     against = finding.get("counter_evidence") or []
     if against:
-        reasons = [_(COUNTER[c["kind"]]) if partner and c["kind"] in COUNTER
-                   else c["kind"] if partner else c["reason"] for c in against]
+        reasons = [counter.partner_text(c) if partner else counter.reason_text(c)
+                   for c in against]
         st.markdown(_("**Lowered by** (counter-evidence; it never hides a hit):") + "  \n"
                     + "  \n".join(f"• {md(line)}" for line in dict.fromkeys(reasons)))
 

@@ -27,7 +27,7 @@ still surfaces. No surname, age, sex, nationality or ethnicity is used.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,6 +42,7 @@ from graph.analysis.patterns import (
     arrested_minors,
 )
 from graph.schema import Rel
+from i18n import N_, _
 
 # What each kind of counter-evidence leaves of a link's weight.
 FACTORS: dict[str, float] = {
@@ -63,18 +64,94 @@ MEANS = frozenset({"phone", "vehicle", "account"})
 REPORTING = frozenset({"missing", "runaway"})
 
 
+# Each kind as a care partner's user reads it (without the references of records that
+# may be another partner's).
+KINDS: dict[str, str] = {
+    "family": N_("a recorded family tie"),
+    "household": N_("registered at the same address for a long time, or since a date no "
+                    "partner recorded"),
+    "reported": N_("reported the minor missing, or as a victim"),
+    "professional": N_("a professional tie (caseworker) is recorded"),
+    "declared": N_("declared by a partner as one of its professionals or a foster parent"),
+    "professional_pattern": N_("recorded as a professional is (present at contacts, never "
+                               "collecting, sharing means or named in a signal)"),
+    "accompanies": N_("there, each time, for a child arrested with the others"),
+    "own_offending": N_("an offender in their own right, mostly without minors"),
+    "victim": N_("the victim of an offence of the minor"),
+}
+# Words a reason's values may hold (tie, signal and declared role names), to translate.
+WORDS: dict[str, str] = {
+    "parent": N_("parent"), "sibling": N_("sibling"), "legal_guardian": N_("legal guardian"),
+    "same_household": N_("same household"), "partner": N_("partner"),
+    "missing": N_("missing"), "runaway": N_("runaway"),
+    "caseworker": N_("caseworker"), "youth_worker": N_("youth worker"),
+    "shelter_staff": N_("shelter staff"), "lawyer": N_("lawyer"),
+    "interpreter": N_("interpreter"), "teacher": N_("teacher"), "coach": N_("coach"),
+    "foster_parent": N_("foster parent"), "store_detective": N_("store detective"),
+}
+
+
 @dataclass(frozen=True)
 class Counter:
-    """One reason that explains links of an adult: its kind, a sentence, the references."""
+    """One reason that explains links of an adult: its kind, a sentence, the references;
+    and the sentence's ``template`` and ``values``, to say it in the reader's language."""
 
     kind: str
     reason: str
     evidence: tuple[str, ...] = ()
     weight: float | None = None  # this counter's own factor, where its kind has none fixed
+    template: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
     @property
     def factor(self) -> float:
         return self.weight if self.weight is not None else FACTORS[self.kind]
+
+    def said(self) -> dict[str, object]:
+        """The reason as a finding stores it: the sentence, its template and values."""
+        return {"reason": self.reason, "template": self.template, "values": dict(self.values)}
+
+
+def saying(kind: str, template: str, evidence: tuple[str, ...] = (),
+           weight: float | None = None, **values: object) -> Counter:
+    """A counter whose reason is ``template`` (marked for the catalog) with ``values``.
+
+    >>> saying("own_offending", N_("arrested {n} times without any minor"), n=3).reason
+    'arrested 3 times without any minor'
+    """
+    shown = {key: str(value) for key, value in values.items()}
+    return Counter(kind, template.format(**shown), evidence, weight, template,
+                   tuple(sorted(shown.items())))
+
+
+def _word(value: str) -> str:
+    return ", ".join(_(WORDS[part]) if part in WORDS else part for part in value.split(", "))
+
+
+def partner_text(item: Mapping[str, object]) -> str:
+    """A stored reason as a care partner's user reads it: its kind, without references.
+
+    >>> partner_text({"kind": "victim", "reason": "the victim of I1"})
+    'the victim of an offence of the minor'
+    """
+    kind = str(item.get("kind") or "")
+    return _(KINDS[kind]) if kind in KINDS else kind
+
+
+def reason_text(item: Mapping[str, object]) -> str:
+    """A stored reason (a finding's counter-evidence, or a minor's ``lowered_by``) in the
+    reader's language; the English sentence when it was stored without its template (a
+    run of an earlier version).
+
+    >>> reason_text({"reason": "old", "template": "victim of {ref}", "values": {"ref": "I1"}})
+    'victim of I1'
+    >>> reason_text({"reason": "stored before templates"})
+    'stored before templates'
+    """
+    template, values = item.get("template"), item.get("values")
+    if not isinstance(template, str) or not template or not isinstance(values, Mapping):
+        return str(item.get("reason") or "")
+    return _(template).format(**{key: _word(str(value)) for key, value in values.items()})
 
 
 def recorded(g: nx.Graph, adult: Node, minor: Node) -> Counter | None:
@@ -84,9 +161,11 @@ def recorded(g: nx.Graph, adult: Node, minor: Node) -> Counter | None:
         return None
     if data["types"] & FAMILY:
         kinds = ", ".join(sorted(t.removesuffix("_OF").lower() for t in data["types"] & FAMILY))
-        return Counter("family", f"recorded family tie ({kinds}) with {minor[1]}", (minor[1],))
+        return saying("family", N_("recorded family tie ({kinds}) with {minor}"), (minor[1],),
+                      kinds=kinds, minor=minor[1])
     if data["types"] & PROFESSIONAL:
-        return Counter("professional", f"recorded caseworker of {minor[1]}", (minor[1],))
+        return saying("professional", N_("recorded caseworker of {minor}"), (minor[1],),
+                      minor=minor[1])
     return None
 
 
@@ -114,29 +193,34 @@ def shared_life(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> lis
                 and g.has_edge(adult, via):
             since = data.get("first_seen")
             if since is None:
-                found.append(Counter("household", f"registered at the same address as "
-                                     f"{minor[1]} (since when, no partner recorded)",
-                                     (via[1], minor[1]), UNDATED_HOUSEHOLD))
+                found.append(saying("household", N_("registered at the same address as "
+                                                    "{minor} (since when, no partner "
+                                                    "recorded)"),
+                                    (via[1], minor[1]), UNDATED_HOUSEHOLD, minor=minor[1]))
             elif first is None or since <= first - LONG_TIME:
-                found.append(Counter("household", f"registered at the same address as "
-                                     f"{minor[1]} since {since.isoformat()}",
-                                     (via[1], minor[1])))
+                found.append(saying("household", N_("registered at the same address as "
+                                                    "{minor} since {since}"),
+                                    (via[1], minor[1]), minor=minor[1],
+                                    since=since.isoformat()))
         elif via[0] == "signal" and Rel.ABOUT.value in data["types"] \
                 and g.nodes[via].get("signal_kind") in REPORTING:
             named = g.get_edge_data(via, adult)
             if named and Rel.NAMES.value in named["types"]:
-                found.append(Counter("reported", f"named in the {g.nodes[via]['signal_kind']} "
-                                     f"report of {minor[1]}", (via[1], minor[1])))
+                found.append(saying("reported", N_("named in the {signal} report of {minor}"),
+                                    (via[1], minor[1]), signal=g.nodes[via]["signal_kind"],
+                                    minor=minor[1]))
         elif via[0] == "incident":
             own = g.get_edge_data(adult, via)
             if not own:
                 continue
             if Rel.VICTIM_IN.value in data["types"] and Rel.REPORTED.value in own["types"]:
-                found.append(Counter("reported", f"reported the incident of which {minor[1]} "
-                                     f"was the victim", (via[1], minor[1])))
+                found.append(saying("reported", N_("reported the incident of which {minor} "
+                                                   "was the victim"),
+                                    (via[1], minor[1]), minor=minor[1]))
             if Rel.SUSPECT_IN.value in data["types"] and Rel.VICTIM_IN.value in own["types"]:
-                found.append(Counter("victim", f"the victim of an offence of which "
-                                     f"{minor[1]} was a suspect", (via[1], minor[1])))
+                found.append(saying("victim", N_("the victim of an offence of which {minor} "
+                                                 "was a suspect"),
+                                    (via[1], minor[1]), minor=minor[1]))
     return found
 
 
@@ -145,9 +229,14 @@ def declared(g: nx.Graph, adult: Node) -> Counter | None:
     roles = g.nodes[adult].get("declared_roles") or {}
     if not roles:
         return None
-    said = "; ".join(f"{role} (declared by {', '.join(sorted(by))})"
-                     for role, by in sorted(roles.items()))
-    return Counter("declared", f"declared professional: {said}")
+    (role, by), *more = sorted(roles.items())
+    if more:
+        others = "; ".join(f"{r} ({', '.join(sorted(b))})" for r, b in more)
+        return saying("declared", N_("declared professional: {role} (declared by {partners}); "
+                                     "also {others}"),
+                      role=role, partners=", ".join(sorted(by)), others=others)
+    return saying("declared", N_("declared professional: {role} (declared by {partners})"),
+                  role=role, partners=", ".join(sorted(by)))
 
 
 def _one_shelter(g: nx.Graph, minors: set[Node], cities: set[str | None], *,
@@ -186,18 +275,19 @@ def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
             only_present = False  # collected a minor, or offended with one
         present.add(link.minor)
     if assigned >= 2:
-        return Counter("professional", f"recorded caseworker of {assigned} persons, with no "
-                       "shared means or signal linking a minor")
+        return saying("professional", N_("recorded caseworker of {n} persons, with no shared "
+                                         "means or signal linking a minor"), n=assigned)
     shelter = _one_shelter(g, {link.minor for link in links},
                            {g.nodes[link.via].get("city") for link in links})
     if shelter is not None:
-        return Counter("professional_pattern", f"collects children placed at one shelter "
-                       f"({shelter}), in its city only, with no shared means or signal "
-                       "linking a minor: the pattern of the shelter's staff", (shelter,))
+        return saying("professional_pattern", N_(
+            "collects children placed at one shelter ({shelter}), in its city only, with no "
+            "shared means or signal linking a minor: the pattern of the shelter's staff"),
+            (shelter,), shelter=shelter)
     if only_present and len(present) >= min_minors:
-        return Counter("professional_pattern",
-                       f"present at the police contacts of {len(present)} minors, never "
-                       "collecting one, sharing means with one or named in a signal")
+        return saying("professional_pattern", N_(
+            "present at the police contacts of {n} minors, never collecting one, sharing "
+            "means with one or named in a signal"), n=len(present))
     return None
 
 
@@ -211,8 +301,9 @@ def own_offending(g: nx.Graph, adult: Node, *, scale: float = 5.0) -> Counter | 
              and not any(g.nodes[o].get("minor") for o in g.adj[inc] if o[0] == "person")]
     if len(alone) < 2:
         return None
-    return Counter("own_offending", f"arrested {len(alone)} times without any minor",
-                   tuple(sorted(alone)[:10]), round(1 / (1 + len(alone) / scale), 3))
+    return saying("own_offending", N_("arrested {n} times without any minor"),
+                  tuple(sorted(alone)[:10]), round(1 / (1 + len(alone) / scale), 3),
+                  n=len(alone))
 
 
 def accompanied(g: nx.Graph, adult: Node, links: list[Link], *, min_contacts: int = 2
@@ -319,13 +410,13 @@ def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],
         if minor not in anchors and all(not anchors.isdisjoint(arrested_minors(g, link.via))
                                         for link in links):
             named = ", ".join(sorted(a[1] for a in anchors))
-            found.append(Counter("accompanies", f"arrested together with {named}, arrested "
-                                 "at every contact of the adult", tuple(sorted(
-                                     a[1] for a in anchors))))
+            found.append(saying("accompanies", N_("arrested together with {named}, arrested "
+                                                  "at every contact of the adult"),
+                                tuple(sorted(a[1] for a in anchors)), named=named))
         elif minor in anchors and len(anchors) > 1:
-            found.append(Counter("accompanies", f"one of the same {len(anchors)} minors "
-                                 "arrested together at every contact of the adult",
-                                 (minor[1],), round(1 / len(anchors), 3)))
+            found.append(saying("accompanies", N_("one of the same {n} minors arrested "
+                                                  "together at every contact of the adult"),
+                                (minor[1],), round(1 / len(anchors), 3), n=len(anchors)))
     if career is not None and all(link.how == "incident" and link.roles == {Rel.SUSPECT_IN.value}
                                   for link in links):
         found.append(career)

@@ -96,9 +96,11 @@ def candidate_json(g: nx.Graph, c: Candidate) -> dict[str, Any]:
                     "weight": round(link.mass, 4),
                     "links": list(link.kinds), "markers": link.markers.found,
                     "lowered_by": link.counter.reason if link.counter else None,
+                    # the same, to say in the reader's language (counter.reason_text)
+                    "lowered_by_said": link.counter.said() if link.counter else None,
                     "records": list(link.records[:RECORDS_SHOWN])}
                    for link in sorted(c.links, key=lambda li: -li.mass)[:MINORS_SHOWN]],
-        "counter_evidence": [{"kind": k.kind, "reason": k.reason, "factor": k.factor,
+        "counter_evidence": [{"kind": k.kind, **k.said(), "factor": k.factor,
                               "evidence": list(k.evidence)} for k in c.counter_evidence],
     }
 
