@@ -172,7 +172,7 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
 
     def dates(folder: Path) -> list[str]:
         return [row["observed_at"] for f in sorted(folder.glob("*/identifiers.csv"))
-                for row in csv.DictReader(f.open(encoding="utf-8"))]
+                for row in csv.DictReader(f.read_text(encoding="utf-8").splitlines())]
 
     generate_world(tmp_path / "plain", seed=seed, key=KEY)
     truth = generate_world(tmp_path / "undated", seed=seed, key=KEY, stress="undated")
