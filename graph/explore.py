@@ -21,6 +21,7 @@ from graph.access import Capability, Viewer
 from graph.schema import FAMILY_TIES, INVOLVEMENT_ROLES, PROFESSIONAL_TIES, Label, Rel
 from graph.store import Store, plain, timed_out
 from graph.subgraph import PERSON_KINDS, Decided, GraphEdge, GraphNode, Subgraph, kind_of
+from graph.words import word
 from i18n import _
 
 # Relationship types an exploration may follow: the data, not the analysis's own links.
@@ -530,7 +531,7 @@ def timeline(store: Store, viewer: Viewer, node_id: str, since: date | None = No
         if r["link"] == Rel.STAYED_AT.value:
             role = f"stayed until {r['until']}" if r["until"] else "stays"
         place = ", ".join(str(x) for x in (r["place"], r["city"]) if x)
-        events.append({"when": r["at"], "what": r["kind"], "role": role,
+        events.append({"when": r["at"], "what": word(r["kind"]), "role": role,
                        "place": f"{place} ({r['country'] or 'NL'})" if place else "",
                        "partners": ", ".join(partners), "ref": r["ref"],
                        "in_window": r["in_window"]})
@@ -553,7 +554,7 @@ def describe(store: Store, viewer: Viewer, refs: Sequence[str]) -> dict[str, str
             persons.append(r["ref"])
         if viewer.only_partner:
             r["partners"] = [p for p in r["partners"] or [] if p == viewer.only_partner]
-        parts = [str(r["what"] or r["kind"])]
+        parts = [word(r["what"]) or str(r["kind"])]
         if r["kind"] == "person" and r["codename"]:
             parts.append(f"{r['codename']} ({r['ref']})")
         elif r["kind"] in ("person", "identifier"):

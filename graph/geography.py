@@ -16,6 +16,7 @@ from typing import Any, LiteralString, cast
 from graph import schema
 from graph.access import Capability, Viewer
 from graph.store import Store, plain
+from graph.words import word
 
 # How a person takes part in an incident: the schema's involvement types, as analysis
 # reads them too (graph/analysis/projection.py).
@@ -153,7 +154,7 @@ def tracks(store: Store, viewer: Viewer, refs: Sequence[str], *, since: date | N
         codename, minor = who.get(key, (None, False))
         who[key] = (codename or r["codename"], minor or bool(r["minor"]))
         stops.setdefault(key, []).append(Stop(
-            r["at"], r["record"], r["rec"], r["what"] or r["record"], r["how"], r["place"],
+            r["at"], r["record"], r["rec"], word(r["what"]) or r["record"], r["how"], r["place"],
             r["city"] or "", r["country"], r["lat"], r["lon"], r["unplaced"]))
     shown = list(dict.fromkeys(person_of.values()))
     found = [Track(ref, *who[ref], tuple(sorted(stops[ref], key=lambda s: (s.at, s.record,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.schema import Label
+from graph.words import word
 
 # Node kinds as the dashboard shows them.
 KINDS: tuple[str, ...] = ("minor", "adult", "incident", "location", "signal", "identifier")
@@ -59,7 +60,7 @@ class GraphNode:
         p = self.props
         if self.kind in ("incident", "signal"):
             when = str(p.get("occurred_at") or p.get("observed_at") or "")[:10]
-            return f"{p.get('kind', self.kind)} {when}".strip()
+            return f"{word(p.get('kind')) or self.kind} {when}".strip()
         if self.kind == "location":
             return str(p.get("name") or p.get("city") or self.ref)
         if self.kind in PERSON_KINDS and p.get("codename"):

@@ -96,7 +96,8 @@ def test_a_report_on_a_person_of_unrecorded_age_says_so(scenario: Scenario) -> N
 
 def test_a_dutch_report_gives_its_reasons_and_signs_in_dutch(scenario: Scenario) -> None:
     """The counter-evidence, what lowered each minor and the minors' signs are stored in
-    English sentences with their templates; a Dutch reader's report says them in Dutch."""
+    English sentences with their templates, the records by the format's codes; a Dutch
+    reader's report says them all in Dutch."""
     findings = overview.findings(scenario.store, IVO, scenario.run_id, limit=20)
     lowered = next(f for f in findings if f["counter_evidence"]
                    and any(m.get("markers") for m in f["minors"]))
@@ -111,6 +112,11 @@ def test_a_dutch_report_gives_its_reasons_and_signs_in_dutch(scenario: Scenario)
     assert '<html lang="nl">' in page
     assert all(html.escape(line, quote=False) in page for line in dutch), dutch
     assert not any(html.escape(line, quote=False) in page for line in english)
+    # the records (evidence, timeline, the picture) by the Dutch names of their kinds
+    codes = {"pickpocketing", "shoplifting", "theft", "claimed_relative", "missing",
+             "unaccompanied_travel", "carrying_cash", "no_id_documents"}
+    assert not {c for c in codes if re.search(rf"\b{c}\b", page)}
+    assert re.search(r"\b(zakkenrollerij|winkeldiefstal|diefstal)\b", page)
     # each minor's signs by their Dutch names, not by their keys ("two_cities")
     assert signs and all(f"<td>{html.escape(line, quote=False)}</td>" in page
                          for line in signs), signs

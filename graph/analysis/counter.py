@@ -42,6 +42,7 @@ from graph.analysis.patterns import (
     arrested_minors,
 )
 from graph.schema import Rel
+from graph.words import words
 from i18n import N_, _
 
 # What each kind of counter-evidence leaves of a link's weight.
@@ -79,18 +80,6 @@ KINDS: dict[str, str] = {
     "own_offending": N_("an offender in their own right, mostly without minors"),
     "victim": N_("the victim of an offence of the minor"),
 }
-# Words a reason's values may hold (tie, signal and declared role names), to translate.
-WORDS: dict[str, str] = {
-    "parent": N_("parent"), "sibling": N_("sibling"), "legal_guardian": N_("legal guardian"),
-    "same_household": N_("same household"), "partner": N_("partner"),
-    "missing": N_("missing"), "runaway": N_("runaway"),
-    "caseworker": N_("caseworker"), "youth_worker": N_("youth worker"),
-    "shelter_staff": N_("shelter staff"), "lawyer": N_("lawyer"),
-    "interpreter": N_("interpreter"), "teacher": N_("teacher"), "coach": N_("coach"),
-    "foster_parent": N_("foster parent"), "store_detective": N_("store detective"),
-}
-
-
 @dataclass(frozen=True)
 class Counter:
     """One reason that explains links of an adult: its kind, a sentence, the references;
@@ -124,10 +113,6 @@ def saying(kind: str, template: str, evidence: tuple[str, ...] = (),
                    tuple(sorted(shown.items())))
 
 
-def _word(value: str) -> str:
-    return ", ".join(_(WORDS[part]) if part in WORDS else part for part in value.split(", "))
-
-
 def partner_text(item: Mapping[str, object]) -> str:
     """A stored reason as a care partner's user reads it: its kind, without references.
 
@@ -151,7 +136,7 @@ def reason_text(item: Mapping[str, object]) -> str:
     template, values = item.get("template"), item.get("values")
     if not isinstance(template, str) or not template or not isinstance(values, Mapping):
         return str(item.get("reason") or "")
-    return _(template).format(**{key: _word(str(value)) for key, value in values.items()})
+    return _(template).format(**{key: words(str(value)) for key, value in values.items()})
 
 
 def recorded(g: nx.Graph, adult: Node, minor: Node) -> Counter | None:
