@@ -22,6 +22,7 @@ from dashboard.text import (
     person,
     relationship_name,
     stamp,
+    timeline_role,
 )
 from graph.analysis import counter as counters
 from graph.case_report import CaseReport
@@ -88,7 +89,8 @@ def _content(report: CaseReport) -> dict[str, Any]:
                       "sources": "; ".join(f"{s['partner']}, {s['delivery']}, "
                                            f"{s['extracted_at']}" for s in e.sources) or "-"}
                      for e in report.evidence],
-        "timeline": [{"when": str(e["when"] or "")[:16], "what": e["what"], "role": e["role"],
+        "timeline": [{"when": str(e["when"] or "")[:16], "what": e["what"],
+                      "role": timeline_role(e["role"]),
                       "place": e["place"], "partners": e["partners"]}
                      for e in report.timeline],
         "picture": _picture(report), "width": WIDTH, "height": HEIGHT,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from graph.access import Role
 from graph.explore import Paths
 from graph.subgraph import Subgraph
+from graph.words import word
 from i18n import N_, NP_, _, ngettext, number
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -97,6 +98,24 @@ def marker_name(key: str) -> str:
     ('offences in two cities within 30 days', 'something_new')
     """
     return _(MARKER_NAMES[key]) if key in MARKER_NAMES else key
+
+
+# What a person's timeline says of their part in a record, beside an incident's roles.
+TIMELINE_ROLES: dict[str, str] = {
+    "signal about": N_("signal about"), "named in signal": N_("named in signal"),
+    "stays": N_("stays"), "stayed": N_("stayed"),
+}
+
+
+def timeline_role(role: str) -> str:
+    """A timeline's role (graph.explore.timeline) in the reader's language.
+
+    >>> timeline_role("collector"), timeline_role("stayed until 2016-03-01")
+    ('collected', 'stayed until 2016-03-01')
+    """
+    if role.startswith("stayed until "):
+        return _("stayed until {day}").format(day=role.removeprefix("stayed until "))
+    return _(TIMELINE_ROLES[role]) if role in TIMELINE_ROLES else word(role)
 
 
 def relationship_name(rel_type: str) -> str:

@@ -1,6 +1,7 @@
 """The exchange format's codes as a reader says them, in the reader's language: the kinds
-of incidents, signals, locations and identifiers, family and professional ties, and the
-roles a partner may declare. A code not listed here is shown as it is.
+of incidents, signals, locations and identifiers, the roles in an incident, family and
+professional ties, and the roles a partner may declare. A code not listed here is shown
+as it is.
 
 >>> word("pickpocketing"), word("a_new_code"), word(None)
 ('pickpocketing', 'a_new_code', '')
@@ -28,6 +29,9 @@ WORDS: dict[str, str] = {
     # identifiers
     "phone": N_("phone"), "vehicle": N_("vehicle"), "address": N_("address"),
     "account": N_("account"),
+    # roles in an incident
+    "suspect": N_("suspect"), "victim": N_("victim"), "witness": N_("witness"),
+    "reporter": N_("reporter"), "present": N_("present"), "collector": N_("collected"),
     # ties, and the roles a partner may declare (exchange format 1.1)
     "parent": N_("parent"), "sibling": N_("sibling"), "legal_guardian": N_("legal guardian"),
     "household": N_("household"), "partner": N_("partner"), "caseworker": N_("caseworker"),

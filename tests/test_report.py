@@ -117,6 +117,9 @@ def test_a_dutch_report_gives_its_reasons_and_signs_in_dutch(scenario: Scenario)
              "unaccompanied_travel", "carrying_cash", "no_id_documents"}
     assert not {c for c in codes if re.search(rf"\b{c}\b", page)}
     assert re.search(r"\b(zakkenrollerij|winkeldiefstal|diefstal)\b", page)
+    roles = {"suspect", "victim", "witness", "reporter", "present", "collector", "stays"}
+    assert made.timeline and not re.findall(rf"<td>({'|'.join(roles)})</td>", page)
+    assert re.search(r"<td>(verdachte|haalde op|aanwezig|signaal over)</td>", page)
     # each minor's signs by their Dutch names, not by their keys ("two_cities")
     assert signs and all(f"<td>{html.escape(line, quote=False)}</td>" in page
                          for line in signs), signs

@@ -21,6 +21,7 @@ from dashboard.text import (
     stamp,
     stamped,
     subgraph_summary,
+    timeline_role,
 )
 from graph import explore, reviews
 from graph.access import Capability
@@ -314,10 +315,15 @@ def _timeline(events: list[dict[str, Any]], window: Filters) -> None:
         if not every:
             events = inside
     if events:
-        st.dataframe(stamped(events, "when"), hide_index=True,
+        shown = [{**e, "role": timeline_role(e["role"])} for e in events]
+        headers = {"when": _("when"), "what": _("what"), "role": _("role"),
+                   "place": _("where"), "partners": _("partner")}
+        st.dataframe(stamped(shown, "when"), hide_index=True,
                      column_order=("when", "what", "role", "place", "partners", "ref",
                                    *(("in_window",) if len(inside) < len(events) else ())),
-                     column_config={"in_window": st.column_config.CheckboxColumn(_("in window"))})
+                     column_config={"in_window": st.column_config.CheckboxColumn(_("in window")),
+                                    **{key: st.column_config.Column(label)
+                                       for key, label in headers.items()}})
 
 
 def _expand(s: dict[str, Any], sub: Subgraph) -> None:
