@@ -34,7 +34,8 @@ WORDS: dict[str, str] = {
     "reporter": N_("reporter"), "present": N_("present"), "collector": N_("collected"),
     # ties, and the roles a partner may declare (exchange format 1.1)
     "parent": N_("parent"), "sibling": N_("sibling"), "legal_guardian": N_("legal guardian"),
-    "household": N_("household"), "partner": N_("partner"), "caseworker": N_("caseworker"),
+    "household": N_("household"), "same_household": N_("same household"),
+    "partner": N_("partner"), "caseworker": N_("caseworker"),
     "associate": N_("associate"), "youth_worker": N_("youth worker"),
     "shelter_staff": N_("shelter staff"), "lawyer": N_("lawyer"),
     "interpreter": N_("interpreter"), "teacher": N_("teacher"), "coach": N_("coach"),

@@ -16,6 +16,7 @@ from graph.access import Role
 from graph.analysis import counter
 from graph.inbox.alerts import Evidence
 from graph.settings import Settings
+from graph.words import WORDS
 from i18n import catalogs, speaking
 from tests.helpers import schakel
 
@@ -139,6 +140,8 @@ def test_the_reasons_a_finding_was_lowered_are_said_in_the_reader_s_language() -
         assert counter.partner_text(stored) == "een geregistreerde familieband"
         assert counter.reason_text({"reason": "an older run's sentence"}) == \
             "an older run's sentence"
+    # every family tie the analysis names (counter.recorded) has a word in the catalog
+    assert {t.removesuffix("_OF").lower() for t in counter.FAMILY} <= set(WORDS)
     with speaking("en"):
         assert counter.reason_text(stored) == stored["reason"]
     assert set(counter.KINDS) == set(counter.FACTORS)  # every kind has its name

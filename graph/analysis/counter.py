@@ -80,6 +80,8 @@ KINDS: dict[str, str] = {
     "own_offending": N_("an offender in their own right, mostly without minors"),
     "victim": N_("the victim of an offence of the minor"),
 }
+
+
 @dataclass(frozen=True)
 class Counter:
     """One reason that explains links of an adult: its kind, a sentence, the references;
