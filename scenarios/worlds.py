@@ -28,8 +28,9 @@ measuring it from ``TESTING``; a figure in the docs comes from testing worlds on
 
 *Stress worlds* (``STRESS``) are the worlds of the same seeds with one condition pushed
 beyond what the draw gives: no dates on identifiers, no family tie recorded, every partner
-at its lowest recording rate, three times the innocent adults. Another team's data differs
-from ours in such ways; they show where the method gives way.
+at its lowest recording rate, three times the innocent adults, or the families of the
+exploited children recorded around them. Another team's data differs from ours in such
+ways; they show where the method gives way.
 """
 
 from __future__ import annotations
@@ -67,11 +68,13 @@ STRESS: dict[str, str] = {
     "no-family-ties": "no family tie is recorded, and three times as many parents",
     "sparse": "every partner records 30 % of the rows it may miss",
     "crowded": "three times as many innocent adults of every new class",
+    "families": "the parents of the exploited minors are recorded with them: at their "
+                "address, reporting them missing, collecting them after an arrest",
 }
 # The innocent classes of a world, as truth.json names them under "decoys".
 INNOCENT = ("parent", "caseworker", "shelter_staff", "street_worker", "store_detective",
             "prolific_offender", "foster_parent", "older_sibling", "coach", "lawyer",
-            "interpreter", "cuckooed_resident", "adult_crew")
+            "interpreter", "cuckooed_resident", "adult_crew", "exploited_childs_parent")
 # Files a partner may under-record; police incidents and involvements stay whole.
 RECORDED_FILES = ("signals.csv", "identifiers.csv", "stays.csv", "relations.csv")
 
@@ -92,6 +95,7 @@ class Params:
     recruiting_workers: int
     innocent: dict[str, int]  # how many of each new innocent class
     identifier_dates: bool = True  # whether partners record when they saw an identifier
+    exploited_families: bool = False  # whether the exploited minors' parents are recorded
     stress: str | None = None  # the stress (STRESS) the world was drawn under
 
     @classmethod
@@ -110,6 +114,8 @@ class Params:
         if stress == "sparse":
             low = {partner: 0.3 for partner in params.recording}
             return replace(params, recording=low, stress=stress)
+        if stress == "families":
+            return replace(params, exploited_families=True, stress=stress)
         crowded = {name: 3 * n for name, n in params.innocent.items()}
         return replace(params, innocent=crowded, stress=stress)
 
@@ -273,6 +279,60 @@ def adult_crew(w: World) -> None:
                    [(m, "suspect") for m in rng.sample(crew, rng.randint(2, len(crew)))])
 
 
+def exploited_childs_parent(w: World, kid: Person) -> None:
+    """The parent of an exploited minor, innocent of it: registered at the child's address
+    for years, sharing a phone now and then, reporting the child missing, and collecting
+    the child from the police after some of its arrests, in whatever city they were."""
+    rng = w.rng
+    city = kid.city if kid.city in NL_CITIES else rng.choice(_nl(w))
+    parent = w.person(rng.randint(32, 55), city, "decoy:exploited_childs_parent")
+    w.stay("municipality", parent, w.place(city, ("residence",)), date(2005, 1, 1))
+    address = f"ADDR-{w.next_id('EF')}"
+    w.identifier("municipality", parent, "address", address, date(2005, 1, 1))
+    w.identifier("municipality", kid, "address", address, date(2004 + rng.randint(2, 8), 1, 1))
+    if rng.random() < 0.8 * w.family_recording:
+        w.relation(rng.choice(["municipality", "youth-care"]), parent, kid, "parent")
+    if rng.random() < 0.3:
+        phone = w.new_phone()
+        w.identifier("police-nl", parent, "phone", phone, w.day())
+        w.identifier("police-nl", kid, "phone", phone, w.day())
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        w.signal(rng.choice(["police-nl", "youth-care"]), kid, "missing", w.day(),
+                 related=parent)
+    refs = {kid.raw, *kid.aliases}
+    for partner in ("police-nl", "foreign-police"):
+        days = {row["incident_ref"]: row["occurred_at"]
+                for row in w.rows[partner]["incidents.csv"]}
+        arrests = [(row["incident_ref"], row["person_ref"])
+                   for row in w.rows[partner]["involvements.csv"]
+                   if row["person_ref"] in refs and row["role"] == "suspect"]
+        for ref, named in arrests:
+            if rng.random() >= 0.3:
+                continue
+            w.rows[partner]["involvements.csv"].append(
+                {"incident_ref": ref, "person_ref": parent.raw, "role": "collector"})
+            w.mention(partner, parent)
+            if named != kid.raw and rng.random() < 0.7:
+                # the parent who comes for the child tells the police who it is
+                w.rows[partner]["aliases.csv"].append(
+                    {"person_ref": kid.raw, "other_ref": named, "basis": "document",
+                     "established_at": days[ref]})
+                w.mention(partner, kid)
+                w.rows[partner]["_persons"].append({"person": kid, "ref": named})
+
+
+def _exploited_families(w: World, params: Params) -> None:
+    """Under the ``families`` stress, a parent for every exploited minor. Drawn from a
+    random of its own, so the rest of the world stays that of its seed."""
+    kept = w.rng
+    w.rng = random.Random(f"world-families|{params.seed}")
+    try:
+        for kid in [p for p in w.persons if p.role == "minor"]:
+            exploited_childs_parent(w, kid)
+    finally:
+        w.rng = kept
+
+
 # -- guilty adults who look innocent -----------------------------------------------------
 
 
@@ -395,6 +455,8 @@ def build(params: Params) -> World:
         cuckooed_resident(w, line_minors)
     for _ in range(params.innocent["adult_crew"]):
         adult_crew(w)
+    if params.exploited_families:
+        _exploited_families(w, params)
     _under_record(w, params)
     return w
 
