@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader
 from dashboard.graph_view import STYLE, layout
 from dashboard.text import (
     age_note,
+    guardian_note,
     marker_name,
     pattern_name,
     person,
@@ -75,6 +76,7 @@ def _content(report: CaseReport) -> dict[str, Any]:
         "rank": f.get("rank"), "out_of_date": report.out_of_date,
         # findings of runs before age_recorded existed do not say: no note then
         "age_note": age_note() if f.get("age_recorded") is False else "",
+        "guardian_note": guardian_note() if f.get("guardian_like") else "",
         "patterns": [{"name": pattern_name(i["name"]), "value": i["value"],
                       "count": len(i["evidence"])} for i in f["indicators"]],
         "counter": report.counter_evidence,
@@ -156,6 +158,8 @@ def to_pdf(report: CaseReport) -> bytes:
         para(_("Out of date: this finding {why}.").format(why=c["out_of_date"]))
     if c["age_note"]:
         para(c["age_note"])
+    if c["guardian_note"]:
+        para(c["guardian_note"])
     heading(_("Score"))
     para(_("{score} ({band}), rank {rank} in run {run}.").format(
         score=c["score"], band=c["band"], rank=c["rank"], run=c["run"]))

@@ -32,6 +32,18 @@ def age_note() -> str:
              "Check the age before acting on this lead.")
 
 
+def guardian_note() -> str:
+    """What a finding says whose links to the children are all what a parent or guardian
+    does too (Candidates page, case report): collecting a child after an arrest, its
+    address, the family's phone, its missing report. A parent whose tie no partner
+    recorded looks like this."""
+    return _("All that links this person to the children is what a parent or guardian "
+             "does too: collecting a child from the police after an arrest, living at its "
+             "address, the family's phone, reporting it missing. A parent whose tie no "
+             "partner recorded looks like this. Ask the partners whether this is a parent "
+             "or guardian of one of the children before acting on this lead.")
+
+
 # Patterns of the analysis, by a short name a reader says (their meaning: candidates page).
 PATTERN_NAMES: dict[str, str] = {
     "unrelated_collector": N_("Collects unrelated minors"),

@@ -61,6 +61,7 @@ FINDINGS: LiteralString = (
     "coalesce(f.shared_with, []) AS shared_with, f.band AS band, "
     "f.counter_evidence AS counter_evidence, f.minors AS minors, "
     "f.out_of_date_reason AS out_of_date, f.age_recorded AS age_recorded, "
+    "f.guardian_like AS guardian_like, "
     "COLLECT { MATCH (p:Person {ref: f.person_ref}) RETURN p.codename }[0] AS codename "
     "ORDER BY f.rank LIMIT $limit")
 SHARE: LiteralString = (

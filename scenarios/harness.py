@@ -81,10 +81,17 @@ def reachable(g: nx.Graph, positives: set[str]) -> set[str]:
     return found
 
 
-def calibration_pairs(g: nx.Graph, positives: set[str], **options: Any
+def calibration_pairs(candidates: Sequence[Candidate], g: nx.Graph, positives: set[str]
                       ) -> list[tuple[float, bool]]:
     """(score, whether a planted exploiter or helper) for every ranked adult."""
-    return [(c.score, bool(refs_of(g, c.node) & positives)) for c in ranking.rank(g, **options)]
+    return [(c.score, bool(refs_of(g, c.node) & positives)) for c in candidates]
+
+
+def guardian_pairs(candidates: Sequence[Candidate], g: nx.Graph, positives: set[str]
+                   ) -> list[tuple[bool, bool]]:
+    """(flagged as what a guardian does too, planted) for each moderate or strong lead."""
+    return [(c.guardian_like, bool(refs_of(g, c.node) & positives)) for c in candidates
+            if c.band != "weak"]
 
 
 VARIANTS: dict[str, Variant] = {
@@ -150,6 +157,8 @@ class Generalisation:
     scores: list[WorldScore] = field(default_factory=list)
     calibration: list[tuple[float, bool]] = field(default_factory=list)  # of "schakel"
     stress: str | None = None  # the stress the worlds were drawn under (worlds.STRESS)
+    # of "schakel"'s moderate and strong leads: (what a guardian does too, planted)
+    guardian: list[tuple[bool, bool]] = field(default_factory=list)
 
     def summary(self) -> list[Summary]:
         out = []
@@ -189,10 +198,21 @@ class Generalisation:
                          if inside else None})
         return rows
 
+    def guardian_caution(self) -> dict[str, dict[str, int]]:
+        """Of the moderate and strong leads, those whose links are all what a parent or
+        guardian does too (flagged on the finding) and the others: how many, and how many
+        of them planted. The flag is worth its place when it picks out the innocent."""
+        out = {}
+        for name, flag in (("flagged", True), ("not_flagged", False)):
+            mine = [planted for flagged, planted in self.guardian if flagged == flag]
+            out[name] = {"leads": len(mine), "planted": sum(mine)}
+        return out
+
     def document(self) -> dict[str, Any]:
         return {"seeds": self.seeds, "stress": self.stress,
                 "summary": [asdict(s) for s in self.summary()],
                 "reliability": self.reliability(),
+                "guardian_caution": self.guardian_caution(),
                 "worlds": [asdict(s) for s in self.scores]}
 
 
@@ -248,7 +268,9 @@ def evaluate_worlds(store: Store, seeds: Iterable[int], key: TeamKey, *,
                     result.scores.append(scored)
                     if progress is not None:
                         progress(seed, scored)
-                result.calibration += calibration_pairs(g, positives)
+                ranked = ranking.rank(g)
+                result.calibration += calibration_pairs(ranked, g, positives)
+                result.guardian += guardian_pairs(ranked, g, positives)
             finally:
                 store.reset()
     return result

@@ -379,6 +379,12 @@ def generalisation(found: Generalisation) -> None:
                             "" if row["mean_score"] is None else f"{row['mean_score']:.2f}",
                             "" if row["planted"] is None else f"{row['planted']:.2f}")
     out.print(reliability)
+    caution = found.guardian_caution()
+    flagged, rest = caution["flagged"], caution["not_flagged"]
+    out.print(f"Moderate and strong leads whose links are all what a parent or guardian does "
+              f"too (flagged on the finding): {flagged['leads']}, of them planted "
+              f"{flagged['planted']}; the others: {rest['leads']}, of them planted "
+              f"{rest['planted']}.", highlight=False)
 
 
 def run_signals(result: Result) -> None:

@@ -15,6 +15,7 @@ from graph.analysis.ranking import (
     MEANS_BASE,
     calibrated,
     conduct_kinds,
+    evidence_mass,
     link_weight,
     rank,
 )
@@ -237,6 +238,60 @@ def test_the_child_an_adult_comes_for(w: World) -> None:
     mine = [li for li in links if li.minor == friends[0]]
     assert counter.explain(w.g, parent, friends[0], mine, None,
                            anchors=anchors).kind == "accompanies"  # type: ignore[union-attr]
+
+
+def guardian(w: World, adult: Node) -> bool:
+    return counter.guardian_like(w.g, list(minor_links(w.g, adult)))
+
+
+def test_what_a_parent_or_guardian_does_too(w: World) -> None:
+    """Collecting a child after an arrest (elsewhere, days after it went missing, too),
+    its address, a phone of its family, its missing report: a parent does all of it, and a
+    finding made of nothing else says so. Anything a parent does not do ends that."""
+    adult, kid, friend = w.person("A"), w.person("K", minor=True), w.person("F", minor=True)
+    assert not guardian(w, adult)  # linked to no child: nothing to say
+    w.signal("missing", kid, day=date(2015, 5, 1), city="Utrecht", names=adult)
+    w.incident("Breda", date(2015, 5, 3), suspects=[kid, friend], collectors=[adult])
+    w.uses("ADDR", adult, kid)
+    w.g.nodes[("identifier", "ADDR")]["identifier_kind"] = "address"
+    w.uses("PHONE", adult, kid)
+    assert guardian(w, adult)
+    sister = w.person("S", minor=True)
+    w.uses("PHONE", sister)  # the family's phone, as far as anyone knows: two families
+    assert not guardian(w, adult)
+    mother = w.person("M")
+    w.tie(mother, kid, "PARENT_OF")
+    w.tie(mother, sister, "PARENT_OF")  # sisters: one family's phone again
+    assert guardian(w, adult)
+
+    for doing in ("present", "suspects"):  # at the offence, or offending with a child
+        other, child = w.person(f"O-{doing}"), w.person(f"C-{doing}", minor=True)
+        w.incident(suspects=[child], collectors=[other])
+        assert guardian(w, other)
+        w.incident(**({"suspects": [child, other]} if doing == "suspects"
+                      else {"suspects": [child], doing: [other]}))
+        assert not guardian(w, other), doing
+    claimer, child = w.person("CL"), w.person("CC", minor=True)
+    w.incident(suspects=[child], collectors=[claimer])
+    w.signal("claimed_relative", child, names=claimer)  # claims kinship: no parent's act
+    assert not guardian(w, claimer)
+
+
+def test_a_finding_of_a_guardians_acts_is_flagged_and_keeps_its_rank(w: World) -> None:
+    """The flag never lowers a score: the children such an adult collects may be exploited
+    and their handlers collect them too."""
+    parent, handler = w.person("P"), w.person("H")
+    kids = [w.person(f"K{i}", minor=True) for i in range(3)]
+    for kid in kids:
+        w.signal("runaway", kid)
+        w.incident("Antwerpen", country="BE", suspects=[kid], collectors=[parent])
+        w.incident("Antwerpen", country="BE", suspects=[kid], collectors=[handler])
+    w.incident("Antwerpen", country="BE", suspects=[kids[0]], present=[handler])
+    ranked = {c.node: c for c in rank(w.g)}
+    assert ranked[parent].guardian_like and not ranked[handler].guardian_like
+    flagged = ranked[parent]
+    assert flagged.mass == pytest.approx(evidence_mass(flagged.links), abs=1e-4)
+    assert flagged.score == calibrated(flagged.mass) > 0.4  # a lead still, moderate or more
 
 
 # -- the adult's own conduct ----------------------------------------------------------------

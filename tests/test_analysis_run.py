@@ -85,6 +85,10 @@ def test_analyse_writes_findings_and_evaluate_beats_the_baselines(
         c["person_ref"]: bool({c["person_ref"], *c["aliases"]} & with_age)
         for c in doc["candidates"]}
     assert not all(c["age_recorded"] for c in doc["candidates"])  # the scenario has both
+    # whether its links are all what a parent or guardian does too: the planted handler at
+    # the top is not; the scenario's collecting parents are
+    flags = [c["guardian_like"] for c in doc["candidates"]]
+    assert flags[0] is False and any(flags)
 
     run_id = doc["run"]["id"]
     written = store.run(
@@ -93,6 +97,9 @@ def test_analyse_writes_findings_and_evaluate_beats_the_baselines(
         "RETURN p.ref AS ref, count(s) AS evidence, f.score AS score, f.parameters AS params, "
         "size(f.deliveries) AS deliveries, f.band AS band, f.counter_evidence AS against, "
         "f.minors AS minors", {"run": run_id})
+    stored = store.run("MATCH (f:Finding {run_id: $run}) RETURN f.rank AS rank, "
+                       "f.guardian_like AS flag ORDER BY rank", {"run": run_id})
+    assert [r["flag"] for r in stored] == flags[:len(stored)]
     assert written[0]["ref"] == first["person_ref"]
     assert written[0]["band"] == first["band"]
     assert json.loads(written[0]["against"]) == first["counter_evidence"]

@@ -377,6 +377,12 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
     for i, box in enumerate(boxes):
         said = any("may be a minor themselves" in n.value for n in box.info)
         assert said == (i in unaged), i
+    # all that links a person to the children is what a parent does too: ask first
+    guardians = [i for i, f in enumerate(top) if f["guardian_like"]]
+    assert guardians and len(guardians) < len(top), [f["guardian_like"] for f in top]
+    for i, box in enumerate(boxes):
+        said = any("what a parent or guardian does too" in n.value for n in box.warning)
+        assert said == (i in guardians) == box.label.endswith(" · parent or guardian?"), i
     # a partner withdrew data the second finding used (graph/withdrawal.py): it says so
     why = "rests on data that police-nl withdrew on 2026-12-06 (wrong identification)"
     scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.out_of_date_reason = $why",

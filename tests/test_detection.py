@@ -167,6 +167,9 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     assert ties.family_recording == 0.0 and ties.innocent["parent"] == 3 * drawn.innocent["parent"]
     assert set(Params.draw(seed, "sparse").recording.values()) == {0.3}
     assert Params.draw(seed, "crowded").innocent == {k: 3 * n for k, n in drawn.innocent.items()}
+    families = Params.draw(seed, "families")
+    assert families.exploited_families and replace(
+        families, exploited_families=False, stress=None) == drawn
     with pytest.raises(ValueError, match="unknown stress"):
         Params.draw(seed, "bogus")
 
@@ -179,6 +182,22 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     assert truth["params"]["stress"] == "undated"
     assert all(dates(tmp_path / "plain")) and dates(tmp_path / "undated")
     assert not any(dates(tmp_path / "undated"))
+
+    # the families of the exploited: a parent for each exploited minor, who collects it
+    # after some arrests; every incident of the plain world is there, the same
+    def rows(folder: Path, name: str) -> list[dict[str, str]]:
+        return [row for f in sorted(folder.glob(f"*/{name}"))
+                for row in csv.DictReader(f.read_text(encoding="utf-8").splitlines())]
+
+    truth = generate_world(tmp_path / "families", seed=seed, key=KEY, stress="families")
+    parents = set(truth["decoys"]["exploited_childs_parent"])
+    exploited = {m for s in truth["structures"] for m in s["minors"]}
+    assert len(parents) == len(exploited) > 0
+    assert rows(tmp_path / "families", "incidents.csv") == rows(tmp_path / "plain",
+                                                                "incidents.csv")
+    collected = {r["person_ref"] for r in rows(tmp_path / "families", "involvements.csv")
+                 if r["role"] == "collector"}
+    assert parents & collected
 
 
 def test_planted_adults_the_data_links_to_no_minor_are_counted_apart() -> None:
@@ -218,6 +237,12 @@ def test_the_harness_scores_worlds_and_leaves_the_database_empty(
     assert ours.reachable_mean_ap is not None and ours.reachable_mean_ap >= ours.mean_ap
     assert found.calibration and sum(r["adults"] for r in found.reliability()) == len(
         found.calibration)
+    # the leads flagged as what a guardian does too, apart from the others: all moderate
+    # and strong leads, once
+    leads = sum(1 for score, _ in found.calibration if score >= 0.4)
+    caution = found.document()["guardian_caution"]
+    assert caution["flagged"]["leads"] + caution["not_flagged"]["leads"] == leads > 0
+    assert caution["not_flagged"]["planted"] > 0
     store.run("CREATE (:Person {ref: 'someone'})")
     with pytest.raises(harness.NotEmpty):
         harness.evaluate_worlds(store, [TESTING.start], KEY)

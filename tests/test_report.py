@@ -94,6 +94,23 @@ def test_a_report_on_a_person_of_unrecorded_age_says_so(scenario: Scenario) -> N
     assert note in " ".join(pdf_text(data).split())
 
 
+def test_a_report_on_a_lead_of_a_guardians_acts_says_to_ask_first(scenario: Scenario) -> None:
+    """A finding whose links are all what a parent or guardian does too (collecting a
+    child after an arrest, its address, the family's phone) tells the reader to ask the
+    partners first, in the reader's language; a finding of a handler does not."""
+    findings = overview.findings(scenario.store, IVO, scenario.run_id, limit=200)
+    flagged = next(f for f in findings if f["guardian_like"])
+    handler = next(f for f in findings if f["guardian_like"] is False)
+    for language, note in (("en", "what a parent or guardian does too"),
+                           ("nl", "doet een ouder of voogd ook")):
+        with speaking(language):
+            made = case_report.read(scenario.store, IVO, flagged["finding"])
+            page, data = render.to_html(made), render.to_pdf(made)
+            other = render.to_html(case_report.read(scenario.store, IVO, handler["finding"]))
+        assert note in page and note in " ".join(pdf_text(data).split()), language
+        assert note not in other
+
+
 def test_a_dutch_report_gives_its_reasons_and_signs_in_dutch(scenario: Scenario) -> None:
     """The counter-evidence, what lowered each minor and the minors' signs are stored in
     English sentences with their templates, the records by the format's codes; a Dutch

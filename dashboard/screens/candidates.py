@@ -12,6 +12,7 @@ from dashboard.screens import explore
 from dashboard.text import (
     age_note,
     counted,
+    guardian_note,
     marker_name,
     md,
     pattern_name,
@@ -244,9 +245,11 @@ def render() -> None:
         status = f" · {_(SHORT[history[0].decision])}" if history else ""
         band = f" ({_(BAND[f['band']])})" if f.get("band") in BAND else ""
         stale = " · " + _("out of date") if f.get("out_of_date") else ""
+        guardian = " · " + _("parent or guardian?") if f.get("guardian_like") else ""
         title = (f"#{f['rank']} · {md(person(f['person_ref'], f['codename']))}{aliases} · "
                  + _("score {score}").format(score=number(f["score"], 2))
-                 + f"{band} · {', '.join(map(pattern_name, f['patterns']))}{status}{stale}")
+                 + f"{band} · {', '.join(map(pattern_name, f['patterns']))}{status}{stale}"
+                 + guardian)
         with st.expander(title, expanded=f["rank"] == 1):
             if f.get("out_of_date"):  # a partner withdrew data it used (graph/withdrawal.py)
                 st.warning(_("Out of date: this finding {why}. The next analysis run ranks "
@@ -254,6 +257,8 @@ def render() -> None:
                            icon=":material/history_toggle_off:")
             if f.get("age_recorded") is False:  # findings of earlier runs do not say
                 st.info(age_note(), icon=":material/help:")
+            if f.get("guardian_like"):
+                st.warning(guardian_note(), icon=":material/family_restroom:")
             st.code(f["person_ref"], language=None)  # the full ref, to copy in one click
             if st.button(_("Open in Explore"), key=f"open_{f['finding']}",
                          help=_("Draw this person's structure in Explore")):

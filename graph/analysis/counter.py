@@ -352,6 +352,35 @@ def families(g: nx.Graph, persons: Collection[Node]) -> int:
     return len(groups)
 
 
+def guardian_like(g: nx.Graph, links: Collection[Link]) -> bool:
+    """Whether all that links the adult to minors is what a parent or guardian does as
+    well: collecting a child from the police after an arrest (a missing child found in
+    another city among them), being registered at its address, sharing the family's phone,
+    being named in its missing or runaway report. Never present at an offence, never a
+    suspect with a child, never claiming kinship or travelling with one, never sharing a
+    phone, vehicle or account with the children of several families.
+
+    Nothing of this lowers a score: the children such an adult collected may well be
+    exploited, and their handlers collect them too. But when no partner recorded the
+    family tie, a parent who comes for their own child looks the same, so the finding
+    says so (docs/analysis.md, "A parent whose tie nobody recorded").
+    """
+    if not links:
+        return False
+    for link in links:
+        if link.how == "incident":
+            if link.roles != {Rel.COLLECTED_AFTER.value}:
+                return False
+        elif link.how == "signal":
+            if not link.roles <= REPORTING:
+                return False
+        elif g.nodes[link.via].get("identifier_kind") in MEANS:
+            users = [p for p in g.adj[link.via] if p[0] == "person" and g.nodes[p].get("minor")]
+            if families(g, users) > 1:
+                return False
+    return True
+
+
 def lowers_conduct(found: Counter | None, shown: Collection[str]) -> bool:
     """Whether ``found`` lowers the adult's own conduct towards a minor as well as the
     links by proximity. A recorded caseworker tie (``professional``) explains being at a

@@ -184,6 +184,8 @@ class Candidate:
     mass: float = 0.0
     links: list[MinorLink] = field(default_factory=list)
     role: Counter | None = None  # the adult's own counter-evidence (a profession)
+    # all its links are what a parent or guardian does too (counter.guardian_like)
+    guardian_like: bool = False
 
     @property
     def minors(self) -> set[Node]:
@@ -260,9 +262,10 @@ def calibrated(mass: float, calibration: tuple[float, float] = CALIBRATION) -> f
 
 def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = COUNTER_KINDS,
                   cache: dict[Node, Markers] | None = None,
-                  ) -> tuple[list[MinorLink], Counter | None]:
-    """Each minor linked to ``adult`` with its weight and counter-evidence, and the adult's
-    own counter-evidence (a declared or inferred profession)."""
+                  ) -> tuple[list[MinorLink], Counter | None, bool]:
+    """Each minor linked to ``adult`` with its weight and counter-evidence, the adult's
+    own counter-evidence (a declared or inferred profession), and whether all its links
+    are what a parent or guardian does too (:func:`counter.guardian_like`)."""
     cache = {} if cache is None else cache
     by_minor: dict[Node, list[Link]] = defaultdict(list)
     for link in minor_links(g, adult):
@@ -287,7 +290,7 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
             link_weight(g, links, of="conduct", shown=shown),
             tuple(sorted({link.via[1] for link in links})),
             counters.lowers_conduct(found, shown), link_weight(g, links, of="means")))
-    return weighed, role
+    return weighed, role, counters.guardian_like(g, all_links)
 
 
 def all_hits(g: nx.Graph, disabled: Collection[str] = ()) -> dict[Node, dict[str, Hit]]:
@@ -317,10 +320,11 @@ def rank(g: nx.Graph, *, weights: dict[str, Weight] = WEIGHTS, disabled: Collect
     candidates = []
     with links_kept(g):
         for adult, hits in all_hits(g, disabled).items():
-            links, role = minor_weights(g, adult, counter_kinds=counter_kinds, cache=cache)
+            links, role, guardian = minor_weights(g, adult, counter_kinds=counter_kinds,
+                                                  cache=cache)
             mass = round(evidence_mass(links, markers=use_markers, caseload=caseload), 4)
             value = calibrated(mass, calibration) if anchored else score(hits, weights)
-            candidates.append(Candidate(adult, value, hits, 0, mass, links, role))
+            candidates.append(Candidate(adult, value, hits, 0, mass, links, role, guardian))
     candidates.sort(key=lambda c: (-c.score, -c.mass, c.node[1]))
     for i, candidate in enumerate(candidates, start=1):
         candidate.rank = i

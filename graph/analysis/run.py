@@ -88,6 +88,9 @@ def candidate_json(g: nx.Graph, c: Candidate) -> dict[str, Any]:
         # whether any partner recorded a birth year or category: one whose age nobody
         # recorded may be one of the children (docs/analysis.md, blind spots)
         "age_recorded": bool(g.nodes[c.node].get("age_recorded")),
+        # all its links are what a parent or guardian does too: ask first whether the
+        # adult is family of the child (docs/analysis.md, blind spots)
+        "guardian_like": c.guardian_like,
         "indicators": [{"name": name, "value": hit.value, "evidence": hit.evidence}
                        for name, hit in sorted(c.hits.items())],
         "band": c.band, "evidence_mass": c.mass,
@@ -163,6 +166,7 @@ def _write(store: Store, g: nx.Graph, run: dict[str, Any], candidates: list[Cand
             "aliases": data["aliases"], "patterns": sorted(c.hits),
             "indicators": json.dumps(data["indicators"], sort_keys=True),
             "band": c.band, "evidence_mass": c.mass, "age_recorded": data["age_recorded"],
+            "guardian_like": data["guardian_like"],
             "minors": json.dumps(data["minors"], sort_keys=True),
             "counter_evidence": json.dumps(data["counter_evidence"], sort_keys=True)}})
         evidence += [{"finding": ref, "ref": r, "pattern": name}
