@@ -347,5 +347,11 @@ def test_a_run_signals_new_names_risen_scores_and_grown_structures(store: Store)
     }
     first = {(r.rule, r.subject) for r in changes.raised(store, "A")}
     assert first == {(Rule.NEW_CANDIDATE, "X"), (Rule.NEW_CANDIDATE, "Y")}
+    # a finding whose links are all what a parent does too: the team is told to ask first
+    store.run("MATCH (f:Finding {run_id: 'B', person_ref: 'Z'}) SET f.guardian_like = true")
+    asked = {r.headline for r in changes.raised(store, "B") if r.subject == "Z"}
+    assert asked == {"New in the top 2 of the analysis (parent or guardian? ask the partners "
+                     "first)"}
+    store.run("MATCH (f:Finding {run_id: 'B', person_ref: 'Z'}) REMOVE f.guardian_like")
     assert changes.after_run(store, "B").created == 3
     assert changes.after_run(store, "B").created == 0  # the same run again: nothing new

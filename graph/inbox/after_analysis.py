@@ -3,6 +3,8 @@
 - **new candidate**: a person in the run's top ``top`` who was not in the previous run's
   (aliases count as the same person); on a first run, every one of its top ``top``;
 - **score rose**: a finding whose score rose by at least ``margin`` since the previous run;
+  either headline says so when all the finding's links are what a parent or guardian does
+  too (``guardian_like``), so the team asks the partners before acting;
 - **structure grew**: a structure (matched to the previous run's by a shared core member)
   with minors it did not have.
 
@@ -22,7 +24,8 @@ from graph.store import Store, plain
 FINDINGS: LiteralString = (
     "MATCH (f:Finding {run_id: $run}) RETURN f.ref AS ref, f.run_at AS at, "
     "[f.person_ref] + coalesce(f.aliases, []) AS refs, f.rank AS rank, f.score AS score, "
-    "f.band AS band, coalesce(f.deliveries, []) AS deliveries ORDER BY f.rank")
+    "f.band AS band, coalesce(f.deliveries, []) AS deliveries, "
+    "coalesce(f.guardian_like, false) AS guardian ORDER BY f.rank")
 STRUCTURES: LiteralString = (
     "MATCH (s:Structure {run_id: $run}) "
     "OPTIONAL MATCH (s)-[m:HAS_MEMBER {role: 'minor'}]->(p:Person) "
@@ -32,6 +35,8 @@ PREVIOUS: LiteralString = (
     "MATCH (f:Finding) WHERE f.run_id <> $run WITH f.run_id AS run, max(f.run_at) AS at "
     "WHERE at < $at RETURN run ORDER BY at DESC LIMIT 1")
 RUN_AT: LiteralString = "MATCH (f:Finding {run_id: $run}) RETURN max(f.run_at) AS at"
+# Said after the headline of a finding whose links are all what a parent does too.
+GUARDIAN = " (parent or guardian? ask the partners first)"
 
 
 @dataclass(frozen=True)
@@ -58,13 +63,14 @@ class Changes:
         for f in now_f:
             refs = tuple(sorted(f["refs"]))
             evidence = (_finding(f),)
+            ask = GUARDIAN if f["guardian"] else ""
             if f["rank"] <= self.top and not old_top & set(refs):
                 out.append(Raised(Rule.NEW_CANDIDATE, team, refs[0], evidence,
-                                  f"New in the top {self.top} of the analysis", refs))
+                                  f"New in the top {self.top} of the analysis{ask}", refs))
             was = max((old_score[r] for r in refs if r in old_score), default=None)
             if was is not None and f["score"] - was >= self.margin:
                 out.append(Raised(Rule.SCORE_ROSE, team, refs[0], evidence,
-                                  f"Score rose from {was:.2f} to {f['score']:.2f}", refs))
+                                  f"Score rose from {was:.2f} to {f['score']:.2f}{ask}", refs))
         if before:
             out += _grown(plain(store.run(STRUCTURES, {"run": run}, read_only=True)),
                           plain(store.run(STRUCTURES, {"run": before}, read_only=True)), team)
