@@ -219,7 +219,8 @@ def candidates(result: Result, top: int) -> None:
         who = data["person_ref"][:16]
         if data["codename"]:
             who = f"{data['codename']} ({data['person_ref'][:8]})"
-        table.add_row(str(c.rank), who, f"{c.score:.2f}", c.band,
+        lead = c.band + (" · " + _("parent or guardian?") if c.guardian_like else "")
+        table.add_row(str(c.rank), who, f"{c.score:.2f}", lead,
                       _indicator_text(data["indicators"]), str(len(c.minors)),
                       ", ".join(dict.fromkeys(k.kind for k in c.counter_evidence)) or "-")
     out.print(table)
