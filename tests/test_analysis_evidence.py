@@ -19,6 +19,9 @@ from graph.analysis.ranking import (
     link_weight,
     rank,
 )
+from graph.analysis.run import Result
+from i18n import speaking
+from schakel import output
 from tests.test_analysis_patterns import World
 
 
@@ -437,3 +440,30 @@ def test_the_score_is_a_calibrated_curve_of_the_mass() -> None:
     assert calibrated(0.0) == 0.0
     values = [calibrated(m) for m in (0.05, 0.2, 0.5, 1.0, 3.0)]
     assert values == sorted(values) and 0 < values[0] < 0.1 and values[-1] > 0.9
+
+
+def test_the_analyse_table_asks_about_a_flagged_finding(w: World) -> None:
+    """`schakel analyse` prints the lead of a finding of only a parent's acts as
+    'parent or guardian?', as the Candidates page titles it; a handler's as its band."""
+    parent, handler = w.person("PARENT"), w.person("HANDLER")
+    for i in range(3):
+        kid = w.person(f"K{i}", minor=True)
+        w.signal("runaway", kid)
+        w.incident("Antwerpen", country="BE", suspects=[kid], collectors=[parent, handler])
+        w.incident("Antwerpen", country="BE", suspects=[kid], present=[handler])
+    ranked = {c.node: c for c in rank(w.g)}
+    assert ranked[parent].guardian_like and not ranked[handler].guardian_like
+    result = Result({"id": "run-test", "candidates": len(ranked)}, w.g,
+                    sorted(ranked.values(), key=lambda c: c.rank), [])
+    width = output.out.width
+    output.out.width = 240  # one line a row
+    try:
+        for language, asked in (("en", "parent or guardian?"), ("nl", "ouder of voogd?")):
+            with output.out.capture() as shown, speaking(language):
+                output.candidates(result, top=5)
+            rows = {cells[2].strip(): cells[4].strip() for line in shown.get().splitlines()
+                    if len(cells := line.split("│")) > 5}
+            assert rows["PARENT"] == f"{ranked[parent].band} · {asked}", language
+            assert rows["HANDLER"] == ranked[handler].band, language
+    finally:
+        output.out.width = width
