@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from rich.console import Console
 
 from graph.analysis import counter, markers
 from graph.analysis.patterns import Node, minor_links
@@ -442,7 +444,8 @@ def test_the_score_is_a_calibrated_curve_of_the_mass() -> None:
     assert values == sorted(values) and 0 < values[0] < 0.1 and values[-1] > 0.9
 
 
-def test_the_analyse_table_asks_about_a_flagged_finding(w: World) -> None:
+def test_the_analyse_table_asks_about_a_flagged_finding(
+        w: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """`schakel analyse` prints the lead of a finding of only a parent's acts as
     'parent or guardian?', as the Candidates page titles it; a handler's as its band."""
     parent, handler = w.person("PARENT"), w.person("HANDLER")
@@ -455,15 +458,13 @@ def test_the_analyse_table_asks_about_a_flagged_finding(w: World) -> None:
     assert ranked[parent].guardian_like and not ranked[handler].guardian_like
     result = Result({"id": "run-test", "candidates": len(ranked)}, w.g,
                     sorted(ranked.values(), key=lambda c: c.rank), [])
-    width = output.out.width
-    output.out.width = 240  # one line a row
-    try:
-        for language, asked in (("en", "parent or guardian?"), ("nl", "ouder of voogd?")):
-            with output.out.capture() as shown, speaking(language):
-                output.candidates(result, top=5)
-            rows = {cells[2].strip(): cells[4].strip() for line in shown.get().splitlines()
-                    if len(cells := line.split("│")) > 5}
-            assert rows["PARENT"] == f"{ranked[parent].band} · {asked}", language
-            assert rows["HANDLER"] == ranked[handler].band, language
-    finally:
-        output.out.width = width
+    for language, asked in (("en", "parent or guardian?"), ("nl", "ouder of voogd?")):
+        # a console of its own, one line a row (the module's is shared with other tests)
+        console = Console(width=240, record=True, file=io.StringIO())
+        monkeypatch.setattr(output, "out", console)
+        with speaking(language):
+            output.candidates(result, top=5)
+        rows = {cells[2].strip(): cells[4].strip() for line in console.export_text().splitlines()
+                if len(cells := line.split("│")) > 5}
+        assert rows["PARENT"] == f"{ranked[parent].band} · {asked}", language
+        assert rows["HANDLER"] == ranked[handler].band, language
