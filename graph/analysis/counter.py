@@ -352,6 +352,12 @@ def families(g: nx.Graph, persons: Collection[Node]) -> int:
     return len(groups)
 
 
+def families_using(g: nx.Graph, identifier: Node) -> int:
+    """How many families the minors using ``identifier`` come from (:func:`families`)."""
+    return families(g, [p for p in g.adj[identifier]
+                        if p[0] == "person" and g.nodes[p].get("minor")])
+
+
 def guardian_like(g: nx.Graph, links: Collection[Link]) -> bool:
     """Whether all that links the adult to minors is what a parent or guardian does as
     well: collecting a child from the police after an arrest (a missing child found in
@@ -374,10 +380,9 @@ def guardian_like(g: nx.Graph, links: Collection[Link]) -> bool:
         elif link.how == "signal":
             if not link.roles <= REPORTING:
                 return False
-        elif g.nodes[link.via].get("identifier_kind") in MEANS:
-            users = [p for p in g.adj[link.via] if p[0] == "person" and g.nodes[p].get("minor")]
-            if families(g, users) > 1:
-                return False
+        elif g.nodes[link.via].get("identifier_kind") in MEANS \
+                and families_using(g, link.via) > 1:
+            return False
     return True
 
 

@@ -214,12 +214,6 @@ def _kinds(g: nx.Graph, link: Link) -> list[str]:
     return sorted(link.roles)
 
 
-def _families_using(g: nx.Graph, identifier: Node) -> int:
-    """How many families the minors using ``identifier`` come from."""
-    return counters.families(g, [p for p in g.adj[identifier]
-                                 if p[0] == "person" and g.nodes[p].get("minor")])
-
-
 def link_weight(g: nx.Graph, links: Collection[Link], *, of: str = "proximity",
                 shown: Collection[str] = ()) -> float:
     """How strongly ``links`` (all between one adult and one minor) tie the two, ``of``
@@ -247,7 +241,7 @@ def link_weight(g: nx.Graph, links: Collection[Link], *, of: str = "proximity",
             # a phone the children of one family share with the adult is often the
             # family's; shared by children of several families it is the pattern of a
             # line or a ring
-            weight *= min(1.0, _families_using(g, link.via) / 2)
+            weight *= min(1.0, counters.families_using(g, link.via) / 2)
         miss *= 1 - weight
     return 1 - miss
 
