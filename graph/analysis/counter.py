@@ -118,7 +118,9 @@ def saying(kind: str, template: str, evidence: tuple[str, ...] = (),
 def partner_text(item: Mapping[str, object]) -> str:
     """A stored reason as a care partner's user reads it: its kind, without references.
 
-    >>> partner_text({"kind": "victim", "reason": "the victim of I1"})
+    >>> from i18n import speaking
+    >>> with speaking("en"):
+    ...     partner_text({"kind": "victim", "reason": "the victim of I1"})
     'the victim of an offence of the minor'
     """
     kind = str(item.get("kind") or "")
