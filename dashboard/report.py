@@ -84,8 +84,7 @@ def _content(report: CaseReport) -> dict[str, Any]:
                     "signs": ", ".join(marker_name(k) for k in sorted(m.get("markers") or {}))
                     or "-",
                     "weight": number(float(m.get("weight") or 0), 2),
-                    "lowered": counters.reason_text(m.get("lowered_by_said")
-                                                    or {"reason": m.get("lowered_by")})}
+                    "lowered": counters.lowered_text(m)}
                    for m in report.minors],
         "evidence": [{"pattern": pattern_name(e.pattern), "sentence": e.sentence,
                       "sources": "; ".join(f"{s['partner']}, {s['delivery']}, "

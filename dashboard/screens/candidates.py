@@ -176,8 +176,7 @@ def _per_minor(minors: list[dict], lines: dict[str, str]) -> None:
             st.markdown(_("**Linked by:** {links}").format(
                 links=md(", ".join(dict.fromkeys(map(_link_name, m.get("links") or []))))))
             if m.get("lowered_by"):
-                why = counter.reason_text(m.get("lowered_by_said") or {"reason": m["lowered_by"]})
-                st.markdown(_("**Lowered:** {why}").format(why=md(why)))
+                st.markdown(_("**Lowered:** {why}").format(why=md(counter.lowered_text(m))))
             if records:
                 st.text("\n".join(f"• {lines.get(r, r)}" for r in records))
 

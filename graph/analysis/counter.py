@@ -143,6 +143,19 @@ def reason_text(item: Mapping[str, object]) -> str:
     return _(template).format(**{key: words(str(value)) for key, value in values.items()})
 
 
+def lowered_text(minor: Mapping[str, object]) -> str:
+    """What lowered one of a finding's minors (its ``lowered_by_said``), in the reader's
+    language; a run stored before the templates has only the sentence (``lowered_by``).
+
+    >>> lowered_text({"lowered_by": "stored before templates"})
+    'stored before templates'
+    >>> lowered_text({"lowered_by": None})
+    ''
+    """
+    said = minor.get("lowered_by_said")
+    return reason_text(said if isinstance(said, Mapping) else {"reason": minor.get("lowered_by")})
+
+
 def recorded(g: nx.Graph, adult: Node, minor: Node) -> Counter | None:
     """A family or professional tie recorded between the two."""
     data = g.get_edge_data(adult, minor)
