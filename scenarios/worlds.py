@@ -70,6 +70,8 @@ STRESS: dict[str, str] = {
     "crowded": "three times as many innocent adults of every new class",
     "families": "the parents of the exploited minors are recorded with them: at their "
                 "address, reporting them missing, collecting them after an arrest",
+    "outreach": "street youth workers who, besides being present when their teenagers are "
+                "arrested, collect one now and then and are named when one goes missing",
 }
 # The innocent classes of a world, as truth.json names them under "decoys".
 INNOCENT = ("parent", "caseworker", "shelter_staff", "street_worker", "store_detective",
@@ -96,6 +98,7 @@ class Params:
     innocent: dict[str, int]  # how many of each new innocent class
     identifier_dates: bool = True  # whether partners record when they saw an identifier
     exploited_families: bool = False  # whether the exploited minors' parents are recorded
+    outreach: int = 0  # street youth workers who collect their teenagers now and then
     stress: str | None = None  # the stress (STRESS) the world was drawn under
 
     @classmethod
@@ -116,6 +119,8 @@ class Params:
             return replace(params, recording=low, stress=stress)
         if stress == "families":
             return replace(params, exploited_families=True, stress=stress)
+        if stress == "outreach":
+            return replace(params, outreach=OUTREACH_WORKERS, stress=stress)
         crowded = {name: 3 * n for name, n in params.innocent.items()}
         return replace(params, innocent=crowded, stress=stress)
 
@@ -333,6 +338,43 @@ def _exploited_families(w: World, params: Params) -> None:
         w.rng = kept
 
 
+OUTREACH_WORKERS = 3  # under the ``outreach`` stress
+
+
+def outreach_worker(w: World) -> None:
+    """A street youth worker with the teenagers of one neighbourhood, some of whom run
+    away from home: present when they are arrested in groups, and now and then the one
+    who comes to collect a teenager, or whom a partner names when one goes missing. No
+    tie between them is recorded."""
+    rng = w.rng
+    city = rng.choice(_nl(w))
+    worker = w.person(rng.randint(24, 50), city, "decoy:street_worker")
+    teens = [w.family(city, 1, (13, 17), 0.8)[1][0] for _ in range(rng.randint(8, 16))]
+    for teen in teens:
+        if rng.random() < 0.15:
+            w.signal(rng.choice(["police-nl", "youth-care"]), teen, "missing", w.day())
+    for _ in range(rng.randint(8, 16)):
+        group = rng.sample(teens, rng.randint(1, 3))
+        role = "collector" if rng.random() < 0.25 else "present"
+        w.incident(rng.choice(["violence", "theft", "shoplifting"]), w.day(),
+                   w.place(city, ("shopping_street", "station", "market")),
+                   [(t, "suspect") for t in group] + [(worker, role)])
+    if rng.random() < 0.4:
+        w.signal("youth-care", rng.choice(teens), "missing", w.day(), related=worker)
+
+
+def _outreach(w: World, params: Params) -> None:
+    """Under the ``outreach`` stress, its street youth workers; drawn from a random of
+    their own, so the rest of the world stays that of its seed."""
+    kept = w.rng
+    w.rng = random.Random(f"world-outreach|{params.seed}")
+    try:
+        for _ in range(params.outreach):
+            outreach_worker(w)
+    finally:
+        w.rng = kept
+
+
 # -- guilty adults who look innocent -----------------------------------------------------
 
 
@@ -457,6 +499,7 @@ def build(params: Params) -> World:
         adult_crew(w)
     if params.exploited_families:
         _exploited_families(w, params)
+    _outreach(w, params)
     _under_record(w, params)
     return w
 

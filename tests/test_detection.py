@@ -19,7 +19,7 @@ from graph.store import Store
 from ingest.load import ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
 from scenarios import harness
-from scenarios.worlds import TESTING, TUNING, Params, generate_world
+from scenarios.worlds import OUTREACH_WORKERS, TESTING, TUNING, Params, generate_world
 from tests.helpers import PURPOSE, delivery
 
 ANALYST = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
@@ -170,6 +170,9 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     families = Params.draw(seed, "families")
     assert families.exploited_families and replace(
         families, exploited_families=False, stress=None) == drawn
+    outreach = Params.draw(seed, "outreach")
+    assert outreach.outreach == OUTREACH_WORKERS and replace(
+        outreach, outreach=0, stress=None) == drawn
     with pytest.raises(ValueError, match="unknown stress"):
         Params.draw(seed, "bogus")
 
@@ -177,7 +180,7 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
         return [row["observed_at"] for f in sorted(folder.glob("*/identifiers.csv"))
                 for row in csv.DictReader(f.read_text(encoding="utf-8").splitlines())]
 
-    generate_world(tmp_path / "plain", seed=seed, key=KEY)
+    plain = generate_world(tmp_path / "plain", seed=seed, key=KEY)
     truth = generate_world(tmp_path / "undated", seed=seed, key=KEY, stress="undated")
     assert truth["params"]["stress"] == "undated"
     assert all(dates(tmp_path / "plain")) and dates(tmp_path / "undated")
@@ -198,6 +201,18 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     collected = {r["person_ref"] for r in rows(tmp_path / "families", "involvements.csv")
                  if r["role"] == "collector"}
     assert parents & collected
+
+    # street youth workers who collect their teenagers now and then: added to the world,
+    # every incident of the plain world kept as it was
+    truth = generate_world(tmp_path / "outreach", seed=seed, key=KEY, stress="outreach")
+    workers = set(truth["decoys"]["street_worker"]) - set(plain["decoys"]["street_worker"])
+    assert len(workers) == OUTREACH_WORKERS
+    incidents = rows(tmp_path / "outreach", "incidents.csv")
+    assert incidents[:len(rows(tmp_path / "plain", "incidents.csv"))] == rows(
+        tmp_path / "plain", "incidents.csv")
+    roles = {r["role"] for r in rows(tmp_path / "outreach", "involvements.csv")
+             if r["person_ref"] in workers}
+    assert roles == {"present", "collector"}
 
 
 def test_planted_adults_the_data_links_to_no_minor_are_counted_apart() -> None:
