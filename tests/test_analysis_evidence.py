@@ -200,6 +200,60 @@ def test_a_professional_pattern_and_its_limits(w: World) -> None:
     assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
 
 
+def test_a_youth_worker_who_collects_now_and_then(w: World) -> None:
+    # present at the police contacts of six teenagers in one city, and collecting one at
+    # two of the eight contacts (the parents could not come): the work of a caseload
+    worker = w.person("W")
+    kids = [w.person(f"K{i}", minor=True) for i in range(6)]
+    for kid in kids:
+        w.signal("missing", kid, day=date(2014, 1, 1))  # at risk, months before
+        w.incident(suspects=[kid], present=[worker])
+    for kid in kids[:2]:
+        w.incident(suspects=[kid], collectors=[worker])
+
+    def role() -> counter.Counter | None:
+        return counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker)))
+
+    found = role()
+    assert found is not None and found.kind == "professional_pattern"
+    assert "6 minors in Utrecht" in found.reason and "2 of 8" in found.reason
+    (ranked,) = [c for c in rank(w.g) if c.node == worker]
+    assert all(li.in_caseload for li in ranked.links)
+    # watching and collecting is part of each case, and the cases do not add up
+    collected = [li for li in ranked.links if "watched_and_collected" in li.kinds]
+    assert len(collected) == 2 and all(li.conduct_in_caseload for li in collected)
+    parts = sorted((li.case() for li in ranked.links), reverse=True)
+    assert ranked.mass == pytest.approx(parts[0] + CASELOAD * sum(parts[1:]), abs=1e-4)
+    (whole,) = [c for c in rank(w.g, counter_kinds=()) if c.node == worker]
+    assert whole.band == "strong" and ranked.band == "weak"
+    # named as the one who reported a teenager missing: still the pattern
+    w.signal("missing", kids[2], names=worker, day=date(2014, 1, 1))
+    assert role() is not None
+    # collecting at more than half of the contacts (7 of 13) is not a youth worker's
+    for kid in kids[:5]:
+        w.incident(suspects=[kid], collectors=[worker])
+    assert role() is None
+
+
+@pytest.mark.parametrize("change", ["five minors", "two cities", "phone", "suspect"])
+def test_what_a_collecting_youth_worker_never_does(w: World, change: str) -> None:
+    worker = w.person("W")
+    kids = [w.person(f"K{i}", minor=True) for i in range(5 if change == "five minors" else 6)]
+    for kid in kids:
+        w.incident(suspects=[kid], present=[worker])
+    w.incident("Breda" if change == "two cities" else "Utrecht", suspects=[kids[0]],
+               collectors=[worker])
+    if change == "phone":
+        w.uses("PHONE", worker, kids[1])
+    if change == "suspect":
+        w.incident(suspects=[kids[1], worker])
+    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
+    # never collecting, four minors suffice: a lawyer or an interpreter
+    if change == "five minors":
+        w.g.remove_node(("incident", "I6"))
+        assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker)))
+
+
 def test_a_declared_professional(w: World) -> None:
     lawyer = w.person("L")
     assert counter.declared(w.g, lawyer) is None

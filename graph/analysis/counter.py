@@ -14,9 +14,11 @@ explains it:
 - **professional**: a professional tie is recorded (caseworker); or a partner declared
   the adult one of its professionals or a foster parent (exchange format 1.1); or the
   adult has the pattern of one, inferred from how the adult is recorded: present at the
-  police contacts of several minors, or assigned to several persons as their caseworker,
-  and never collecting a minor, sharing a phone, address, vehicle or account with one,
-  nor named in a signal about one.
+  police contacts of several minors (collecting none of them; or, in one city, of many
+  and collecting at no more than half of the contacts: a street youth worker), or
+  assigned to several persons as their caseworker; and never offending with a minor,
+  sharing a phone, address, vehicle or account with one, nor named in a signal about one
+  but as the one who reported it missing.
 
 What counter-evidence never explains: shared means (a phone, vehicle or account) are
 weighed down only by a household or family, never by a profession; a claimed kinship
@@ -74,8 +76,8 @@ KINDS: dict[str, str] = {
     "reported": N_("reported the minor missing, or as a victim"),
     "professional": N_("a professional tie (caseworker) is recorded"),
     "declared": N_("declared by a partner as one of its professionals or a foster parent"),
-    "professional_pattern": N_("recorded as a professional is (present at contacts, never "
-                               "collecting, sharing means or named in a signal)"),
+    "professional_pattern": N_("recorded as a professional is (present at the contacts of "
+                               "many minors, seldom collecting one, never sharing means)"),
     "accompanies": N_("there, each time, for a child arrested with the others"),
     "own_offending": N_("an offender in their own right, mostly without minors"),
     "victim": N_("the victim of an offence of the minor"),
@@ -261,35 +263,57 @@ def _one_shelter(g: nx.Graph, minors: set[Node], cities: set[str | None], *,
     return None
 
 
+# A professional who now and then collects a child (a street youth worker whom the police
+# call when the parents cannot come) has the pattern of one when it is the work of a
+# caseload in one place: at least this many minors, collecting at no more than this share
+# of the contacts, all of them in one city.
+CASELOAD_MINORS = 6
+COLLECTING_SHARE = 0.5
+
+
 def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
                          min_minors: int = 4) -> Counter | None:
-    """The pattern of a professional: linked to several minors only by being present at
-    their police contacts (or assigned to several persons as caseworker), and never
-    collecting a minor, sharing means with one, or named in a signal about one."""
+    """The pattern of a professional: linked to several minors only by their police
+    contacts (or assigned to several persons as caseworker), and never sharing means with
+    one, offending with one, or named in a signal about one other than as the one who
+    reported it missing. Present at the contacts of ``min_minors`` minors and never
+    collecting one (a lawyer, an interpreter); or, in one city, at the contacts of
+    ``CASELOAD_MINORS`` and collecting at no more than ``COLLECTING_SHARE`` of them (a
+    street youth worker)."""
     assigned = sum(1 for other, data in g.adj[adult].items()
                    if other[0] == "person" and data["types"] & PROFESSIONAL)
-    present: set[Node] = set()
-    only_present = True
+    contacts: dict[Node, frozenset[str]] = {}
+    minors: set[Node] = set()
     for link in links:
-        if link.how != "incident":
-            return None  # shared means, or named in a signal about a minor
-        if link.roles - {Rel.PRESENT_AT.value}:
-            only_present = False  # collected a minor, or offended with one
-        present.add(link.minor)
+        if link.how == "signal" and link.roles <= REPORTING:
+            continue  # named in a missing or runaway report: what a carer is too
+        if link.how != "incident" or Rel.SUSPECT_IN.value in link.roles:
+            return None  # shared means, a signal about a minor, offending with one
+        contacts[link.via] = contacts.get(link.via, frozenset()) | link.roles
+        minors.add(link.minor)
     if assigned >= 2:
         return saying("professional", N_("recorded caseworker of {n} persons, with no shared "
                                          "means or signal linking a minor"), n=assigned)
-    shelter = _one_shelter(g, {link.minor for link in links},
-                           {g.nodes[link.via].get("city") for link in links})
+    cities = {g.nodes[via].get("city") for via in contacts}
+    shelter = _one_shelter(g, minors, cities)
     if shelter is not None:
         return saying("professional_pattern", N_(
             "collects children placed at one shelter ({shelter}), in its city only, with no "
             "shared means or signal linking a minor: the pattern of the shelter's staff"),
             (shelter,), shelter=shelter)
-    if only_present and len(present) >= min_minors:
+    collected = sum(1 for roles in contacts.values() if Rel.COLLECTED_AFTER.value in roles)
+    if not collected and len(minors) >= min_minors:
         return saying("professional_pattern", N_(
             "present at the police contacts of {n} minors, never collecting one, sharing "
-            "means with one or named in a signal"), n=len(present))
+            "means with one or named in a signal"), n=len(minors))
+    (city, *more) = sorted(cities, key=str) if cities else (None,)
+    if collected and city is not None and not more and len(minors) >= CASELOAD_MINORS \
+            and collected <= COLLECTING_SHARE * len(contacts):
+        return saying("professional_pattern", N_(
+            "present at the police contacts of {n} minors in {city}, collecting one at "
+            "{collected} of {contacts}, never sharing means with one: the pattern of a "
+            "youth worker"), n=len(minors), city=city, collected=collected,
+            contacts=len(contacts))
     return None
 
 

@@ -159,6 +159,21 @@ class MinorLink:
         """Whether a profession explains this link: the minor is one of the adult's cases."""
         return self.counter is not None and self.counter.kind in CASELOAD_KINDS
 
+    @property
+    def conduct_in_caseload(self) -> bool:
+        """Whether the adult's conduct towards this minor is part of the case as well: the
+        pattern of a professional (``professional_pattern``) explains being at a child's
+        police contact and collecting it, the acts of the job, but not being found with
+        it elsewhere after it went missing."""
+        return (self.in_caseload and self.conduct_lowered and self.counter is not None
+                and self.counter.kind == "professional_pattern"
+                and "with_a_missing_child" not in self.kinds)
+
+    def case(self, *, markers: bool = True) -> float:
+        """This minor's part of the adult's caseload (:func:`evidence_mass`)."""
+        conduct = self.by_conduct(markers=markers) if self.conduct_in_caseload else 0.0
+        return self.by_proximity(markers=markers) + conduct
+
 
 def evidence_mass(links: Collection[MinorLink], *, markers: bool = True,
                   caseload: float = CASELOAD) -> float:
@@ -167,11 +182,14 @@ def evidence_mass(links: Collection[MinorLink], *, markers: bool = True,
     others ``caseload`` of theirs. A lawyer, interpreter or shelter worker is near many
     children, marked ones among them, because of the job: the number of cases must not
     add up to a lead. Their own conduct (sharing a phone, being with a missing child
-    elsewhere) is not part of the caseload and counts whole."""
-    cases = sorted((link.by_proximity(markers=markers) for link in links
-                    if link.in_caseload), reverse=True)
+    elsewhere) is not part of the caseload and counts whole, except what the pattern of
+    a professional explains (:attr:`MinorLink.conduct_in_caseload`): a street youth
+    worker present at a teenager's arrest who collects the teenager afterwards."""
+    cases = sorted((link.case(markers=markers) for link in links if link.in_caseload),
+                   reverse=True)
     rest = sum(link.by_proximity(markers=markers) for link in links if not link.in_caseload)
-    conduct = sum(link.by_conduct(markers=markers) for link in links)
+    conduct = sum(link.by_conduct(markers=markers) for link in links
+                  if not link.conduct_in_caseload)
     return rest + conduct + sum(cases[:1]) + caseload * sum(cases[1:])
 
 
