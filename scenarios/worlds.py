@@ -72,6 +72,7 @@ STRESS: dict[str, str] = {
                 "address, reporting them missing, collecting them after an arrest",
     "outreach": "street youth workers who, besides being present when their teenagers are "
                 "arrested, collect one now and then and are named when one goes missing",
+    "interpreters": "interpreters at many of the police contacts of the exploited minors",
 }
 # The innocent classes of a world, as truth.json names them under "decoys".
 INNOCENT = ("parent", "caseworker", "shelter_staff", "street_worker", "store_detective",
@@ -99,6 +100,7 @@ class Params:
     identifier_dates: bool = True  # whether partners record when they saw an identifier
     exploited_families: bool = False  # whether the exploited minors' parents are recorded
     outreach: int = 0  # street youth workers who collect their teenagers now and then
+    interpreters: int = 0  # interpreters at many police contacts of the exploited minors
     stress: str | None = None  # the stress (STRESS) the world was drawn under
 
     @classmethod
@@ -121,6 +123,8 @@ class Params:
             return replace(params, exploited_families=True, stress=stress)
         if stress == "outreach":
             return replace(params, outreach=OUTREACH_WORKERS, stress=stress)
+        if stress == "interpreters":
+            return replace(params, interpreters=INTERPRETERS, stress=stress)
         crowded = {name: 3 * n for name, n in params.innocent.items()}
         return replace(params, innocent=crowded, stress=stress)
 
@@ -375,6 +379,43 @@ def _outreach(w: World, params: Params) -> None:
         w.rng = kept
 
 
+INTERPRETERS = 2  # under the ``interpreters`` stress
+INTERPRETED = 0.4  # the share of the exploited minors' Dutch police contacts each attends
+
+
+def ring_interpreter(w: World, exploited: list[Person]) -> None:
+    """An interpreter of the language the exploited children speak: present at many of
+    their police contacts in the Netherlands, in every city, and at those of other
+    children too."""
+    rng = w.rng
+    person = w.person(rng.randint(28, 65), rng.choice(_nl(w)), "decoy:interpreter")
+    refs = {ref for kid in exploited for ref in (kid.raw, *kid.aliases)}
+    rows = w.rows["police-nl"]["involvements.csv"]
+    arrests = sorted({row["incident_ref"] for row in rows
+                      if row["person_ref"] in refs and row["role"] == "suspect"})
+    for ref in arrests:
+        if rng.random() < INTERPRETED:
+            rows.append({"incident_ref": ref, "person_ref": person.raw, "role": "present"})
+            w.mention("police-nl", person)
+    for _ in range(rng.randint(4, 10)):
+        kid = w.person(rng.randint(12, 17), rng.choice(_nl(w)))
+        w.incident(rng.choice(["pickpocketing", "shoplifting", "theft"]), w.day(),
+                   w.place(rng.choice(_nl(w))), [(kid, "suspect"), (person, "present")])
+
+
+def _interpreters(w: World, params: Params) -> None:
+    """Under the ``interpreters`` stress, its interpreters; drawn from a random of their
+    own, so the rest of the world stays that of its seed."""
+    kept = w.rng
+    w.rng = random.Random(f"world-interpreters|{params.seed}")
+    try:
+        exploited = [p for p in w.persons if p.role == "minor"]
+        for _ in range(params.interpreters if exploited else 0):
+            ring_interpreter(w, exploited)
+    finally:
+        w.rng = kept
+
+
 # -- guilty adults who look innocent -----------------------------------------------------
 
 
@@ -500,6 +541,7 @@ def build(params: Params) -> World:
     if params.exploited_families:
         _exploited_families(w, params)
     _outreach(w, params)
+    _interpreters(w, params)
     _under_record(w, params)
     return w
 

@@ -19,7 +19,7 @@ from graph.store import Store
 from ingest.load import ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
 from scenarios import harness
-from scenarios.worlds import OUTREACH_WORKERS, TESTING, TUNING, Params, generate_world
+from scenarios.worlds import INTERPRETERS, OUTREACH_WORKERS, TESTING, TUNING, Params, generate_world
 from tests.helpers import PURPOSE, delivery
 
 ANALYST = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
@@ -173,6 +173,9 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     outreach = Params.draw(seed, "outreach")
     assert outreach.outreach == OUTREACH_WORKERS and replace(
         outreach, outreach=0, stress=None) == drawn
+    interpreters = Params.draw(seed, "interpreters")
+    assert interpreters.interpreters == INTERPRETERS and replace(
+        interpreters, interpreters=0, stress=None) == drawn
     with pytest.raises(ValueError, match="unknown stress"):
         Params.draw(seed, "bogus")
 
@@ -213,6 +216,15 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     roles = {r["role"] for r in rows(tmp_path / "outreach", "involvements.csv")
              if r["person_ref"] in workers}
     assert roles == {"present", "collector"}
+
+    # interpreters at many of the exploited children's police contacts
+    truth = generate_world(tmp_path / "interpreters", seed=seed, key=KEY, stress="interpreters")
+    interpreters = set(truth["decoys"]["interpreter"]) - set(plain["decoys"]["interpreter"])
+    assert len(interpreters) == INTERPRETERS
+    involved = rows(tmp_path / "interpreters", "involvements.csv")
+    at = {r["incident_ref"] for r in involved if r["person_ref"] in interpreters}
+    assert {r["incident_ref"] for r in rows(tmp_path / "plain", "involvements.csv")
+            if r["person_ref"] in exploited and r["role"] == "suspect"} & at
 
 
 def test_planted_adults_the_data_links_to_no_minor_are_counted_apart() -> None:
