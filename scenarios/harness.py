@@ -107,7 +107,7 @@ def ablation() -> dict[str, Variant]:
     variants: dict[str, Variant] = {"schakel": method()}
     variants["without the minors' markers"] = method(use_markers=False)
     variants["without any counter-evidence"] = method(counter_kinds=())
-    variants["every case of a professional counted whole"] = method(caseload=1.0)
+    variants["every case of a professional counted whole"] = method(caseload=None)
     for kind in sorted(counters.FACTORS):
         rest = frozenset(counters.FACTORS) - {kind}
         variants[f"without counter-evidence '{kind}'"] = method(counter_kinds=rest)

@@ -200,6 +200,12 @@ def test_a_professional_pattern_and_its_limits(w: World) -> None:
     assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
 
 
+def caseload_of(parts: list[float]) -> float:
+    """The strongest case whole, the i-th further one CASELOAD / i of its own."""
+    ordered = sorted(parts, reverse=True)
+    return ordered[0] + CASELOAD * sum(p / i for i, p in enumerate(ordered[1:], start=1))
+
+
 def test_a_youth_worker_who_collects_now_and_then(w: World) -> None:
     # present at the police contacts of six teenagers in one city, and collecting one at
     # two of the eight contacts (the parents could not come): the work of a caseload
@@ -221,9 +227,9 @@ def test_a_youth_worker_who_collects_now_and_then(w: World) -> None:
     assert all(li.in_caseload for li in ranked.links)
     # watching and collecting is part of each case, and the cases do not add up
     collected = [li for li in ranked.links if "watched_and_collected" in li.kinds]
-    assert len(collected) == 2 and all(li.conduct_in_caseload for li in collected)
-    parts = sorted((li.case() for li in ranked.links), reverse=True)
-    assert ranked.mass == pytest.approx(parts[0] + CASELOAD * sum(parts[1:]), abs=1e-4)
+    assert len(collected) == 2 and all(li.conduct_in_caseload(True) for li in collected)
+    assert ranked.mass == pytest.approx(caseload_of([li.case(True) for li in ranked.links]),
+                                        abs=1e-4)
     (whole,) = [c for c in rank(w.g, counter_kinds=()) if c.node == worker]
     assert whole.band == "strong" and ranked.band == "weak"
     # named as the one who reported a teenager missing: still the pattern
@@ -446,11 +452,43 @@ def test_a_professionals_caseload_does_not_add_up(w: World) -> None:
     assert found.role is not None and found.role.kind == "professional_pattern"
     parts = sorted((li.by_proximity() for li in found.links), reverse=True)
     assert all(li.in_caseload for li in found.links)
-    assert found.mass == pytest.approx(parts[0] + CASELOAD * sum(parts[1:]), abs=1e-4)
+    assert found.mass == pytest.approx(caseload_of(parts), abs=1e-4)
     assert found.mass < 0.5 * sum(parts)
-    # without the counter-evidence every case counts whole
+    # without the counter-evidence every case counts whole, and so in the ablation
     (whole,) = [c for c in rank(w.g, counter_kinds=()) if c.node == interpreter]
     assert whole.mass > 4 * found.mass
+    (ablated,) = [c for c in rank(w.g, caseload=None) if c.node == interpreter]
+    assert ablated.mass == pytest.approx(sum(parts), abs=1e-4)
+    # every further case adds, and the more there are, the less
+    w.incident(suspects=[w.person("K8", minor=True)], present=[interpreter])
+    (more,) = [c for c in rank(w.g) if c.node == interpreter]
+    assert found.mass < more.mass < found.mass + CASELOAD * min(parts) / 7
+
+
+@pytest.mark.parametrize("caseload", [8, 4])
+def test_at_the_contact_of_a_missing_child_as_a_caseload_or_as_a_lines_helper(
+        w: World, caseload: int) -> None:
+    # present at the police contact of a child found in Breda days after it went missing:
+    # over a caseload of eight children it is the interpreter's job; with four (a drugs
+    # line's helper, never collecting either) it counts whole, lowered by the pattern only
+    adult = w.person("A")
+    kids = [w.person(f"K{i}", minor=True) for i in range(caseload)]
+    for kid in kids:
+        w.incident(suspects=[kid], present=[adult])
+    for kid in kids[:2]:
+        w.signal("missing", kid, day=date(2015, 6, 1), city="Utrecht")
+        w.incident("Breda", date(2015, 6, 4), suspects=[kid], present=[adult])
+    (found,) = [c for c in rank(w.g) if c.node == adult]
+    missing = [li for li in found.links if "with_a_missing_child" in li.kinds]
+    assert len(missing) == 2 and all(li.in_caseload and li.conduct > 0 for li in missing)
+    large = caseload >= counter.CASELOAD_MINORS
+    assert all(li.conduct_in_caseload(large) is large for li in missing)
+
+    folded = caseload_of([li.case(True) for li in found.links])
+    apart = (caseload_of([li.by_proximity() for li in found.links])
+             + sum(li.by_conduct() for li in missing))
+    assert folded < apart
+    assert found.mass == pytest.approx(folded if large else apart, abs=1e-4)
 
 
 # -- the score ---------------------------------------------------------------------------

@@ -112,8 +112,8 @@ MEANS_BASE = 0.05
 # (scenarios/worlds.py); its reliability on test worlds is in docs/analysis.md.
 CALIBRATION = (4.28, 3.53)
 BANDS = ((0.7, "strong"), (0.4, "moderate"), (0.0, "weak"))
-# The counter-evidence of a profession (see evidence_mass): beyond the strongest, each
-# further case counts for this share of its weight.
+# The counter-evidence of a profession (see caseload_sum): beyond the strongest, the i-th
+# further case counts for this share of its weight, divided by i.
 CASELOAD_KINDS = frozenset({"professional", "professional_pattern", "declared"})
 CASELOAD = 0.25
 COUNTER_KINDS = frozenset(counters.FACTORS)
@@ -159,38 +159,59 @@ class MinorLink:
         """Whether a profession explains this link: the minor is one of the adult's cases."""
         return self.counter is not None and self.counter.kind in CASELOAD_KINDS
 
-    @property
-    def conduct_in_caseload(self) -> bool:
+    def conduct_in_caseload(self, large: bool) -> bool:
         """Whether the adult's conduct towards this minor is part of the case as well: the
         pattern of a professional (``professional_pattern``) explains being at a child's
-        police contact and collecting it, the acts of the job, but not being found with
-        it elsewhere after it went missing."""
+        police contact and collecting it, the acts of the job; over a ``large`` caseload
+        (``counter.CASELOAD_MINORS`` minors or more: an interpreter at the contacts of
+        dozens of children) also being at the contact of a child found elsewhere days after
+        it went missing, which over a few children (a drugs line's helper) it does not."""
         return (self.in_caseload and self.conduct_lowered and self.counter is not None
                 and self.counter.kind == "professional_pattern"
-                and "with_a_missing_child" not in self.kinds)
+                and (large or "with_a_missing_child" not in self.kinds))
 
-    def case(self, *, markers: bool = True) -> float:
+    def case(self, large: bool, *, markers: bool = True) -> float:
         """This minor's part of the adult's caseload (:func:`evidence_mass`)."""
-        conduct = self.by_conduct(markers=markers) if self.conduct_in_caseload else 0.0
+        conduct = self.by_conduct(markers=markers) if self.conduct_in_caseload(large) else 0.0
         return self.by_proximity(markers=markers) + conduct
 
 
 def evidence_mass(links: Collection[MinorLink], *, markers: bool = True,
-                  caseload: float = CASELOAD) -> float:
+                  caseload: float | None = CASELOAD) -> float:
     """An adult's evidence mass: the sum of the minors' parts, except that of the links a
     profession explains (the adult's caseload) only the strongest counts whole and the
-    others ``caseload`` of theirs. A lawyer, interpreter or shelter worker is near many
-    children, marked ones among them, because of the job: the number of cases must not
-    add up to a lead. Their own conduct (sharing a phone, being with a missing child
-    elsewhere) is not part of the caseload and counts whole, except what the pattern of
-    a professional explains (:attr:`MinorLink.conduct_in_caseload`): a street youth
-    worker present at a teenager's arrest who collects the teenager afterwards."""
-    cases = sorted((link.case(markers=markers) for link in links if link.in_caseload),
-                   reverse=True)
+    i-th further one ``caseload / i`` of its own (:func:`caseload_sum`). A lawyer,
+    interpreter or youth worker is near many children, marked ones among them, because of
+    the job: the number of cases must not add up to a lead. Their own conduct (sharing a
+    phone, being with a missing child elsewhere) is not part of the caseload and counts
+    whole, except what the pattern of a professional explains
+    (:meth:`MinorLink.conduct_in_caseload`): a street youth worker present at a
+    teenager's arrest who collects the teenager afterwards; an interpreter at the police
+    contacts of dozens of children.
+    ``caseload=None`` counts every case whole (the ablation)."""
+    if caseload is None:
+        return sum(link.weighed(markers=markers) for link in links)
+    large = sum(1 for link in links if link.in_caseload) >= counters.CASELOAD_MINORS
+    cases = [link.case(large, markers=markers) for link in links if link.in_caseload]
     rest = sum(link.by_proximity(markers=markers) for link in links if not link.in_caseload)
     conduct = sum(link.by_conduct(markers=markers) for link in links
-                  if not link.conduct_in_caseload)
-    return rest + conduct + sum(cases[:1]) + caseload * sum(cases[1:])
+                  if not link.conduct_in_caseload(large))
+    return rest + conduct + caseload_sum(cases, caseload)
+
+
+def caseload_sum(cases: Collection[float], caseload: float = CASELOAD) -> float:
+    """A caseload's part of the mass: the strongest case whole, the i-th further one
+    (strongest first) ``caseload / i`` of its own. It grows with every case, ever more
+    slowly: a hundred equal cases count for 2.3 times one.
+
+    >>> round(caseload_sum([0.4, 0.2, 0.2, 0.2, 0.2]), 4)
+    0.5042
+    >>> round(caseload_sum([1.0] * 101), 2)
+    2.3
+    """
+    ordered = sorted(cases, reverse=True)
+    further = sum(case / i for i, case in enumerate(ordered[1:], start=1))
+    return sum(ordered[:1]) + caseload * further
 
 
 @dataclass
@@ -319,12 +340,12 @@ def all_hits(g: nx.Graph, disabled: Collection[str] = ()) -> dict[Node, dict[str
 def rank(g: nx.Graph, *, weights: dict[str, Weight] = WEIGHTS, disabled: Collection[str] = (),
          counter_kinds: Collection[str] = COUNTER_KINDS, anchored: bool = True,
          use_markers: bool = True, calibration: tuple[float, float] = CALIBRATION,
-         caseload: float = CASELOAD) -> list[Candidate]:
+         caseload: float | None = CASELOAD) -> list[Candidate]:
     """Every adult with a pattern hit, best first (ties broken by reference).
 
     The options are for the ablation in docs/analysis.md: ``disabled`` patterns, only
     the counter-evidence kinds in ``counter_kinds``, ``use_markers=False`` to weigh
-    every minor as fully marked, ``caseload=1`` to count every case of a professional
+    every minor as fully marked, ``caseload=None`` to count every case of a professional
     whole, and ``anchored=False`` to rank by the pattern sum of earlier versions
     (:func:`score`) instead of the evidence mass.
     """
