@@ -140,6 +140,10 @@ def test_the_reasons_a_finding_was_lowered_are_said_in_the_reader_s_language() -
         assert counter.partner_text(stored) == "een geregistreerde familieband"
         assert counter.reason_text({"reason": "an older run's sentence"}) == \
             "an older run's sentence"
+        # a reason an earlier version stored, whose sentence this version says otherwise
+        (earlier,) = counter.EARLIER
+        assert counter.reason_text({"reason": "x", "template": earlier, "values": {"n": "5"}}) \
+            .startswith("aanwezig bij de politiecontacten van 5 minderjarigen")
     # every family tie the analysis names (counter.recorded) has a word in the catalog
     assert {t.removesuffix("_OF").lower() for t in counter.FAMILY} <= set(WORDS)
     with speaking("en"):

@@ -263,6 +263,14 @@ def _one_shelter(g: nx.Graph, minors: set[Node], cities: set[str | None], *,
     return None
 
 
+# Reasons of earlier versions, kept in the catalog so that the findings those versions
+# stored still read in the reader's language (counter.reason_text).
+EARLIER = (
+    N_("present at the police contacts of {n} minors, never collecting one, sharing means "
+       "with one or named in a signal"),
+)
+
+
 # A professional who now and then collects a child (a street youth worker whom the police
 # call when the parents cannot come) has the pattern of one when it is the work of a
 # caseload in one place: at least this many minors, collecting at no more than this share
@@ -304,8 +312,8 @@ def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
     collected = sum(1 for roles in contacts.values() if Rel.COLLECTED_AFTER.value in roles)
     if not collected and len(minors) >= min_minors:
         return saying("professional_pattern", N_(
-            "present at the police contacts of {n} minors, never collecting one, sharing "
-            "means with one or named in a signal"), n=len(minors))
+            "present at the police contacts of {n} minors, never collecting one or sharing "
+            "means with one"), n=len(minors))
     (city, *more) = sorted(cities, key=str) if cities else (None,)
     if collected and city is not None and not more and len(minors) >= CASELOAD_MINORS \
             and collected <= COLLECTING_SHARE * len(contacts):
