@@ -36,6 +36,8 @@ ways; they show where the method gives way.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -330,14 +332,14 @@ def exploited_childs_parent(w: World, kid: Person) -> None:
                 w.rows[partner]["_persons"].append({"person": kid, "ref": named})
 
 
-def _exploited_families(w: World, params: Params) -> None:
-    """Under the ``families`` stress, a parent for every exploited minor. Drawn from a
-    random of its own, so the rest of the world stays that of its seed."""
+@contextmanager
+def _drawn_apart(w: World, stress: str, seed: int) -> Iterator[None]:
+    """What a stress adds to a world is drawn, inside this, from a random of its own: the
+    rest of the world stays that of its seed."""
     kept = w.rng
-    w.rng = random.Random(f"world-families|{params.seed}")
+    w.rng = random.Random(f"world-{stress}|{seed}")
     try:
-        for kid in [p for p in w.persons if p.role == "minor"]:
-            exploited_childs_parent(w, kid)
+        yield
     finally:
         w.rng = kept
 
@@ -367,18 +369,6 @@ def outreach_worker(w: World) -> None:
         w.signal("youth-care", rng.choice(teens), "missing", w.day(), related=worker)
 
 
-def _outreach(w: World, params: Params) -> None:
-    """Under the ``outreach`` stress, its street youth workers; drawn from a random of
-    their own, so the rest of the world stays that of its seed."""
-    kept = w.rng
-    w.rng = random.Random(f"world-outreach|{params.seed}")
-    try:
-        for _ in range(params.outreach):
-            outreach_worker(w)
-    finally:
-        w.rng = kept
-
-
 INTERPRETERS = 2  # under the ``interpreters`` stress
 INTERPRETED = 0.4  # the share of the exploited minors' Dutch police contacts each attends
 
@@ -401,19 +391,6 @@ def ring_interpreter(w: World, exploited: list[Person]) -> None:
         kid = w.person(rng.randint(12, 17), rng.choice(_nl(w)))
         w.incident(rng.choice(["pickpocketing", "shoplifting", "theft"]), w.day(),
                    w.place(rng.choice(_nl(w))), [(kid, "suspect"), (person, "present")])
-
-
-def _interpreters(w: World, params: Params) -> None:
-    """Under the ``interpreters`` stress, its interpreters; drawn from a random of their
-    own, so the rest of the world stays that of its seed."""
-    kept = w.rng
-    w.rng = random.Random(f"world-interpreters|{params.seed}")
-    try:
-        exploited = [p for p in w.persons if p.role == "minor"]
-        for _ in range(params.interpreters if exploited else 0):
-            ring_interpreter(w, exploited)
-    finally:
-        w.rng = kept
 
 
 # -- guilty adults who look innocent -----------------------------------------------------
@@ -538,10 +515,19 @@ def build(params: Params) -> World:
         cuckooed_resident(w, line_minors)
     for _ in range(params.innocent["adult_crew"]):
         adult_crew(w)
+    # the stresses that add people (families, outreach, interpreters)
     if params.exploited_families:
-        _exploited_families(w, params)
-    _outreach(w, params)
-    _interpreters(w, params)
+        with _drawn_apart(w, "families", params.seed):
+            for kid in exploited:
+                exploited_childs_parent(w, kid)
+    if params.outreach:
+        with _drawn_apart(w, "outreach", params.seed):
+            for _ in range(params.outreach):
+                outreach_worker(w)
+    if params.interpreters and exploited:
+        with _drawn_apart(w, "interpreters", params.seed):
+            for _ in range(params.interpreters):
+                ring_interpreter(w, exploited)
     _under_record(w, params)
     return w
 
