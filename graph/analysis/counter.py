@@ -314,8 +314,8 @@ def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
         return saying("professional_pattern", N_(
             "present at the police contacts of {n} minors, never collecting one or sharing "
             "means with one"), n=len(minors))
-    (city, *more) = sorted(cities, key=str) if cities else (None,)
-    if collected and city is not None and not more and len(minors) >= CASELOAD_MINORS \
+    city = next(iter(cities)) if len(cities) == 1 else None
+    if collected and city is not None and len(minors) >= CASELOAD_MINORS \
             and collected <= COLLECTING_SHARE * len(contacts):
         return saying("professional_pattern", N_(
             "present at the police contacts of {n} minors in {city}, collecting one at "
