@@ -16,6 +16,7 @@ from graph.analysis.ranking import (
     CONDUCT_BASE,
     MEANS_BASE,
     calibrated,
+    caseload_sum,
     conduct_kinds,
     evidence_mass,
     link_weight,
@@ -200,12 +201,6 @@ def test_a_professional_pattern_and_its_limits(w: World) -> None:
     assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
 
 
-def caseload_of(parts: list[float]) -> float:
-    """The strongest case whole, the i-th further one CASELOAD / i of its own."""
-    ordered = sorted(parts, reverse=True)
-    return ordered[0] + CASELOAD * sum(p / i for i, p in enumerate(ordered[1:], start=1))
-
-
 def test_a_youth_worker_who_collects_now_and_then(w: World) -> None:
     # present at the police contacts of six teenagers in one city, and collecting one at
     # two of the eight contacts (the parents could not come): the work of a caseload
@@ -228,7 +223,7 @@ def test_a_youth_worker_who_collects_now_and_then(w: World) -> None:
     # watching and collecting is part of each case, and the cases do not add up
     collected = [li for li in ranked.links if "watched_and_collected" in li.kinds]
     assert len(collected) == 2 and all(li.conduct_in_caseload(True) for li in collected)
-    assert ranked.mass == pytest.approx(caseload_of([li.case(True) for li in ranked.links]),
+    assert ranked.mass == pytest.approx(caseload_sum([li.case(True) for li in ranked.links]),
                                         abs=1e-4)
     (whole,) = [c for c in rank(w.g, counter_kinds=()) if c.node == worker]
     assert whole.band == "strong" and ranked.band == "weak"
@@ -452,7 +447,7 @@ def test_a_professionals_caseload_does_not_add_up(w: World) -> None:
     assert found.role is not None and found.role.kind == "professional_pattern"
     parts = sorted((li.by_proximity() for li in found.links), reverse=True)
     assert all(li.in_caseload for li in found.links)
-    assert found.mass == pytest.approx(caseload_of(parts), abs=1e-4)
+    assert found.mass == pytest.approx(caseload_sum(parts), abs=1e-4)
     assert found.mass < 0.5 * sum(parts)
     # without the counter-evidence every case counts whole, and so in the ablation
     (whole,) = [c for c in rank(w.g, counter_kinds=()) if c.node == interpreter]
@@ -484,8 +479,8 @@ def test_at_the_contact_of_a_missing_child_as_a_caseload_or_as_a_lines_helper(
     large = caseload >= counter.CASELOAD_MINORS
     assert all(li.conduct_in_caseload(large) is large for li in missing)
 
-    folded = caseload_of([li.case(True) for li in found.links])
-    apart = (caseload_of([li.by_proximity() for li in found.links])
+    folded = caseload_sum([li.case(True) for li in found.links])
+    apart = (caseload_sum([li.by_proximity() for li in found.links])
              + sum(li.by_conduct() for li in missing))
     assert folded < apart
     assert found.mass == pytest.approx(folded if large else apart, abs=1e-4)
