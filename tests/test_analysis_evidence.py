@@ -14,6 +14,7 @@ from graph.analysis.ranking import (
     BASE,
     CASELOAD,
     CONDUCT_BASE,
+    COUNTER_KINDS,
     MEANS_BASE,
     calibrated,
     caseload_sum,
@@ -298,6 +299,65 @@ def test_the_child_an_adult_comes_for(w: World) -> None:
     mine = [li for li in links if li.minor == friends[0]]
     assert counter.explain(w.g, parent, friends[0], mine, None,
                            anchors=anchors).kind == "accompanies"  # type: ignore[union-attr]
+
+
+def one_child(w: World, adult: Node) -> counter.Counter | None:
+    links = list(minor_links(w.g, adult))
+    return counter.one_child(w.g, links, counter.accompanied(w.g, adult, links))
+
+
+def test_the_parent_of_the_one_child_an_adult_comes_for(w: World) -> None:
+    """An adult who comes for the same child at every police contact, in other cities days
+    after it went missing too, with a phone of the child's, and does nothing a parent would
+    not: the child's parent, whose tie nobody recorded. That lowers the links to the child
+    (the others arrested with it are lowered by ``accompanies``), conduct included."""
+    parent, kid, friend = w.person("P"), w.person("K", minor=True), w.person("F", minor=True)
+    w.signal("missing", kid, day=date(2015, 5, 1), city="Utrecht")
+    w.incident("Breda", date(2015, 5, 3), suspects=[kid, friend], collectors=[parent])
+    assert one_child(w, parent) is None  # once: anyone may come for a child once
+    w.incident("Antwerpen", date(2015, 9, 1), country="BE", suspects=[kid],
+               collectors=[parent])
+    w.uses("PHONE", parent, kid)
+    found = one_child(w, parent)
+    assert found is not None and found.kind == "one_child" and found.evidence == ("K",)
+    with speaking("en"):
+        assert found.reason == ("came for K at each of 2 police contacts, and did nothing a "
+                                "parent or guardian would not do")
+    links = list(minor_links(w.g, parent))
+    anchors = counter.accompanied(w.g, parent, links)
+    mine = [li for li in links if li.minor == kid]
+    assert counter.explain(w.g, parent, kid, mine, None, anchors=anchors,
+                           parent_of_one=found) == found  # the family's phone among them
+    theirs = [li for li in links if li.minor == friend]
+    assert counter.explain(w.g, parent, friend, theirs, None, anchors=anchors,
+                           parent_of_one=found).kind == "accompanies"  # type: ignore[union-attr]
+
+    def mass(kinds: frozenset[str]) -> float:
+        return next(c.mass for c in rank(w.g, counter_kinds=kinds) if c.node == parent)
+
+    link = next(li for c in rank(w.g) if c.node == parent for li in c.links if li.minor == kid)
+    assert link.counter == found and link.conduct_lowered
+    assert mass(COUNTER_KINDS) < 0.5 * mass(COUNTER_KINDS - {"one_child"})
+
+
+@pytest.mark.parametrize("change", ["present", "second_child", "two_families", "claims"])
+def test_what_the_parent_of_one_child_never_does(w: World, change: str) -> None:
+    """Watching the child's offence, coming for another child alone, sharing a phone with
+    the children of two families, claiming to be family: a handler's acts, never lowered."""
+    adult, kid = w.person("A"), w.person("K", minor=True)
+    w.incident("Breda", date(2015, 5, 3), suspects=[kid], collectors=[adult])
+    w.incident("Gent", date(2015, 9, 1), country="BE", suspects=[kid], collectors=[adult])
+    assert one_child(w, adult) is not None
+    other = w.person("O", minor=True)
+    if change == "present":
+        w.incident("Gent", date(2015, 9, 2), country="BE", suspects=[kid], present=[adult])
+    elif change == "second_child":
+        w.incident("Gent", date(2015, 9, 3), country="BE", suspects=[other], collectors=[adult])
+    elif change == "two_families":
+        w.uses("PHONE", adult, kid, other)
+    else:
+        w.signal("claimed_relative", kid, names=adult)
+    assert one_child(w, adult) is None, change
 
 
 def guardian(w: World, adult: Node) -> bool:

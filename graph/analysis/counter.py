@@ -11,6 +11,9 @@ explains it:
   incident in which the minor was the victim;
 - **victim**: the adult was the victim of an offence of which the minor was a suspect (a
   resident whose home a drugs line took over);
+- **one child** (inferred): at every police contact, two or more, the adult came for the
+  same child, and did nothing a parent would not do (the child's parent, whose tie no
+  partner recorded);
 - **professional**: a professional tie is recorded (caseworker); or a partner declared
   the adult one of its professionals or a foster parent (exchange format 1.1); or the
   adult has the pattern of one, inferred from how the adult is recorded: present at the
@@ -58,6 +61,7 @@ FACTORS: dict[str, float] = {
     "own_offending": 1.0,  # the counter carries its own factor (see own_offending)
     "accompanies": 0.3,
     "victim": 0.2,  # the adult was the victim of an offence of the minor
+    "one_child": 0.3,  # came for the same child each time, and did only what a parent does
 }
 LONG_TIME = timedelta(days=365)
 # A shared address whose registration date no partner recorded: a household perhaps, but
@@ -81,6 +85,8 @@ KINDS: dict[str, str] = {
     "accompanies": N_("there, each time, for a child arrested with the others"),
     "own_offending": N_("an offender in their own right, mostly without minors"),
     "victim": N_("the victim of an offence of the minor"),
+    "one_child": N_("came for this child at every police contact, and did nothing a parent "
+                    "would not do"),
 }
 
 
@@ -362,6 +368,25 @@ def accompanied(g: nx.Graph, adult: Node, links: list[Link], *, min_contacts: in
     return common if len(contacts) >= min_contacts else set()
 
 
+def one_child(g: nx.Graph, links: Collection[Link], anchors: Collection[Node], *,
+              min_contacts: int = 2) -> Counter | None:
+    """The pattern of a child's parent or guardian whose tie no partner recorded: at each of
+    ``min_contacts`` police contacts or more the adult came for the same one child
+    (:func:`accompanied`), and all that links the adult to minors is what a parent does
+    too (:func:`guardian_like`). Lowers the links to that child; the others arrested with
+    it are lowered by ``accompanies``. A handler comes for several children, and is
+    present at their offences: that is never lowered by this."""
+    if len(anchors) != 1 or not guardian_like(g, links):
+        return None
+    contacts = {link.via for link in links if link.how == "incident"}
+    if len(contacts) < min_contacts:
+        return None
+    (child,) = anchors
+    return saying("one_child", N_("came for {minor} at each of {n} police contacts, and did "
+                                  "nothing a parent or guardian would not do"),
+                  (child[1],), minor=child[1], n=len(contacts))
+
+
 def _relatives(g: nx.Graph, person: Node) -> set[Node]:
     """The person, the persons with a recorded family tie to them, and the addresses they
     are registered at."""
@@ -455,12 +480,16 @@ def lowers_conduct(found: Counter | None, shown: Collection[str]) -> bool:
 def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],
             role: Counter | None, career: Counter | None = None,
             anchors: set[Node] | frozenset[Node] = frozenset(),
-            kinds: Collection[str] | None = None) -> Counter | None:
+            kinds: Collection[str] | None = None,
+            parent_of_one: Counter | None = None) -> Counter | None:
     """What explains the links of ``adult`` to ``minor``, if anything (the strongest of
     the ``kinds`` of counter-evidence, all when not given: the ablation leaves kinds out).
 
     ``role`` is the adult's own counter-evidence (:func:`declared` or
-    :func:`professional_pattern`), which explains contacts but not shared means."""
+    :func:`professional_pattern`), which explains contacts but not shared means;
+    ``parent_of_one`` the pattern of the parent of the one child the adult came for each time
+    (:func:`one_child`), which explains the links to that child, a phone of the family's
+    among them."""
     tie = recorded(g, adult, minor)
     found = ([tie] if tie is not None else []) + shared_life(g, adult, minor, links)
     unexplainable = any(link.how == "signal" and link.roles & {"claimed_relative",
@@ -472,8 +501,10 @@ def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],
                 for link in links)
     if role is not None and not means:
         found.append(role)
+    if parent_of_one is not None and minor[1] in parent_of_one.evidence:
+        found.append(parent_of_one)
     if means:
-        found = [c for c in found if c.kind in ("family", "household", "reported")]
+        found = [c for c in found if c.kind in ("family", "household", "reported", "one_child")]
     if anchors and all(link.how == "incident" for link in links):
         if minor not in anchors and all(not anchors.isdisjoint(arrested_minors(g, link.via))
                                         for link in links):

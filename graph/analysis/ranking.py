@@ -308,8 +308,9 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
     if role is not None and role.kind not in counter_kinds:
         role = None
     career = counters.own_offending(g, adult) if "own_offending" in counter_kinds else None
-    anchors = counters.accompanied(g, adult, all_links) if "accompanies" in counter_kinds \
-        else set()
+    anchors = counters.accompanied(g, adult, all_links)  # explain keeps counter_kinds only
+    parent_of_one = counters.one_child(g, all_links, anchors) if "one_child" in counter_kinds \
+        else None
     weighed = []
     for minor, links in sorted(by_minor.items()):
         if minor not in cache:
@@ -317,7 +318,7 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
         shown = conduct_kinds(g, links)
         kinds = sorted({k for link in links for k in _kinds(g, link)}) + shown
         found = counters.explain(g, adult, minor, links, role, career, anchors,
-                                 counter_kinds)
+                                 counter_kinds, parent_of_one)
         weighed.append(MinorLink(
             minor, link_weight(g, links), cache[minor], found, tuple(kinds),
             link_weight(g, links, of="conduct", shown=shown),
