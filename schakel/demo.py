@@ -18,6 +18,7 @@ from graph.inbox.after_analysis import Changes
 from graph.inbox.standing import Standing
 from graph.settings import Settings
 from graph.store import ServerInfo, Store
+from i18n import _
 from ingest.load import Ingested, ingest_deliveries
 from ingest.load import Progress as LoadProgress
 from ingest.pseudonymise import team_key
@@ -38,6 +39,7 @@ class Demo:
     result: Result | None  # None when a delivery was refused
     password: str  # the demo user's, new at every run (empty when a delivery was refused)
     team: str = "jit"  # the demo user's team, which the team's signals go to
+    local_neo4j: bool = False  # whether it runs on the local Neo4j, which keeps running
 
     @property
     def truth(self) -> Path:
@@ -53,15 +55,16 @@ def run(settings: Settings, *, seed: int = 1, scale: float = 1.0,
     if settings.uses_local_neo4j:
         info = local_neo4j.running(settings.local)
         if info is None:
-            say("Starting the local Neo4j…")
-            running, _ = local_neo4j.start(settings.local)
-            say(f"Neo4j {running.version} runs at {running.uri}.")
+            say(_("Starting the local Neo4j…"))
+            running, _built = local_neo4j.start(settings.local)
+            say(_("Neo4j {version} runs at {uri}.").format(version=running.version,
+                                                          uri=running.uri))
         else:
-            say(f"The local Neo4j already runs at {info['uri']}.")
+            say(_("The local Neo4j already runs at {uri}.").format(uri=info["uri"]))
     key = team_key(settings)
     scenario = settings.home / "demo" / f"scenario-seed{seed}-scale{scale:g}"
     if not (scenario / "truth.json").is_file():
-        say(f"Writing synthetic partner deliveries to {scenario}…")
+        say(_("Writing synthetic partner deliveries to {folder}…").format(folder=scenario))
         generate(scenario, seed=seed, scale=scale, key=key)
     deliveries = sorted(p for p in scenario.iterdir() if p.is_dir())
     with Store.connect(settings, AuditLog.of_home(settings.home)) as store:
@@ -86,4 +89,4 @@ def run(settings: Settings, *, seed: int = 1, scale: float = 1.0,
         Users.of_home(settings.home).add(USER, password, role=Role.INVESTIGATOR,
                                          teams=(settings.team,), replace=True)
     return Demo(server, settings.uri, scenario, ingested, nodes, relationships, result,
-                password, settings.team)
+                password, settings.team, settings.uses_local_neo4j)

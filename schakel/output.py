@@ -296,6 +296,9 @@ def demo(done: Demo, port: int) -> None:
                 "[bold]{password}[/] (investigator, team {team}; demo data only).").format(
         address=shown_address("127.0.0.1", port), user=demo_run.USER, password=done.password,
         team=done.team), highlight=False)
+    if done.local_neo4j:
+        out.print(_("The local Neo4j keeps running after the demo (and after the dashboard); "
+                    "stop it with `schakel neo4j stop`."), highlight=False)
 
 
 def counts(nodes: dict[str, int], relationships: dict[str, int]) -> None:

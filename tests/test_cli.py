@@ -6,6 +6,7 @@ command reaches it and reports it."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,12 @@ from typer.testing import CliRunner, Result
 
 from graph import local_neo4j
 from graph.settings import Settings
-from graph.store import Store
+from graph.store import ServerInfo, Store
+from i18n import speaking
+from ingest.load import Ingested
+from schakel import output
 from schakel.cli import app
+from schakel.demo import Demo
 from tests.helpers import INCIDENTS, basic_files, cli_env, delivery
 
 runner = CliRunner()
@@ -189,6 +194,24 @@ def test_demo_without_the_dashboard(env: dict[str, str]) -> None:
     assert done.exit_code == 0, done.output
     assert "Ingested" in done.output and "Sign in" in done.output
     assert "Dashboard:" not in done.output
+    # the test's own server, which Schakel did not start: nothing of Schakel's to stop
+    assert "schakel neo4j stop" not in done.output
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_demo_says_how_to_stop_the_local_neo4j_it_leaves_running(
+        language: str, capsys: pytest.CaptureFixture[str]) -> None:
+    done = Demo(ServerInfo("Neo4j Kernel", "5.26.30", "community"), "bolt://127.0.0.1:7687",
+                Path("scenario"), Ingested([]), {"Person": 0, "Minor": 0, "Incident": 0,
+                                                 "Signal": 0, "Location": 0}, 0, None, "pw",
+                local_neo4j=True)
+    with speaking(language):
+        output.demo(done, 8501)
+        said = " ".join(capsys.readouterr().out.split())
+    assert "`schakel neo4j stop`" in said
+    assert ("keeps running" in said) == (language == "en")
+    output.demo(replace(done, local_neo4j=False), 8501)
+    assert "schakel neo4j stop" not in capsys.readouterr().out
 
 
 def test_users_add_list_remove(env: dict[str, str]) -> None:
