@@ -16,6 +16,7 @@ from graph.inbox.after_analysis import Changes
 from graph.inbox.alerts import Rule, SignalNotFound, Status
 from graph.inbox.standing import Standing
 from graph.store import Store
+from i18n import speaking
 from ingest.load import DeliveryReport, ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
 from tests.helpers import PURPOSE, delivery
@@ -137,6 +138,14 @@ def test_a_runaway_seen_later_tells_the_reporting_shelter_and_the_team(
     for s in seen:
         assert [e.ref for e in s.evidence] == ["I-UTR"]
         assert s.headline == "Reported runaway on 2016-02-05, since seen"
+    with speaking("nl"):  # stored once, read in the reader's language
+        assert {s.headline for s in of_rule(everything(store), Rule.MISSING_SEEN)} == {
+            "Melding van weglopen op 2016-02-05, sindsdien gezien"}
+    # a signal stored before the headlines were translated reads as it was stored
+    store.run("MATCH (a:Alert {rule: 'missing_seen'}) REMOVE a.headline_said")
+    with speaking("nl"):
+        assert {s.headline for s in of_rule(everything(store), Rule.MISSING_SEEN)} == {
+            "Reported runaway on 2016-02-05, since seen"}
     # The shelter is told once of that record: not a cross-partner signal besides.
     assert of_rule(alerts.inbox(store, SHELTER), Rule.CROSS_PARTNER) == []
     assert [s.rule for s in alerts.inbox(store, SHELTER)] == [Rule.MISSING_SEEN]
@@ -339,17 +348,21 @@ def test_a_run_signals_new_names_risen_scores_and_grown_structures(store: Store)
                         {"ref": "B/structure/1", "run": "B", "at": "2026-02-01T00:00:00",
                          "minors": ["M1", "M2"]}]})
     changes = Changes(team="jit", top=2, margin=0.10)
-    raised = {(r.rule, r.subject, r.headline) for r in changes.raised(store, "B")}
+    raised = {(r.rule, r.subject, r.headline.english) for r in changes.raised(store, "B")}
     assert raised == {
         (Rule.NEW_CANDIDATE, "Z", "New in the top 2 of the analysis"),  # Y was in A's top 2
         (Rule.SCORE_ROSE, "X", "Score rose from 0.50 to 0.70"),  # Y rose 0.04: not enough
-        (Rule.STRUCTURE_GREW, "X", "A structure gained 1 minor"),
+        (Rule.STRUCTURE_GREW, "X", "A structure gained one minor"),
     }
+    with speaking("nl"):
+        assert {r.headline.read() for r in changes.raised(store, "B")} == {
+            "Nieuw in de top 2 van de analyse", "Score steeg van 0.50 naar 0.70",
+            "Een structuur kreeg er een minderjarige bij"}
     first = {(r.rule, r.subject) for r in changes.raised(store, "A")}
     assert first == {(Rule.NEW_CANDIDATE, "X"), (Rule.NEW_CANDIDATE, "Y")}
     # a finding whose links are all what a parent does too: the team is told to ask first
     store.run("MATCH (f:Finding {run_id: 'B', person_ref: 'Z'}) SET f.guardian_like = true")
-    asked = {r.headline for r in changes.raised(store, "B") if r.subject == "Z"}
+    asked = {r.headline.english for r in changes.raised(store, "B") if r.subject == "Z"}
     assert asked == {"New in the top 2 of the analysis (parent or guardian? ask the partners "
                      "first)"}
     store.run("MATCH (f:Finding {run_id: 'B', person_ref: 'Z'}) REMOVE f.guardian_like")

@@ -18,8 +18,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from graph.inbox.alerts import Addressee, AddresseeKind, Evidence, Merged, Raised, Rule, merge
+from graph.inbox.alerts import (
+    Addressee,
+    AddresseeKind,
+    Evidence,
+    Headline,
+    Merged,
+    Raised,
+    Rule,
+    merge,
+)
 from graph.store import Store, plain
+from i18n import N_
 
 FINDINGS: LiteralString = (
     "MATCH (f:Finding {run_id: $run}) RETURN f.ref AS ref, f.run_at AS at, "
@@ -35,8 +45,14 @@ PREVIOUS: LiteralString = (
     "MATCH (f:Finding) WHERE f.run_id <> $run WITH f.run_id AS run, max(f.run_at) AS at "
     "WHERE at < $at RETURN run ORDER BY at DESC LIMIT 1")
 RUN_AT: LiteralString = "MATCH (f:Finding {run_id: $run}) RETURN max(f.run_at) AS at"
-# Said after the headline of a finding whose links are all what a parent does too.
-GUARDIAN = " (parent or guardian? ask the partners first)"
+# The headlines; a finding whose links are all what a parent does too says so.
+NEW = N_("New in the top {top} of the analysis")
+NEW_ASK = N_("New in the top {top} of the analysis (parent or guardian? ask the partners "
+             "first)")
+ROSE = N_("Score rose from {was} to {now}")
+ROSE_ASK = N_("Score rose from {was} to {now} (parent or guardian? ask the partners first)")
+GREW = N_("A structure gained one minor")
+GREW_N = N_("A structure gained {n} minors")
 
 
 @dataclass(frozen=True)
@@ -63,14 +79,15 @@ class Changes:
         for f in now_f:
             refs = tuple(sorted(f["refs"]))
             evidence = (_finding(f),)
-            ask = GUARDIAN if f["guardian"] else ""
+            ask = bool(f["guardian"])
             if f["rank"] <= self.top and not old_top & set(refs):
                 out.append(Raised(Rule.NEW_CANDIDATE, team, refs[0], evidence,
-                                  f"New in the top {self.top} of the analysis{ask}", refs))
+                                  Headline.of(NEW_ASK if ask else NEW, top=self.top), refs))
             was = max((old_score[r] for r in refs if r in old_score), default=None)
             if was is not None and f["score"] - was >= self.margin:
                 out.append(Raised(Rule.SCORE_ROSE, team, refs[0], evidence,
-                                  f"Score rose from {was:.2f} to {f['score']:.2f}{ask}", refs))
+                                  Headline.of(ROSE_ASK if ask else ROSE, was=f"{was:.2f}",
+                                              now=f"{f['score']:.2f}"), refs))
         if before:
             out += _grown(plain(store.run(STRUCTURES, {"run": run}, read_only=True)),
                           plain(store.run(STRUCTURES, {"run": before}, read_only=True)), team)
@@ -104,6 +121,6 @@ def _grown(now: list[dict[str, Any]], before: list[dict[str, Any]],
             (Evidence(s["ref"], "structure", "", str(s["at"])[:10],
                       deliveries=tuple(s["deliveries"]),
                       note=f"{len(gained)} minor{'s' if len(gained) != 1 else ''} more"),),
-            f"A structure gained {len(gained)} minor{'s' if len(gained) != 1 else ''}",
+            Headline.of(GREW_N, n=len(gained)) if len(gained) != 1 else Headline.of(GREW),
             tuple(sorted(core | set(gained)))))
     return out

@@ -174,6 +174,61 @@ PARTNER_KINDS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class Headline:
+    """A signal's one-line text: a template marked for the catalog and its values, of
+    which those named in ``said`` are texts of the catalog themselves (a kind of signal).
+    Stored in English, and read in the reader's language.
+
+    >>> from i18n import speaking
+    >>> h = Headline.of(N_("Reported {kind} on {at}, since seen"), ("kind",),
+    ...                 kind=N_("missing"), at="2015-05-01")
+    >>> h.english
+    'Reported missing on 2015-05-01, since seen'
+    >>> with speaking("nl"):
+    ...     Headline.loaded(h.stored())
+    'Melding van vermissing op 2015-05-01, sindsdien gezien'
+    """
+
+    template: str
+    values: tuple[tuple[str, str], ...] = ()
+    said: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, template: str, said: tuple[str, ...] = (), **values: object) -> Headline:
+        return cls(template, tuple(sorted((k, str(v)) for k, v in values.items())), said)
+
+    @property
+    def english(self) -> str:
+        return self.template.format(**dict(self.values))
+
+    def read(self) -> str:
+        """The text in the reader's language."""
+        return _(self.template).format(**{k: _(v) if k in self.said else v
+                                          for k, v in self.values})
+
+    def stored(self) -> dict[str, str]:
+        """The properties of the signal that keep it: the English text, and the template
+        with its values to say it in another language."""
+        return {"headline": self.english,
+                "headline_said": json.dumps({"template": self.template,
+                                             "values": dict(self.values),
+                                             "said": list(self.said)})}
+
+    @staticmethod
+    def loaded(props: dict[str, Any]) -> str:
+        """A stored signal's text in the reader's language; in English when it was stored
+        without its template (before the headlines were translated), or the template is
+        unreadable."""
+        try:
+            kept = json.loads(props.get("headline_said") or "")
+            values = {str(k): str(v) for k, v in kept["values"].items()}
+            return Headline(str(kept["template"]), tuple(sorted(values.items())),
+                            tuple(kept.get("said") or ())).read()
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            return str(props.get("headline") or "")
+
+
+@dataclass(frozen=True)
 class Raised:
     """A rule's finding, before it is merged into the inbox."""
 
@@ -181,7 +236,7 @@ class Raised:
     addressee: Addressee
     subject: str  # what the signal is about: a person's ref, a structure's, a row's digest
     evidence: tuple[Evidence, ...]
-    headline: str  # the one-line text, without the evidence
+    headline: Headline  # the one-line text, without the evidence
     subjects: tuple[str, ...] = ()  # the persons it names (refs)
     source: str = ""  # a team rule's or a watch's id
 
@@ -365,7 +420,7 @@ def merge(store: Store, raised: Iterable[Raised]) -> Merged:
                    "deliveries": _deliveries(new), "subjects": list(r.subjects),
                    "props": {"rule": r.rule.value, "source": r.source,
                              "addressee": str(r.addressee), "subject": r.subject,
-                             "headline": r.headline}}
+                             **r.headline.stored()}}
             (updated if sid in existing else created).append(row)
         if created:
             tx.run(CREATE, {"rows": created, "now": now}).consume()
@@ -384,7 +439,7 @@ def _signal(props: dict[str, Any], viewer: Viewer) -> Signal:
         evidence = [e if e.partner == mine else e.withheld() for e in evidence]
     return Signal(
         p["ref"], Rule(p["rule"]), p.get("source") or "", Addressee.parse(p["addressee"]),
-        p["subject"], tuple(p.get("subjects") or ()), tuple(evidence), p.get("headline") or "",
+        p["subject"], tuple(p.get("subjects") or ()), tuple(evidence), Headline.loaded(p),
         Status(p["status"]), int(p.get("count") or len(evidence)), p["created_at"],
         p["updated_at"], p.get("assignee"), p.get("reason"),
         tuple(Comment(**c) for c in json.loads(p.get("comments") or "[]")),

@@ -35,9 +35,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from graph.inbox import team_rules, watchlist
-from graph.inbox.alerts import Addressee, AddresseeKind, Merged, Raised, Rule, merge
+from graph.inbox.alerts import Addressee, AddresseeKind, Headline, Merged, Raised, Rule, merge
 from graph.inbox.records import Record, known, records
 from graph.store import Store
+from graph.words import WORDS
+from i18n import N_
+
+SEEN_ELSEWHERE = N_("A minor your records name was seen by another partner")
+REPORTED_SEEN = N_("Reported {kind} on {at}, since seen")
 
 
 def cross_partner(found: Iterable[Record], skip: Set[tuple[str, str, str]] = frozenset()
@@ -54,7 +59,7 @@ def cross_partner(found: Iterable[Record], skip: Set[tuple[str, str, str]] = fro
                 continue
             out.append(Raised(Rule.CROSS_PARTNER, Addressee(AddresseeKind.PARTNER, partner),
                               refs[0], (r.evidence,),
-                              "A minor your records name was seen by another partner",
+                              Headline.of(SEEN_ELSEWHERE),
                               tuple(refs)))
     return out
 
@@ -80,7 +85,9 @@ def missing_seen(found: Iterable[Record], team: str, days: int) -> list[Raised]:
         if not open_reports:
             continue
         report = max(open_reports, key=lambda x: x["at"])
-        headline = f"Reported {report['kind']} on {report['at']}, since seen"
+        kind = report["kind"]
+        headline = Headline.of(REPORTED_SEEN, ("kind",) if kind in WORDS else (),
+                               kind=WORDS.get(kind, kind), at=report["at"])
         everyone = sorted(r.refs)
         out.append(Raised(Rule.MISSING_SEEN, Addressee(AddresseeKind.TEAM, team),
                           everyone[0], (r.evidence,), headline, tuple(everyone)))

@@ -15,9 +15,10 @@ from typing import Any, LiteralString
 
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
-from graph.inbox.alerts import Addressee, AddresseeKind, Raised, Rule
+from graph.inbox.alerts import Addressee, AddresseeKind, Headline, Raised, Rule
 from graph.inbox.records import Record, watched
 from graph.store import Store, plain
+from i18n import N_
 
 
 class Target(StrEnum):
@@ -25,6 +26,15 @@ class Target(StrEnum):
     STRUCTURE = "structure"  # a structure's ref (an analysis run's): its members
     PLACE = "place"  # a location's ref
     CITY = "city"  # every place in a city, by name (case does not matter)
+
+
+# The headline of a watch's signal, by its target.
+HEADLINES: dict[Target, str] = {
+    Target.PERSON: N_("New on the person {ref} you watch"),
+    Target.STRUCTURE: N_("New on the structure {ref} you watch"),
+    Target.PLACE: N_("New on the place {ref} you watch"),
+    Target.CITY: N_("New in the city {ref} you watch"),
+}
 
 
 class WatchRefused(GraphError):
@@ -133,6 +143,7 @@ def hits(store: Store, delivery: str) -> list[Raised]:
         for w in watches:
             if _hit(w, record, members):
                 out.append(Raised(Rule.WATCH, Addressee(AddresseeKind.USER, w.user), w.ref,
-                                  (record.evidence,), f"New on the {w.describe()} you watch",
+                                  (record.evidence,),
+                                  Headline.of(HEADLINES[w.target], ref=w.ref),
                                   tuple(sorted(record.refs)), source=w.id))
     return out
