@@ -438,10 +438,11 @@ def guardian_like(g: nx.Graph, links: Collection[Link]) -> bool:
     suspect with a child, never claiming kinship or travelling with one, never sharing a
     phone, vehicle or account with the children of several families.
 
-    Nothing of this lowers a score: the children such an adult collected may well be
+    This alone lowers no score: the children such an adult collected may well be
     exploited, and their handlers collect them too. But when no partner recorded the
     family tie, a parent who comes for their own child looks the same, so the finding
-    says so (docs/analysis.md, "A parent whose tie nobody recorded").
+    says so (docs/analysis.md, "A parent whose tie nobody recorded"). Only an adult who,
+    besides, came for the same one child every time is lowered (:func:`one_child`).
     """
     if not links:
         return False
