@@ -100,7 +100,7 @@ def test_numbers_counts_and_evidence_read_the_dutch_way() -> None:
         assert kind_name("minor") == "minderjarige"
         assert Evidence("i-1", "incident", "shoplifting", "2016-02-11", "Amsterdam", "p",
                         "youth_care").sentence() == (
-            "incident (shoplifting) op 2016-02-11 in Amsterdam, geregistreerd door jeugdzorg")
+            "incident (winkeldiefstal) op 2016-02-11 in Amsterdam, geregistreerd door jeugdzorg")
         assert i18n._("Purpose of this session") == "Doel van de raadpleging"
     with speaking("en"):
         assert counted(12_345, "signal") == "12,345 signals"

@@ -139,8 +139,12 @@ def test_a_runaway_seen_later_tells_the_reporting_shelter_and_the_team(
         assert [e.ref for e in s.evidence] == ["I-UTR"]
         assert s.headline == "Reported runaway on 2016-02-05, since seen"
     with speaking("nl"):  # stored once, read in the reader's language
-        assert {s.headline for s in of_rule(everything(store), Rule.MISSING_SEEN)} == {
+        dutch = of_rule(everything(store), Rule.MISSING_SEEN)
+        assert {s.headline for s in dutch} == {
             "Melding van weglopen op 2016-02-05, sindsdien gezien"}
+        shown = dutch[0].evidence[0]
+        assert (shown.kind(), shown.detail()) == ("winkeldiefstal", "verdachte")
+        assert "(winkeldiefstal) op 2016-02-12" in shown.sentence()
     # a signal stored before the headlines were translated reads as it was stored
     store.run("MATCH (a:Alert {rule: 'missing_seen'}) REMOVE a.headline_said")
     with speaking("nl"):
@@ -358,6 +362,9 @@ def test_a_run_signals_new_names_risen_scores_and_grown_structures(store: Store)
         assert {r.headline.read() for r in changes.raised(store, "B")} == {
             "Nieuw in de top 2 van de analyse", "Score steeg van 0.50 naar 0.70",
             "Een structuur kreeg er een minderjarige bij"}
+        notes = {r.rule: r.evidence[0].sentence() for r in changes.raised(store, "B")}
+    assert notes[Rule.SCORE_ROSE].endswith(": rang 1, score 0.70"), notes
+    assert notes[Rule.STRUCTURE_GREW].endswith(": een minderjarige meer"), notes
     first = {(r.rule, r.subject) for r in changes.raised(store, "A")}
     assert first == {(Rule.NEW_CANDIDATE, "X"), (Rule.NEW_CANDIDATE, "Y")}
     # a finding whose links are all what a parent does too: the team is told to ask first

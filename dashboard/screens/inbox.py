@@ -76,9 +76,9 @@ def _details(signal: Signal, viewer: Viewer) -> None:
                    icon=":material/history_toggle_off:")
     st.markdown(_("About: {persons}").format(persons=", ".join(
         md(person(r, signal.names.get(r))) for r in signal.subjects[:20])))
-    st.dataframe([{_("record"): e.record, _("kind"): e.what, _("date"): e.at or "",
+    st.dataframe([{_("record"): e.record_name(), _("kind"): e.kind(), _("date"): e.at or "",
                    _("city"): e.city or "", _("from"): e.partner or e.source(),
-                   _("ref"): e.ref or _("(another partner's record)"), _("detail"): e.note}
+                   _("ref"): e.ref or _("(another partner's record)"), _("detail"): e.detail()}
                   for e in signal.evidence], hide_index=True, key=f"inbox_ev_{signal.id}")
     if st.button(_("Open in Explore"), key="inbox_explore", icon=":material/hub:"):
         _open_in_explore(signal)

@@ -22,8 +22,8 @@ from graph.inbox.alerts import (
     Addressee,
     AddresseeKind,
     Evidence,
-    Headline,
     Merged,
+    Phrase,
     Raised,
     Rule,
     merge,
@@ -53,6 +53,8 @@ ROSE = N_("Score rose from {was} to {now}")
 ROSE_ASK = N_("Score rose from {was} to {now} (parent or guardian? ask the partners first)")
 GREW = N_("A structure gained one minor")
 GREW_N = N_("A structure gained {n} minors")
+MORE = N_("one minor more")
+MORE_N = N_("{n} minors more")
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,11 @@ class Changes:
             ask = bool(f["guardian"])
             if f["rank"] <= self.top and not old_top & set(refs):
                 out.append(Raised(Rule.NEW_CANDIDATE, team, refs[0], evidence,
-                                  Headline.of(NEW_ASK if ask else NEW, top=self.top), refs))
+                                  Phrase.of(NEW_ASK if ask else NEW, top=self.top), refs))
             was = max((old_score[r] for r in refs if r in old_score), default=None)
             if was is not None and f["score"] - was >= self.margin:
                 out.append(Raised(Rule.SCORE_ROSE, team, refs[0], evidence,
-                                  Headline.of(ROSE_ASK if ask else ROSE, was=f"{was:.2f}",
+                                  Phrase.of(ROSE_ASK if ask else ROSE, was=f"{was:.2f}",
                                               now=f"{f['score']:.2f}"), refs))
         if before:
             out += _grown(plain(store.run(STRUCTURES, {"run": run}, read_only=True)),
@@ -98,9 +100,11 @@ class Changes:
 
 
 def _finding(f: dict[str, Any]) -> Evidence:
+    note = Phrase.of(N_("rank {rank}, score {score}"), rank=f["rank"],
+                     score=f"{f['score']:.2f}")
     return Evidence(f["ref"], "finding", f.get("band") or "", str(f["at"])[:10],
-                    deliveries=tuple(f["deliveries"]),
-                    note=f"rank {f['rank']}, score {f['score']:.2f}")
+                    deliveries=tuple(f["deliveries"]), note=note.english,
+                    note_said=note.json())
 
 
 def _grown(now: list[dict[str, Any]], before: list[dict[str, Any]],
@@ -116,11 +120,12 @@ def _grown(now: list[dict[str, Any]], before: list[dict[str, Any]],
         if not gained:
             continue
         subject = min(core)
+        more = Phrase.of(MORE_N, n=len(gained)) if len(gained) != 1 else Phrase.of(MORE)
         out.append(Raised(
             Rule.STRUCTURE_GREW, team, subject,
             (Evidence(s["ref"], "structure", "", str(s["at"])[:10],
-                      deliveries=tuple(s["deliveries"]),
-                      note=f"{len(gained)} minor{'s' if len(gained) != 1 else ''} more"),),
-            Headline.of(GREW_N, n=len(gained)) if len(gained) != 1 else Headline.of(GREW),
+                      deliveries=tuple(s["deliveries"]), note=more.english,
+                      note_said=more.json()),),
+            Phrase.of(GREW_N, n=len(gained)) if len(gained) != 1 else Phrase.of(GREW),
             tuple(sorted(core | set(gained)))))
     return out

@@ -31,6 +31,7 @@ from graph import codenames
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.store import Store, plain
+from graph.words import word
 from i18n import N_, _
 
 
@@ -106,6 +107,7 @@ class Evidence:
     partner_kind: str | None = None
     deliveries: tuple[str, ...] = ()  # what it rests on: retention takes it out with them
     note: str = ""  # the person's role in it, a score, a row as text
+    note_said: str = ""  # the note as a Phrase (JSON), to say it in the reader's language
 
     @property
     def key(self) -> str:
@@ -123,19 +125,45 @@ class Evidence:
         >>> with speaking("nl"):
         ...     Evidence("i-1", "incident", "pickpocketing", "2016-03-02", "Utrecht",
         ...              "politie-nl", "police").sentence()
-        'incident (pickpocketing) op 2016-03-02 in Utrecht, geregistreerd door de politie'
+        'incident (zakkenrollerij) op 2016-03-02 in Utrecht, geregistreerd door de politie'
         """
-        text = _(RECORDS[self.record]) if self.record in RECORDS else self.record
-        text += f" ({self.what})" if self.what else ""
+        text = self.record_name()
+        text += f" ({self.kind()})" if self.what else ""
         if self.at:
             text += " " + _("on {day}").format(day=self.at)
         if self.city:
             text += " " + _("in {city}").format(city=self.city)
         if self.partner_kind:
             text += ", " + _("recorded by {source}").format(source=self.source())
-        if self.note and self.record not in ("incident", "signal", "stay"):
-            text += f": {self.note}"
+        if self.note and self.record not in CODED:
+            text += ": " + self.detail()
         return text
+
+    def record_name(self) -> str:
+        """The kind of record, in the reader's language."""
+        return _(RECORDS[self.record]) if self.record in RECORDS else self.record
+
+    def detail(self) -> str:
+        """The note, in the reader's language: the person's role in an incident, a
+        finding's rank and score, what a structure gained, a team rule's row."""
+        if self.record in CODED:
+            return word(self.note)
+        return Phrase.read_json(self.note_said, self.note)
+
+    def kind(self) -> str:
+        """What it is, in the reader's language: the kind of an incident, signal or place
+        (the exchange format's code), the band of a finding, a team rule's name.
+
+        >>> from i18n import speaking
+        >>> with speaking("nl"):
+        ...     Evidence("f", "finding", "strong").kind(), Evidence("r", "row", "theft").kind()
+        ('sterk spoor', 'theft')
+        """
+        if self.record in CODED:
+            return word(self.what)
+        if self.record == "finding" and self.what in BANDS:
+            return _(BANDS[self.what])
+        return self.what
 
     def source(self) -> str:
         """Who it comes from, as a care partner's user may read it: the analysis, a team
@@ -160,6 +188,11 @@ class Evidence:
         return replace(self, ref="", partner=None, deliveries=(), note="")
 
 
+# The records whose ``what`` is a code of the exchange format (graph.words).
+CODED = ("incident", "signal", "stay")
+# A finding's band, as a sentence names it.
+BANDS: dict[str, str] = {"strong": N_("strong lead"), "moderate": N_("moderate lead"),
+                         "weak": N_("weak lead")}
 # A record's kind and a partner's kind, as a sentence names them.
 RECORDS: dict[str, str] = {
     "incident": N_("incident"), "signal": N_("signal"), "stay": N_("stay"),
@@ -174,18 +207,19 @@ PARTNER_KINDS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Headline:
-    """A signal's one-line text: a template marked for the catalog and its values, of
-    which those named in ``said`` are texts of the catalog themselves (a kind of signal).
-    Stored in English, and read in the reader's language.
+class Phrase:
+    """A text of a signal (its headline, a note of its evidence): a template marked for
+    the catalog and its values, of which those named in ``said`` are texts of the catalog
+    themselves (a kind of signal). Stored in English and as JSON, and read in the
+    reader's language.
 
     >>> from i18n import speaking
-    >>> h = Headline.of(N_("Reported {kind} on {at}, since seen"), ("kind",),
-    ...                 kind=N_("missing"), at="2015-05-01")
+    >>> h = Phrase.of(N_("Reported {kind} on {at}, since seen"), ("kind",),
+    ...               kind=N_("missing"), at="2015-05-01")
     >>> h.english
     'Reported missing on 2015-05-01, since seen'
     >>> with speaking("nl"):
-    ...     Headline.loaded(h.stored())
+    ...     Phrase.read_json(h.json(), h.english)
     'Melding van vermissing op 2015-05-01, sindsdien gezien'
     """
 
@@ -194,7 +228,7 @@ class Headline:
     said: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, template: str, said: tuple[str, ...] = (), **values: object) -> Headline:
+    def of(cls, template: str, said: tuple[str, ...] = (), **values: object) -> Phrase:
         return cls(template, tuple(sorted((k, str(v)) for k, v in values.items())), said)
 
     @property
@@ -206,26 +240,32 @@ class Headline:
         return _(self.template).format(**{k: _(v) if k in self.said else v
                                           for k, v in self.values})
 
+    def json(self) -> str:
+        return json.dumps({"template": self.template, "values": dict(self.values),
+                           "said": list(self.said)}, sort_keys=True)
+
     def stored(self) -> dict[str, str]:
-        """The properties of the signal that keep it: the English text, and the template
-        with its values to say it in another language."""
-        return {"headline": self.english,
-                "headline_said": json.dumps({"template": self.template,
-                                             "values": dict(self.values),
-                                             "said": list(self.said)})}
+        """The properties of a signal that keep it as its headline: the English text, and
+        the template with its values to say it in another language."""
+        return {"headline": self.english, "headline_said": self.json()}
+
+    @staticmethod
+    def read_json(text: str | None, stored: str) -> str:
+        """A stored text in the reader's language; ``stored`` (its English) when it was
+        stored without its template (before signals were translated), or the template is
+        unreadable."""
+        try:
+            kept = json.loads(text or "")
+            values = {str(k): str(v) for k, v in kept["values"].items()}
+            return Phrase(str(kept["template"]), tuple(sorted(values.items())),
+                          tuple(kept.get("said") or ())).read()
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            return stored
 
     @staticmethod
     def loaded(props: dict[str, Any]) -> str:
-        """A stored signal's text in the reader's language; in English when it was stored
-        without its template (before the headlines were translated), or the template is
-        unreadable."""
-        try:
-            kept = json.loads(props.get("headline_said") or "")
-            values = {str(k): str(v) for k, v in kept["values"].items()}
-            return Headline(str(kept["template"]), tuple(sorted(values.items())),
-                            tuple(kept.get("said") or ())).read()
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
-            return str(props.get("headline") or "")
+        """A stored signal's headline in the reader's language."""
+        return Phrase.read_json(props.get("headline_said"), str(props.get("headline") or ""))
 
 
 @dataclass(frozen=True)
@@ -236,7 +276,7 @@ class Raised:
     addressee: Addressee
     subject: str  # what the signal is about: a person's ref, a structure's, a row's digest
     evidence: tuple[Evidence, ...]
-    headline: Headline  # the one-line text, without the evidence
+    headline: Phrase  # the one-line text, without the evidence
     subjects: tuple[str, ...] = ()  # the persons it names (refs)
     source: str = ""  # a team rule's or a watch's id
 
@@ -439,7 +479,7 @@ def _signal(props: dict[str, Any], viewer: Viewer) -> Signal:
         evidence = [e if e.partner == mine else e.withheld() for e in evidence]
     return Signal(
         p["ref"], Rule(p["rule"]), p.get("source") or "", Addressee.parse(p["addressee"]),
-        p["subject"], tuple(p.get("subjects") or ()), tuple(evidence), Headline.loaded(p),
+        p["subject"], tuple(p.get("subjects") or ()), tuple(evidence), Phrase.loaded(p),
         Status(p["status"]), int(p.get("count") or len(evidence)), p["created_at"],
         p["updated_at"], p.get("assignee"), p.get("reason"),
         tuple(Comment(**c) for c in json.loads(p.get("comments") or "[]")),

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from graph.inbox import team_rules, watchlist
-from graph.inbox.alerts import Addressee, AddresseeKind, Headline, Merged, Raised, Rule, merge
+from graph.inbox.alerts import Addressee, AddresseeKind, Merged, Phrase, Raised, Rule, merge
 from graph.inbox.records import Record, known, records
 from graph.store import Store
 from graph.words import WORDS
@@ -59,7 +59,7 @@ def cross_partner(found: Iterable[Record], skip: Set[tuple[str, str, str]] = fro
                 continue
             out.append(Raised(Rule.CROSS_PARTNER, Addressee(AddresseeKind.PARTNER, partner),
                               refs[0], (r.evidence,),
-                              Headline.of(SEEN_ELSEWHERE),
+                              Phrase.of(SEEN_ELSEWHERE),
                               tuple(refs)))
     return out
 
@@ -86,7 +86,7 @@ def missing_seen(found: Iterable[Record], team: str, days: int) -> list[Raised]:
             continue
         report = max(open_reports, key=lambda x: x["at"])
         kind = report["kind"]
-        headline = Headline.of(REPORTED_SEEN, ("kind",) if kind in WORDS else (),
+        headline = Phrase.of(REPORTED_SEEN, ("kind",) if kind in WORDS else (),
                                kind=WORDS.get(kind, kind), at=report["at"])
         everyone = sorted(r.refs)
         out.append(Raised(Rule.MISSING_SEEN, Addressee(AddresseeKind.TEAM, team),

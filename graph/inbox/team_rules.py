@@ -26,7 +26,7 @@ from neo4j.graph import Node, Relationship
 from graph.access import Capability, Viewer
 from graph.console import QueryRefused, cell, check, ensure_read
 from graph.errors import GraphError
-from graph.inbox.alerts import Addressee, AddresseeKind, Evidence, Headline, Raised, Rule
+from graph.inbox.alerts import Addressee, AddresseeKind, Evidence, Phrase, Raised, Rule
 from graph.store import Store, plain, timed_out
 from i18n import N_
 
@@ -188,6 +188,6 @@ def new_rows(store: Store, rule: TeamRule) -> list[Raised]:
     return [Raised(Rule.TEAM_RULE, rule.addressee, r.persons[0] if r.persons else r.digest,
                    (Evidence(r.digest, "row", rule.name, now[:10], deliveries=r.deliveries,
                              note=r.text),),
-                   Headline.of(N_("New row of the rule {name}"), name=repr(rule.name)),
+                   Phrase.of(N_("New row of the rule {name}"), name=repr(rule.name)),
                    r.persons, source=rule.id)
             for r in rows if r.digest not in seen]

@@ -15,7 +15,7 @@ from typing import Any, LiteralString
 
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
-from graph.inbox.alerts import Addressee, AddresseeKind, Headline, Raised, Rule
+from graph.inbox.alerts import Addressee, AddresseeKind, Phrase, Raised, Rule
 from graph.inbox.records import Record, watched
 from graph.store import Store, plain
 from i18n import N_
@@ -144,6 +144,6 @@ def hits(store: Store, delivery: str) -> list[Raised]:
             if _hit(w, record, members):
                 out.append(Raised(Rule.WATCH, Addressee(AddresseeKind.USER, w.user), w.ref,
                                   (record.evidence,),
-                                  Headline.of(HEADLINES[w.target], ref=w.ref),
+                                  Phrase.of(HEADLINES[w.target], ref=w.ref),
                                   tuple(sorted(record.refs)), source=w.id))
     return out
