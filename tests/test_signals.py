@@ -375,3 +375,16 @@ def test_a_run_signals_new_names_risen_scores_and_grown_structures(store: Store)
     store.run("MATCH (f:Finding {run_id: 'B', person_ref: 'Z'}) REMOVE f.guardian_like")
     assert changes.after_run(store, "B").created == 3
     assert changes.after_run(store, "B").created == 0  # the same run again: nothing new
+
+
+def test_a_withheld_record_keeps_no_note_in_any_language() -> None:
+    """What a care partner's user sees of another partner's record: no note, neither the
+    English one nor the one to be said in the reader's language."""
+    note = alerts.Phrase.of("rank {rank}, score {score}", rank=1, score="0.90")
+    shown = alerts.Evidence("run/finding/1", "finding", "strong", note=note.english,
+                            note_said=note.json())
+    assert shown.detail() == "rank 1, score 0.90"
+    hidden = shown.withheld()
+    assert (hidden.note, hidden.note_said, hidden.detail()) == ("", "", "")
+    with speaking("nl"):
+        assert hidden.detail() == "" and "rang" not in hidden.sentence()

@@ -185,7 +185,7 @@ class Evidence:
     def withheld(self) -> Evidence:
         """What a care partner's user may know of another partner's record: its kind,
         date, city and kind of partner, not its ref, partner, delivery or role."""
-        return replace(self, ref="", partner=None, deliveries=(), note="")
+        return replace(self, ref="", partner=None, deliveries=(), note="", note_said="")
 
 
 # The records whose ``what`` is a code of the exchange format (graph.words).
