@@ -91,7 +91,7 @@ def _content(report: CaseReport) -> dict[str, Any]:
                                            f"{s['extracted_at']}" for s in e.sources) or "-"}
                      for e in report.evidence],
         "timeline": [{"when": str(e["when"] or "")[:16], "what": e["what"],
-                      "role": timeline_role(e["role"]),
+                      "role": timeline_role(e["role"], e.get("until")),
                       "place": e["place"], "partners": e["partners"]}
                      for e in report.timeline],
         "picture": _picture(report), "width": WIDTH, "height": HEIGHT,

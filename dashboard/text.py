@@ -119,14 +119,15 @@ TIMELINE_ROLES: dict[str, str] = {
 }
 
 
-def timeline_role(role: str) -> str:
-    """A timeline's role (graph.explore.timeline) in the reader's language.
+def timeline_role(role: str, until: object = None) -> str:
+    """A timeline's role (graph.explore.timeline) in the reader's language; a stay with
+    the day it ended (``until``).
 
-    >>> timeline_role("collector"), timeline_role("stayed until 2016-03-01")
+    >>> timeline_role("collector"), timeline_role("stayed", "2016-03-01")
     ('collected', 'stayed until 2016-03-01')
     """
-    if role.startswith("stayed until "):
-        return _("stayed until {day}").format(day=role.removeprefix("stayed until "))
+    if role == "stayed" and until:
+        return _("stayed until {day}").format(day=str(until)[:10])
     return _(TIMELINE_ROLES[role]) if role in TIMELINE_ROLES else word(role)
 
 

@@ -513,7 +513,8 @@ _TIMELINE_ROLES: dict[str, str] = {
 
 def timeline(store: Store, viewer: Viewer, node_id: str, since: date | None = None,
              until: date | None = None) -> list[dict[str, Any]]:
-    """A person's incidents, signals and stays in time, each with its role and place:
+    """A person's incidents, signals and stays in time, each with its role and place (a
+    stay: ``stayed`` with the day it ``until`` ended, or ``stays`` when no end is recorded):
     where a child was, when, and with whom on record. ``in_window``: the event falls in
     the window from ``since`` to ``until`` (a stay: overlaps it; an undated event: always), as
     the drawing's filters do. Read as part of :func:`details`, whose audit entry counts
@@ -528,10 +529,12 @@ def timeline(store: Store, viewer: Viewer, node_id: str, since: date | None = No
         if viewer.only_partner is not None:
             partners = [p for p in partners if p == viewer.only_partner]
         role = _TIMELINE_ROLES.get(r["link"], r["link"])
-        if r["link"] == Rel.STAYED_AT.value:
-            role = f"stayed until {r['until']}" if r["until"] else "stays"
+        ended = r["until"] if r["link"] == Rel.STAYED_AT.value else None
+        if r["link"] == Rel.STAYED_AT.value and not ended:
+            role = "stays"  # no end recorded: goes on
         place = ", ".join(str(x) for x in (r["place"], r["city"]) if x)
         events.append({"when": r["at"], "what": word(r["kind"]), "role": role,
+                       "until": ended,
                        "place": f"{place} ({r['country'] or 'NL'})" if place else "",
                        "partners": ", ".join(partners), "ref": r["ref"],
                        "in_window": r["in_window"]})

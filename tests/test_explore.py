@@ -216,6 +216,12 @@ def test_a_timeline_marks_the_events_in_the_time_window(scenario: Scenario) -> N
         {"ref": ref}, read_only=True)}
     marked = explore.timeline(scenario.store, ANALYST, node.id, since, until)
     assert [(e["ref"], e["when"]) for e in marked] == [(e["ref"], e["when"]) for e in events]
+    # a stay carries the day it ended as data ("stayed", until), never inside its role
+    ended = [e for e in events if e["role"].startswith("stay")]
+    assert ended and all((e["role"], str(e["until"] or "")[:10] or None)
+                         == (("stayed", stays[(e["ref"], e["when"])][:10])
+                             if stays[(e["ref"], e["when"])] else ("stays", None))
+                         for e in ended), ended
     for e in marked:
         day = date.fromisoformat(e["when"][:10])
         if e["role"].startswith("stay"):  # a stay overlaps the window

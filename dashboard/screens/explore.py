@@ -315,7 +315,7 @@ def _timeline(events: list[dict[str, Any]], window: Filters) -> None:
         if not every:
             events = inside
     if events:
-        shown = [{**e, "role": timeline_role(e["role"])} for e in events]
+        shown = [{**e, "role": timeline_role(e["role"], e.get("until"))} for e in events]
         headers = {"when": _("when"), "what": _("what"), "role": _("role"),
                    "place": _("where"), "partners": _("partner")}
         st.dataframe(stamped(shown, "when"), hide_index=True,
