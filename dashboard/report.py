@@ -27,10 +27,10 @@ from dashboard.text import (
 )
 from graph.analysis import counter as counters
 from graph.case_report import CaseReport
-from i18n import N_, _, current, number
+from graph.words import band_name
+from i18n import _, current, number
 
 TEMPLATES = Path(__file__).parent / "templates"
-BAND = {"strong": N_("strong lead"), "moderate": N_("moderate lead"), "weak": N_("weak lead")}
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
 WIDTH, HEIGHT = 560.0, 340.0  # the picture, in SVG units and PDF points
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
@@ -72,7 +72,7 @@ def _content(report: CaseReport) -> dict[str, Any]:
         "case": report.case, "purpose": report.purpose, "made_by": report.made_by,
         "made_at": stamp(report.made_at), "run": f.get("run_id") or "",
         "score": number(float(f.get("score") or 0), 2),
-        "band": _(BAND[f["band"]]) if f.get("band") in BAND else (f.get("band") or ""),
+        "band": band_name(f.get("band")),
         "rank": f.get("rank"), "out_of_date": report.out_of_date,
         # findings of runs before age_recorded existed do not say: no note then
         "age_note": age_note() if f.get("age_recorded") is False else "",

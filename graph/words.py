@@ -43,6 +43,23 @@ WORDS: dict[str, str] = {
 }
 
 
+# A finding's band (graph.analysis.ranking.BANDS) as a reader says it.
+BANDS: dict[str, str] = {"strong": N_("strong lead"), "moderate": N_("moderate lead"),
+                         "weak": N_("weak lead")}
+
+
+def band_name(band: str | None) -> str:
+    """A finding's band as the reader's language says it (the band itself when it has no
+    name).
+
+    >>> band_name("strong"), band_name(None)
+    ('strong lead', '')
+    """
+    if not band:
+        return ""
+    return _(BANDS[band]) if band in BANDS else band
+
+
 def word(code: str | None) -> str:
     """``code`` as the reader's language says it (the code itself when it has no name)."""
     if not code:

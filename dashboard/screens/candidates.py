@@ -25,6 +25,7 @@ from graph.access import Capability
 from graph.analysis import counter
 from graph.explore import describe
 from graph.reviews import EXPLAINED, Decision, Review, label_of
+from graph.words import BANDS, band_name
 from i18n import N_, _, ngettext, number
 
 # Findings listed: all when there are at most FEWEST_TO_CHOOSE, else a choice of the
@@ -60,8 +61,6 @@ LINKS: dict[str, str] = {
     "watched_and_collected": N_("watched an offence and collected the minor"),
     "with_a_missing_child": N_("with the minor days after it went missing"),
 }
-BAND: dict[str, str] = {"strong": N_("strong lead"), "moderate": N_("moderate lead"),
-                        "weak": N_("weak lead")}
 # A decision as the title of a finding shows it.
 SHORT: dict[Decision, str] = {
     Decision.OPEN: N_("reopened"), Decision.PURSUE: N_("lead to pursue"),
@@ -242,7 +241,7 @@ def render() -> None:
                    if f["aliases"] else "")
         history = decided.get(f["person_ref"], [])
         status = f" · {_(SHORT[history[0].decision])}" if history else ""
-        band = f" ({_(BAND[f['band']])})" if f.get("band") in BAND else ""
+        band = f" ({band_name(f['band'])})" if f.get("band") in BANDS else ""
         stale = " · " + _("out of date") if f.get("out_of_date") else ""
         guardian = " · " + _("parent or guardian?") if f.get("guardian_like") else ""
         title = (f"#{f['rank']} · {md(person(f['person_ref'], f['codename']))}{aliases} · "

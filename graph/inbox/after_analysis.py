@@ -120,12 +120,12 @@ def _grown(now: list[dict[str, Any]], before: list[dict[str, Any]],
         if not gained:
             continue
         subject = min(core)
-        more = Phrase.of(MORE_N, n=len(gained)) if len(gained) != 1 else Phrase.of(MORE)
+        grew, more = ((Phrase.of(GREW), Phrase.of(MORE)) if len(gained) == 1 else
+                      (Phrase.of(GREW_N, n=len(gained)), Phrase.of(MORE_N, n=len(gained))))
         out.append(Raised(
             Rule.STRUCTURE_GREW, team, subject,
             (Evidence(s["ref"], "structure", "", str(s["at"])[:10],
                       deliveries=tuple(s["deliveries"]), note=more.english,
                       note_said=more.json()),),
-            Phrase.of(GREW_N, n=len(gained)) if len(gained) != 1 else Phrase.of(GREW),
-            tuple(sorted(core | set(gained)))))
+            grew, tuple(sorted(core | set(gained)))))
     return out

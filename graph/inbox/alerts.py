@@ -31,7 +31,7 @@ from graph import codenames
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.store import Store, plain
-from graph.words import word
+from graph.words import band_name, word
 from i18n import N_, _
 
 
@@ -161,8 +161,8 @@ class Evidence:
         """
         if self.record in CODED:
             return word(self.what)
-        if self.record == "finding" and self.what in BANDS:
-            return _(BANDS[self.what])
+        if self.record == "finding":
+            return band_name(self.what)
         return self.what
 
     def source(self) -> str:
@@ -190,9 +190,6 @@ class Evidence:
 
 # The records whose ``what`` is a code of the exchange format (graph.words).
 CODED = ("incident", "signal", "stay")
-# A finding's band, as a sentence names it.
-BANDS: dict[str, str] = {"strong": N_("strong lead"), "moderate": N_("moderate lead"),
-                         "weak": N_("weak lead")}
 # A record's kind and a partner's kind, as a sentence names them.
 RECORDS: dict[str, str] = {
     "incident": N_("incident"), "signal": N_("signal"), "stay": N_("stay"),
