@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any, LiteralString
 
 from graph import codenames
@@ -50,9 +51,12 @@ RUNS: LiteralString = (
     "count(CASE WHEN " + SHARED_WITH_ME + " THEN f END) AS findings "
     "OPTIONAL MATCH (s:Structure {run_id: run}) "
     "RETURN run, at, parameters, findings, count(s) AS structures ORDER BY at DESC LIMIT $n")
+# $bands: the bands listed (None: all); a finding of a run before the bands has none and
+# is always listed.
+IN_BANDS = "($bands IS NULL OR f.band IS NULL OR f.band IN $bands)"
 FINDINGS: LiteralString = (
     "MATCH (f:Finding {run_id: $run}) "
-    "WHERE " + SHARED_WITH_ME + " "
+    "WHERE " + SHARED_WITH_ME + " AND " + IN_BANDS + " "
     "OPTIONAL MATCH (s:Structure {run_id: $run})"
     "-[:HAS_MEMBER {role: 'core'}]->(:Person {ref: f.person_ref}) "
     "WITH f, collect(s.ref)[0] AS structure "
@@ -64,6 +68,9 @@ FINDINGS: LiteralString = (
     "f.guardian_like AS guardian_like, "
     "COLLECT { MATCH (p:Person {ref: f.person_ref}) RETURN p.codename }[0] AS codename "
     "ORDER BY f.rank LIMIT $limit")
+BANDS: LiteralString = (
+    "MATCH (f:Finding {run_id: $run}) WHERE " + SHARED_WITH_ME + " "
+    "RETURN f.band AS band, count(*) AS n")
 SHARE: LiteralString = (
     "MATCH (f:Finding {ref: $finding}) SET f.shared_with = $teams, "
     "f.shared_by = $user, f.shared_at = datetime() RETURN f.person_ref AS person")
@@ -117,13 +124,24 @@ def runs(store: Store, viewer: Viewer, *, n: int = 10) -> list[dict[str, Any]]:
     return rows
 
 
-def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200
-             ) -> list[dict[str, Any]]:
-    """The findings of a run, best first, with their pattern hits and evidence refs (for a
-    care partner's user: only those an investigator shared with one of its teams)."""
+def bands(store: Store, viewer: Viewer, run_id: str) -> dict[str | None, int]:
+    """How many findings of a run the viewer may see, per band (``None``: a run before the
+    bands). Counts only: no person is read."""
     viewer.require(Capability.EXPLORE)
+    rows = store.run(BANDS, {"run": run_id, "teams": list(viewer.teams), **_mine(viewer)},
+                     read_only=True)
+    return {r["band"]: r["n"] for r in rows}
+
+
+def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200,
+             bands: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """The findings of a run, best first, with their pattern hits and evidence refs (for a
+    care partner's user: only those an investigator shared with one of its teams); only
+    those of ``bands`` when given (the persons of the others are not read)."""
+    viewer.require(Capability.EXPLORE)
+    chosen = None if bands is None else sorted(bands)
     rows = store.run(FINDINGS, {"run": run_id, "limit": limit, "teams": list(viewer.teams),
-                                **_mine(viewer)}, read_only=True)
+                                "bands": chosen, **_mine(viewer)}, read_only=True)
     for row in rows:
         for field in ("indicators", "counter_evidence", "minors"):
             row[field] = json.loads(row[field]) if row[field] else []
@@ -135,7 +153,9 @@ def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200
             minor["codename"] = names.get(minor["ref"])
     # The page names each finding's person, the refs merged into it as aliases, and the
     # minors its score rests on.
-    store.audit.record(viewer, "candidates.findings", {"run": run_id, "limit": limit},
+    store.audit.record(viewer, "candidates.findings",
+                       {"run": run_id, "limit": limit}
+                       | ({} if chosen is None else {"bands": chosen}),
                        records=len(rows),
                        persons=list(dict.fromkeys(
                            p for r in rows for p in (r["person_ref"], *(r["aliases"] or ()),

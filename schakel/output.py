@@ -22,6 +22,7 @@ from graph.inbox.watchlist import Watch
 from graph.retention import Report as RetentionReport
 from graph.retention import Term
 from graph.withdrawal import Report as WithdrawalReport
+from graph.words import band_name
 from i18n import _, ngettext, number
 from ingest.check import Checked
 from ingest.load import DeliveryReport, Progress
@@ -219,7 +220,7 @@ def candidates(result: Result, top: int) -> None:
         who = data["person_ref"][:16]
         if data["codename"]:
             who = f"{data['codename']} ({data['person_ref'][:8]})"
-        lead = c.band + (" · " + _("parent or guardian?") if c.guardian_like else "")
+        lead = band_name(c.band) + (" · " + _("parent or guardian?") if c.guardian_like else "")
         table.add_row(str(c.rank), who, f"{c.score:.2f}", lead,
                       _indicator_text(data["indicators"]), str(len(c.minors)),
                       ", ".join(dict.fromkeys(k.kind for k in c.counter_evidence)) or "-")

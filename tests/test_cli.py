@@ -130,6 +130,9 @@ def test_synth_analyse_and_evaluate_with_json(env: dict[str, str], tmp_path: Pat
     document = json.loads(out.read_text())
     assert set(document) == {"run", "candidates", "structures"}
     assert document["candidates"] and document["candidates"][0]["rank"] == 1
+    # the table names each lead's band as the reader says it
+    assert document["candidates"][0]["band"] == "strong"
+    assert "strong lead" in " ".join(analysed.output.split())
     assert {"person_ref", "rank", "score", "aliases", "indicators"} <= set(
         document["candidates"][0])
     figures = tmp_path / "evaluation.json"

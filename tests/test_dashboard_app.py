@@ -336,6 +336,33 @@ def test_the_served_dashboard_offers_no_way_off_the_machine() -> None:
 def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
                                                                  scenario: Scenario) -> None:
     at = signed_in(ANN, "candidates")
+    read = [json.loads(line) for line in (home / "audit" / "audit.jsonl").read_text()
+            .splitlines()]
+    listed = [r for r in read if r["action"] == "candidates.findings"][-1]
+    # Strong and moderate leads are listed; the weak ones' persons are not even read
+    # until asked for (their number is said).
+    per_band = overview.bands(scenario.store, ANN, scenario.run_id)
+    assert per_band.get("strong") and per_band.get("weak"), per_band
+    default = [band for band in ("strong", "moderate") if per_band.get(band)]
+    assert listed["what"]["bands"] == sorted(default)
+    leads = overview.findings(scenario.store, ANN, scenario.run_id, limit=20, bands=default)
+    assert leads and {f["band"] for f in leads} <= {"strong", "moderate"}
+    assert [e.code[0].value for e in finding_boxes(at)] == [f["person_ref"] for f in leads]
+    weak = {f["person_ref"] for f in overview.findings(scenario.store, ANN, scenario.run_id,
+                                                       bands=["weak"])}
+    assert weak and not weak & set(listed["persons"])
+    pills = at.button_group(key="cand_bands")
+    assert pills.value == default
+    assert pills.options == [f"{name} lead · {per_band[name]:,}"
+                             for name in ("strong", "moderate", "weak") if per_band.get(name)]
+    left = per_band["weak"]
+    assert f"{left:,} finding{'s' * (left != 1)} of the other leads" in " ".join(
+        c.value for c in at.caption)
+    # no band chosen: nothing read, and the page says what to do
+    pills.set_value([]).run()
+    assert not finding_boxes(at) and "Choose which leads to list." in [i.value for i in at.info]
+    # all of them: the run's top 20
+    at.button_group(key="cand_bands").set_value(["strong", "moderate", "weak"]).run()
     top = overview.findings(scenario.store, ANN, scenario.run_id, limit=20)
     boxes = finding_boxes(at)
     assert len(boxes) == len(top)
@@ -700,6 +727,7 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
         at.switch_page("screens/console.py")
     at.switch_page("screens/candidates.py").run()
     assert not at.exception and not finding_boxes(at)
+    assert overview.bands(scenario.store, CARLA, scenario.run_id) == {}
     assert any("No finding of this run has been shared with your team (care)" in i.value
                for i in at.info)
     top = overview.findings(scenario.store, IVO, scenario.run_id, limit=1)[0]
@@ -708,6 +736,8 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
         at = signed_in(CARLA)
         assert {m.label: m.value for m in at.metric}["Findings shared with your team"] == "1"
         at.switch_page("screens/candidates.py").run()
+        # counted per band, as listed: only the one shared
+        assert overview.bands(scenario.store, CARLA, scenario.run_id) == {top["band"]: 1}
         # One finding: listed, with no "Show the top" slider to choose among one.
         assert not at.exception and not at.slider
         assert [e.code[0].value for e in finding_boxes(at)] == [top["person_ref"]]

@@ -195,6 +195,34 @@ def _why(finding: dict, lines: dict[str, str], *, partner: bool) -> None:
                     + "  \n".join(f"• {md(line)}" for line in dict.fromkeys(reasons)))
 
 
+# The bands listed unless the reader chooses otherwise: a weak lead rests on little
+# evidence, and is most often an ordinary adult near a child (docs/analysis.md), so its
+# person is not read until asked for.
+LISTED = ("strong", "moderate")
+
+
+def _bands(per_band: dict[str | None, int]) -> list[str] | None:
+    """The bands of leads the reader chooses to list (``None``: a run before the bands, all
+    listed), each with its count; strong and moderate leads unless chosen otherwise (all
+    when the run has neither)."""
+    present = [band for band in BANDS if per_band.get(band)]
+    if not present:
+        return None
+    default = [band for band in LISTED if band in present] or present
+    chosen = st.pills(_("Leads"), present, selection_mode="multi", default=default,
+                      format_func=lambda band: f"{band_name(band)} · {number(per_band[band])}",
+                      key="cand_bands",
+                      help=_("A weak lead rests on little evidence: most often an adult "
+                             "near a child for an ordinary reason. Its person is read (and "
+                             "the read logged) only when you list the weak leads."))
+    left = sum(per_band[band] for band in present if band not in chosen)
+    if left:
+        st.caption(ngettext("{n} finding of the other leads is not listed.",
+                            "{n} findings of the other leads are not listed.",
+                            left).format(n=number(left)))
+    return list(chosen)
+
+
 def render() -> None:
     viewer = state.current()
     store = state.store()
@@ -217,11 +245,20 @@ def render() -> None:
             "share the findings a care partner needs to act on.",
             len(viewer.teams)).format(teams=md(", ".join(viewer.teams))))
         return
-    top = run["findings"]
+    per_band = overview.bands(store, viewer, run["run"])
+    chosen = _bands(per_band)
+    if chosen is not None and not chosen:
+        st.info(_("Choose which leads to list."))
+        return
+    top = sum(n for band, n in per_band.items() if chosen is None or band not in BANDS
+              or band in chosen)
+    if not top:
+        st.info(_("No finding of this run is among the leads chosen."))
+        return
     if top > FEWEST_TO_CHOOSE:  # a slider from 5 to 5 is refused by Streamlit
         top = st.slider(_("Show the top"), min_value=FEWEST_TO_CHOOSE,
                         max_value=min(MOST_SHOWN, top), value=min(20, top), key="cand_top")
-    found = overview.findings(store, viewer, run["run"], limit=top)
+    found = overview.findings(store, viewer, run["run"], limit=top, bands=chosen)
     decided: dict[str, list[Review]] = {}
     if viewer.can(Capability.REVIEW):
         decided = reviews.of_persons(store, viewer, [f["person_ref"] for f in found])
