@@ -310,13 +310,16 @@ def test_retention_takes_signals_with_their_delivery(store: Store, tmp_path: Pat
 
 def test_an_analysis_run_tells_the_team_what_is_new(store: Store, tmp_path: Path) -> None:
     load(store, police(tmp_path))
-    first = analyse(store, top=5, changes=Changes(team="jit", top=5))
+    # this world's one lead is weak, which the team is not told of by default (see
+    # test_a_run_signals_new_names_risen_scores_and_grown_structures): tell it all
+    every = Changes(team="jit", top=5, quiet=frozenset())
+    first = analyse(store, top=5, changes=every)
     assert first.signals is not None and first.signals_failed is None
     new = of_rule(alerts.inbox(store, IVO), Rule.NEW_CANDIDATE)
     assert first.candidates and len(new) == min(5, len(first.candidates))
     top = first.candidates[0]
     assert any(top.node[1] in s.subjects for s in new)
-    second = analyse(store, top=5, changes=Changes(team="jit", top=5))
+    second = analyse(store, top=5, changes=every)
     assert second.signals is not None and (second.signals.created, second.signals.updated) == (0, 0)
 
 
@@ -373,6 +376,18 @@ def test_a_run_signals_new_names_risen_scores_and_grown_structures(store: Store)
     assert asked == {"New in the top 2 of the analysis (parent or guardian? ask the partners "
                      "first)"}
     store.run("MATCH (f:Finding {run_id: 'B', person_ref: 'Z'}) REMOVE f.guardian_like")
+    # a weak lead is not pushed to the team: neither new nor risen
+    store.run("MATCH (f:Finding {run_id: 'B'}) WHERE f.person_ref IN ['X', 'Z'] "
+              "SET f.band = 'weak'")
+    assert {(r.rule, r.subject) for r in changes.raised(store, "B")} == {
+        (Rule.STRUCTURE_GREW, "X")}
+    store.run("MATCH (f:Finding {run_id: 'B'}) SET f.band = 'moderate'")
+    # and one that rises out of the weak band is new to the team
+    store.run("MATCH (f:Finding {run_id: 'A', person_ref: 'X'}) SET f.band = 'weak'")
+    assert {(r.rule, r.subject) for r in changes.raised(store, "B")} == {
+        (Rule.NEW_CANDIDATE, "X"), (Rule.SCORE_ROSE, "X"), (Rule.NEW_CANDIDATE, "Z"),
+        (Rule.STRUCTURE_GREW, "X")}
+    store.run("MATCH (f:Finding {run_id: 'A'}) SET f.band = 'moderate'")
     assert changes.after_run(store, "B").created == 3
     assert changes.after_run(store, "B").created == 0  # the same run again: nothing new
 

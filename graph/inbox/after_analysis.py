@@ -3,6 +3,8 @@
 - **new candidate**: a person in the run's top ``top`` who was not in the previous run's
   (aliases count as the same person); on a first run, every one of its top ``top``;
 - **score rose**: a finding whose score rose by at least ``margin`` since the previous run;
+  neither for a weak lead (``quiet``), which is most often an ordinary adult near a child
+  (one that rises out of the weak band is new to the team);
   either headline says so when all the finding's links are what a parent or guardian does
   too (``guardian_like``), so the team asks the partners before acting;
 - **structure grew**: a structure (matched to the previous run's by a shared core member)
@@ -65,6 +67,9 @@ class Changes:
     team: str = "jit"
     top: int = 20
     margin: float = 0.10
+    # A weak lead is most often an ordinary adult near a child (docs/analysis.md): it is
+    # not pushed to the team; it stays on Candidates for whoever lists the weak leads.
+    quiet: frozenset[str] = frozenset({"weak"})
 
     def raised(self, store: Store, run: str) -> list[Raised]:
         at = store.run(RUN_AT, {"run": run}, read_only=True)
@@ -76,9 +81,13 @@ class Changes:
         old_f = plain(store.run(FINDINGS, {"run": before}, read_only=True)) if before else []
         team = Addressee(AddresseeKind.TEAM, self.team)
         out = []
-        old_top = {ref for f in old_f if f["rank"] <= self.top for ref in f["refs"]}
+        # a weak lead of the run before was not told: rising out of the band, it is new
+        old_top = {ref for f in old_f if f["rank"] <= self.top and f["band"] not in self.quiet
+                   for ref in f["refs"]}
         old_score = {ref: f["score"] for f in old_f for ref in f["refs"]}
         for f in now_f:
+            if f["band"] in self.quiet:
+                continue
             refs = tuple(sorted(f["refs"]))
             evidence = (_finding(f),)
             ask = bool(f["guardian"])
