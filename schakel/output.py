@@ -16,7 +16,7 @@ from dashboard.auth import User
 from dashboard.serve import shown_address
 from graph.analysis.evaluate import Evaluation
 from graph.analysis.run import Result, candidate_json
-from graph.inbox.alerts import Signal
+from graph.inbox.alerts import Signal, rule_name, status_name
 from graph.inbox.team_rules import TeamRule
 from graph.inbox.watchlist import Watch
 from graph.retention import Report as RetentionReport
@@ -411,13 +411,14 @@ def signals(found: list[Signal]) -> None:
     for column in ("id", _("rule"), _("updated"), _("status"), _("count"), _("to"), _("text")):
         table.add_column(column, overflow="fold")
     for s in found:
-        table.add_row(s.id, s.rule.value, s.updated_at[:16].replace("T", " "), s.status.value,
+        table.add_row(s.id, rule_name(s.rule), s.updated_at[:16].replace("T", " "),
+                      status_name(s.status),
                       str(s.count), str(s.addressee), s.text)
     out.print(table)
 
 
 def signal(s: Signal) -> None:
-    out.print(f"[bold]{s.id}[/] {s.rule.value} → {s.addressee} · {s.status.value}"
+    out.print(f"[bold]{s.id}[/] {rule_name(s.rule)} → {s.addressee} · {status_name(s.status)}"
               + (" " + _("(assigned to {user})").format(user=s.assignee) if s.assignee else "")
               + (" · " + _("closed: {reason}").format(reason=s.reason) if s.reason else ""),
               highlight=False)

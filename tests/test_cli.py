@@ -131,6 +131,11 @@ def test_synth_analyse_and_evaluate_with_json(env: dict[str, str], tmp_path: Pat
     told = sum(1 for c in document["candidates"] if c["rank"] <= 20 and c["band"] != "weak")
     assert len(document["candidates"]) >= 20 and 0 < told < 20
     assert f"Signals for the team: {told} new" in " ".join(analysed.output.split())
+    listed = run(env, "signals", "list", "--team", "jit", "--rule", "new_candidate")
+    assert listed.exit_code == 0, listed.output
+    said = " ".join(listed.output.split())
+    assert f"{told} signals" in said and "new lead in the analysis" in said, said
+    assert "new_candidate" not in said  # the rule by its name, not its code
     assert set(document) == {"run", "candidates", "structures"}
     assert document["candidates"] and document["candidates"][0]["rank"] == 1
     # the table names each lead's band as the reader says it

@@ -13,21 +13,9 @@ from dashboard.text import counted, md, person, stamp
 from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.inbox import alerts, team_rules, watchlist
-from graph.inbox.alerts import Rule, Signal, Status
-from i18n import N_, _, number
+from graph.inbox.alerts import Rule, Signal, Status, rule_name, status_name
+from i18n import _, number
 
-# Each rule as its addressee reads it.
-RULES: dict[Rule, str] = {
-    Rule.CROSS_PARTNER: N_("seen by another partner"),
-    Rule.MISSING_SEEN: N_("missing child seen"),
-    Rule.WATCH: N_("watchlist"),
-    Rule.NEW_CANDIDATE: N_("new lead in the analysis"),
-    Rule.SCORE_ROSE: N_("lead grew stronger"),
-    Rule.STRUCTURE_GREW: N_("structure gained minors"),
-    Rule.TEAM_RULE: N_("team rule"),
-}
-STATUS: dict[Status, str] = {Status.NEW: N_("new"), Status.ACKNOWLEDGED: N_("acknowledged"),
-                             Status.ASSIGNED: N_("assigned"), Status.CLOSED: N_("closed")}
 SHOWN = 500  # signals listed at once
 
 
@@ -62,7 +50,7 @@ def _act(label: str, action: Callable[[], object]) -> None:
 
 def _details(signal: Signal, viewer: Viewer) -> None:
     store = state.store()
-    st.subheader(f"{_(RULES[signal.rule]).capitalize()} · {_(STATUS[signal.status])}")
+    st.subheader(f"{rule_name(signal.rule).capitalize()} · {status_name(signal.status)}")
     st.markdown(md(signal.headline) + "  \n" + _(
         "To **{addressee}** · {records} · first {first}, latest {latest}").format(
             addressee=md(signal.addressee), records=counted(signal.count, "record"),
@@ -171,11 +159,11 @@ def render() -> None:
     with left:
         chosen = inboxes[st.selectbox(_("Inbox"), list(inboxes), key="inbox_which")]
     with middle:
-        status = st.selectbox(_("Status"), [None, *STATUS], key="inbox_status",
-                              format_func=lambda s: _(STATUS[s]) if s else _("all"))
+        status = st.selectbox(_("Status"), [None, *Status], key="inbox_status",
+                              format_func=lambda s: status_name(s) if s else _("all"))
     with right:
-        rule = st.selectbox(_("What"), [None, *RULES], key="inbox_rule",
-                            format_func=lambda r: _(RULES[r]) if r else _("all"))
+        rule = st.selectbox(_("What"), [None, *Rule], key="inbox_rule",
+                            format_func=lambda r: rule_name(r) if r else _("all"))
     found = alerts.inbox(state.store(), viewer, addressees=[chosen] if chosen else None,
                          status=status, rule=rule, limit=SHOWN + 1)
     if not found:
@@ -185,14 +173,14 @@ def render() -> None:
         found = found[:SHOWN]
         st.caption(_("The {n} with the latest news; choose a status or a kind to see "
                      "others.").format(n=number(SHOWN)))
-    st.dataframe([{_("status"): _(STATUS[s.status]), _("what"): _(RULES[s.rule]),
+    st.dataframe([{_("status"): status_name(s.status), _("what"): rule_name(s.rule),
                    _("latest"): stamp(s.updated_at), _("records"): s.count,
                    _("to"): s.addressee.name, _("signal"): s.text, "id": s.id}
                   for s in found], hide_index=True, key="inbox_table")
     by_id = {s.id: s for s in found}
     pick = st.selectbox(_("Signal"), list(by_id), key="inbox_pick",
-                        format_func=lambda i: f"{_(STATUS[by_id[i].status])} · "
-                                              f"{_(RULES[by_id[i].rule])} · {by_id[i].text[:90]}")
+                        format_func=lambda i: f"{status_name(by_id[i].status)} · "
+                                              f"{rule_name(by_id[i].rule)} · {by_id[i].text[:90]}")
     _details(alerts.open_signal(state.store(), viewer, pick), viewer)
 
 

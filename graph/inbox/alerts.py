@@ -54,6 +54,35 @@ class Rule(StrEnum):
     TEAM_RULE = "team_rule"  # a team's saved query gave new rows
 
 
+# Each rule and status as its addressee reads it (the inbox, the command line).
+RULE_NAMES: dict[Rule, str] = {
+    Rule.CROSS_PARTNER: N_("seen by another partner"),
+    Rule.MISSING_SEEN: N_("missing child seen"),
+    Rule.WATCH: N_("watchlist"),
+    Rule.NEW_CANDIDATE: N_("new lead in the analysis"),
+    Rule.SCORE_ROSE: N_("lead grew stronger"),
+    Rule.STRUCTURE_GREW: N_("structure gained minors"),
+    Rule.TEAM_RULE: N_("team rule"),
+}
+STATUS_NAMES: dict[Status, str] = {
+    Status.NEW: N_("new"), Status.ACKNOWLEDGED: N_("acknowledged"),
+    Status.ASSIGNED: N_("assigned"), Status.CLOSED: N_("closed")}
+
+
+def rule_name(rule: Rule) -> str:
+    """A rule in the reader's language.
+
+    >>> rule_name(Rule.MISSING_SEEN)
+    'missing child seen'
+    """
+    return _(RULE_NAMES[rule])
+
+
+def status_name(status: Status) -> str:
+    """A signal's status in the reader's language."""
+    return _(STATUS_NAMES[status])
+
+
 class AddresseeKind(StrEnum):
     PARTNER = "partner"
     TEAM = "team"
@@ -315,7 +344,7 @@ class Signal:
     def text(self) -> str:
         """The one-line text: the headline and the latest evidence."""
         latest = self.evidence[-1].sentence() if self.evidence else ""
-        more = f" (+{self.count - 1} more)" if self.count > 1 else ""
+        more = " " + _("(+{n} more)").format(n=self.count - 1) if self.count > 1 else ""
         return f"{self.headline}: {latest}{more}" if latest else self.headline
 
     @property
