@@ -24,6 +24,7 @@ from graph.analysis.ranking import (
     rank,
 )
 from graph.analysis.run import Result
+from graph.words import band_name
 from i18n import speaking
 from schakel import output
 from tests.test_analysis_patterns import World
@@ -611,7 +612,9 @@ def test_the_analyse_table_asks_about_a_flagged_finding(
         monkeypatch.setattr(output, "out", console)
         with speaking(language):
             output.candidates(result, top=5)
+            bands = {who: band_name(ranked[who].band) for who in (parent, handler)}
+        assert bands[handler] == {"en": "strong lead", "nl": "sterk spoor"}[language]
         rows = {cells[2].strip(): cells[4].strip() for line in console.export_text().splitlines()
                 if len(cells := line.split("│")) > 5}
-        assert rows["PARENT"] == f"{ranked[parent].band} · {asked}", language
-        assert rows["HANDLER"] == ranked[handler].band, language
+        assert rows["PARENT"] == f"{bands[parent]} · {asked}", language
+        assert rows["HANDLER"] == bands[handler], language
