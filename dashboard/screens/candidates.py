@@ -250,8 +250,8 @@ def render() -> None:
     if chosen is not None and not chosen:
         st.info(_("Choose which leads to list."))
         return
-    top = sum(n for band, n in per_band.items() if chosen is None or band not in BANDS
-              or band in chosen)
+    top = sum(n for band, n in per_band.items() if chosen is None or band is None
+              or band in chosen)  # as overview.findings lists them
     if not top:
         st.info(_("No finding of this run is among the leads chosen."))
         return

@@ -3,12 +3,14 @@
 - **new candidate**: a person in the run's top ``top`` who was not in the previous run's
   (aliases count as the same person); on a first run, every one of its top ``top``;
 - **score rose**: a finding whose score rose by at least ``margin`` since the previous run;
-  neither for a weak lead (``quiet``), which is most often an ordinary adult near a child
-  (one that rises out of the weak band is new to the team);
   either headline says so when all the finding's links are what a parent or guardian does
   too (``guardian_like``), so the team asks the partners before acting;
 - **structure grew**: a structure (matched to the previous run's by a shared core member)
   with minors it did not have.
+
+A weak lead (a band in ``Changes.quiet``) raises neither: it is most often an ordinary
+adult near a child, and waits on Candidates for an analyst who lists the weak leads. One
+that rises out of the weak band is new to the team, which was never told of it.
 
 A person is matched across runs by every ref its findings name, since a run's refs are
 chosen afresh. The evidence is the run's finding or structure, which rests on the
