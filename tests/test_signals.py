@@ -363,10 +363,10 @@ def test_a_run_signals_new_names_risen_scores_and_grown_structures(store: Store)
     }
     with speaking("nl"):
         assert {r.headline.read() for r in changes.raised(store, "B")} == {
-            "Nieuw in de top 2 van de analyse", "Score steeg van 0.50 naar 0.70",
+            "Nieuw in de top 2 van de analyse", "Score steeg van 0,50 naar 0,70",
             "Een structuur kreeg er een minderjarige bij"}
         notes = {r.rule: r.evidence[0].sentence() for r in changes.raised(store, "B")}
-    assert notes[Rule.SCORE_ROSE].endswith(": rang 1, score 0.70"), notes
+    assert notes[Rule.SCORE_ROSE].endswith(": rang 1, score 0,70"), notes  # a Dutch decimal
     assert notes[Rule.STRUCTURE_GREW].endswith(": een minderjarige meer"), notes
     first = {(r.rule, r.subject) for r in changes.raised(store, "A")}
     assert first == {(Rule.NEW_CANDIDATE, "X"), (Rule.NEW_CANDIDATE, "Y")}

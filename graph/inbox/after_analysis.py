@@ -59,6 +59,7 @@ GREW = N_("A structure gained one minor")
 GREW_N = N_("A structure gained {n} minors")
 MORE = N_("one minor more")
 MORE_N = N_("{n} minors more")
+SCORES = ("was", "now")  # written as the reader's language writes a decimal
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,9 @@ class Changes:
             was = max((old_score[r] for r in refs if r in old_score), default=None)
             if was is not None and f["score"] - was >= self.margin:
                 out.append(Raised(Rule.SCORE_ROSE, team, refs[0], evidence,
-                                  Phrase.of(ROSE_ASK if ask else ROSE, was=f"{was:.2f}",
-                                              now=f"{f['score']:.2f}"), refs))
+                                  Phrase.of(ROSE_ASK if ask else ROSE, numbers=SCORES,
+                                            was=f"{was:.2f}", now=f"{f['score']:.2f}"),
+                                  refs))
         if before:
             out += _grown(plain(store.run(STRUCTURES, {"run": run}, read_only=True)),
                           plain(store.run(STRUCTURES, {"run": before}, read_only=True)), team)
@@ -111,7 +113,7 @@ class Changes:
 
 
 def _finding(f: dict[str, Any]) -> Evidence:
-    note = Phrase.of(N_("rank {rank}, score {score}"), rank=f["rank"],
+    note = Phrase.of(N_("rank {rank}, score {score}"), numbers=("score",), rank=f["rank"],
                      score=f"{f['score']:.2f}")
     return Evidence(f["ref"], "finding", f.get("band") or "", str(f["at"])[:10],
                     deliveries=tuple(f["deliveries"]), note=note.english,

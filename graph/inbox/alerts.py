@@ -32,7 +32,7 @@ from graph.access import Capability, Viewer
 from graph.errors import GraphError
 from graph.store import Store, plain
 from graph.words import band_name, word
-from i18n import N_, _
+from i18n import N_, _, number
 
 
 class Status(StrEnum):
@@ -236,8 +236,9 @@ PARTNER_KINDS: dict[str, str] = {
 class Phrase:
     """A text of a signal (its headline, a note of its evidence): a template marked for
     the catalog and its values, of which those named in ``said`` are texts of the catalog
-    themselves (a kind of signal). Stored in English and as JSON, and read in the
-    reader's language.
+    themselves (a kind of signal), and those named in ``numbers`` decimals (a score), which
+    the reader's language writes its own way. Stored in English and as JSON, and read in
+    the reader's language.
 
     >>> from i18n import speaking
     >>> h = Phrase.of(N_("Reported {kind} on {at}, since seen"), ("kind",),
@@ -247,15 +248,23 @@ class Phrase:
     >>> with speaking("nl"):
     ...     Phrase.read_json(h.json(), h.english)
     'Melding van vermissing op 2015-05-01, sindsdien gezien'
+    >>> s = Phrase.of(N_("rank {rank}, score {score}"), numbers=("score",), rank=3,
+    ...               score="0.41")
+    >>> with speaking("nl"):
+    ...     s.english, Phrase.read_json(s.json(), s.english)
+    ('rank 3, score 0.41', 'rang 3, score 0,41')
     """
 
     template: str
     values: tuple[tuple[str, str], ...] = ()
     said: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, template: str, said: tuple[str, ...] = (), **values: object) -> Phrase:
-        return cls(template, tuple(sorted((k, str(v)) for k, v in values.items())), said)
+    def of(cls, template: str, said: tuple[str, ...] = (), *, numbers: tuple[str, ...] = (),
+           **values: object) -> Phrase:
+        return cls(template, tuple(sorted((k, str(v)) for k, v in values.items())), said,
+                   numbers)
 
     @property
     def english(self) -> str:
@@ -263,12 +272,22 @@ class Phrase:
 
     def read(self) -> str:
         """The text in the reader's language."""
-        return _(self.template).format(**{k: _(v) if k in self.said else v
-                                          for k, v in self.values})
+        return _(self.template).format(**{k: self._said(k, v) for k, v in self.values})
+
+    def _said(self, key: str, value: str) -> str:
+        if key in self.said:
+            return _(value)
+        if key in self.numbers:
+            try:
+                return number(float(value), len(value.partition(".")[2]))
+            except ValueError:
+                return value
+        return value
 
     def json(self) -> str:
         return json.dumps({"template": self.template, "values": dict(self.values),
-                           "said": list(self.said)}, sort_keys=True)
+                           "said": list(self.said), "numbers": list(self.numbers)},
+                          sort_keys=True)
 
     def stored(self) -> dict[str, str]:
         """The properties of a signal that keep it as its headline: the English text, and
@@ -284,7 +303,8 @@ class Phrase:
             kept = json.loads(text or "")
             values = {str(k): str(v) for k, v in kept["values"].items()}
             return Phrase(str(kept["template"]), tuple(sorted(values.items())),
-                          tuple(kept.get("said") or ())).read()
+                          tuple(kept.get("said") or ()), tuple(kept.get("numbers") or ())
+                          ).read()
         except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             return stored
 
