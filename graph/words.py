@@ -48,6 +48,12 @@ BANDS: dict[str, str] = {"strong": N_("strong lead"), "moderate": N_("moderate l
                          "weak": N_("weak lead")}
 
 
+# The bands not put before a reader unasked: a weak lead is most often an ordinary adult
+# near a child (docs/analysis.md, the reliability table). Candidates lists them only when
+# the reader asks; an analysis run signals none of them (graph.inbox.after_analysis).
+QUIET: frozenset[str] = frozenset({"weak"})
+
+
 def band_name(band: str | None) -> str:
     """A finding's band as the reader's language says it (the band itself when it has no
     name).

@@ -25,7 +25,7 @@ from graph.access import Capability
 from graph.analysis import counter
 from graph.explore import describe
 from graph.reviews import EXPLAINED, Decision, Review, label_of
-from graph.words import BANDS, band_name
+from graph.words import BANDS, QUIET, band_name
 from i18n import N_, _, ngettext, number
 
 # Findings listed: all when there are at most FEWEST_TO_CHOOSE, else a choice of the
@@ -195,12 +195,6 @@ def _why(finding: dict, lines: dict[str, str], *, partner: bool) -> None:
                     + "  \n".join(f"• {md(line)}" for line in dict.fromkeys(reasons)))
 
 
-# The bands listed unless the reader chooses otherwise: a weak lead rests on little
-# evidence, and is most often an ordinary adult near a child (docs/analysis.md), so its
-# person is not read until asked for.
-LISTED = ("strong", "moderate")
-
-
 def _bands(per_band: dict[str | None, int]) -> list[str] | None:
     """The bands of leads the reader chooses to list (``None``: a run before the bands, all
     listed), each with its count; strong and moderate leads unless chosen otherwise (all
@@ -208,7 +202,7 @@ def _bands(per_band: dict[str | None, int]) -> list[str] | None:
     present = [band for band in BANDS if per_band.get(band)]
     if not present:
         return None
-    default = [band for band in LISTED if band in present] or present
+    default = [band for band in present if band not in QUIET] or present
     chosen = st.pills(_("Leads"), present, selection_mode="multi", default=default,
                       format_func=lambda band: f"{band_name(band)} · {number(per_band[band])}",
                       key="cand_bands",

@@ -33,6 +33,7 @@ from graph.inbox.alerts import (
     merge,
 )
 from graph.store import Store, plain
+from graph.words import QUIET
 from i18n import N_
 
 FINDINGS: LiteralString = (
@@ -70,9 +71,7 @@ class Changes:
     team: str = "jit"
     top: int = 20
     margin: float = 0.10
-    # A weak lead is most often an ordinary adult near a child (docs/analysis.md): it is
-    # not pushed to the team; it stays on Candidates for whoever lists the weak leads.
-    quiet: frozenset[str] = frozenset({"weak"})
+    quiet: frozenset[str] = QUIET  # the bands that raise no signal
 
     def raised(self, store: Store, run: str) -> list[Raised]:
         at = store.run(RUN_AT, {"run": run}, read_only=True)
