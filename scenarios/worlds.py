@@ -28,8 +28,9 @@ measuring it from ``TESTING``; a figure in the docs comes from testing worlds on
 
 *Stress worlds* (``STRESS``) are the worlds of the same seeds with one condition pushed
 beyond what the draw gives: no dates on identifiers, no family tie recorded, every partner
-at its lowest recording rate, three times the innocent adults, or the families of the
-exploited children recorded around them. Another team's data differs from ours in such
+at its lowest recording rate, three times the innocent adults, the families of the
+exploited children recorded around them, or homes recorded as stays at a residence
+rather than as registered addresses. Another team's data differs from ours in such
 ways; they show where the method gives way.
 """
 
@@ -51,6 +52,7 @@ from scenarios.synth import (
     PARTNERS,
     RAW_PARTNER,
     START,
+    Location,
     Person,
     World,
     county_line,
@@ -75,6 +77,8 @@ STRESS: dict[str, str] = {
     "outreach": "street youth workers who, besides being present when their teenagers are "
                 "arrested, collect one now and then and are named when one goes missing",
     "interpreters": "interpreters at many of the police contacts of the exploited minors",
+    "homes": "partners record where a person lives as a stay at a residence of its own "
+             "(stays.csv), never as a registered address",
 }
 # The innocent classes of a world, as truth.json names them under "decoys".
 INNOCENT = ("parent", "caseworker", "shelter_staff", "street_worker", "store_detective",
@@ -103,6 +107,7 @@ class Params:
     exploited_families: bool = False  # whether the exploited minors' parents are recorded
     outreach: int = 0  # street youth workers who collect their teenagers now and then
     interpreters: int = 0  # interpreters at many police contacts of the exploited minors
+    homes: bool = False  # whether addresses are recorded as stays at a residence instead
     stress: str | None = None  # the stress (STRESS) the world was drawn under
 
     @classmethod
@@ -127,6 +132,8 @@ class Params:
             return replace(params, outreach=OUTREACH_WORKERS, stress=stress)
         if stress == "interpreters":
             return replace(params, interpreters=INTERPRETERS, stress=stress)
+        if stress == "homes":
+            return replace(params, homes=True, stress=stress)
         crowded = {name: 3 * n for name, n in params.innocent.items()}
         return replace(params, innocent=crowded, stress=stress)
 
@@ -467,6 +474,37 @@ def recruiting_worker(w: World, index: int) -> None:
 # -- a whole world -----------------------------------------------------------------------
 
 
+def _addresses_as_homes(w: World) -> None:
+    """Under the ``homes`` stress: partners record where a person lives as a stay at a
+    residence (``stays.csv``), not as a registered address. Each address becomes a
+    residence of its own, in the city of the first person registered there; each
+    recorded registration a stay there from the day it was seen; no address identifier is
+    left. Drawn from no random, after the recording: the world, and what its partners
+    recorded, stay those of its seed."""
+    city_of = {ref: p.city for p in w.persons for ref in (p.raw, *p.aliases)}
+    homes: dict[str, Location] = {}
+    for files in w.rows.values():
+        kept = []
+        for row in files.get("identifiers.csv", []):
+            if row["kind"] != "address":
+                kept.append(row)
+                continue
+            home = homes.get(row["identifier_ref"])
+            if home is None:
+                city = city_of[row["person_ref"]]
+                country, lat, lon = (("NL", *NL_CITIES[city]) if city in NL_CITIES
+                                     else FOREIGN_CITIES[city])
+                code = "".join(c for c in city.upper() if c.isalpha())[:3]
+                ref = f"L-{country}-{code}-HOME-{len(homes) + 1}"
+                home = homes[row["identifier_ref"]] = Location(
+                    ref, "residence", city, country, lat, lon, "Woning")
+                w.locations[ref] = home
+            files["stays.csv"].append({"person_ref": row["person_ref"],
+                                       "location_ref": home.ref,
+                                       "from": row["observed_at"], "until": ""})
+        files["identifiers.csv"] = kept
+
+
 def _under_record(w: World, params: Params) -> None:
     """Each partner keeps only its recording share of the rows it may miss (and, in an
     undated world, no identifier's date: ``observed_at`` is optional)."""
@@ -529,6 +567,8 @@ def build(params: Params) -> World:
             for _ in range(params.interpreters):
                 ring_interpreter(w, exploited)
     _under_record(w, params)
+    if params.homes:  # after the recording: the same rows recorded, in another form
+        _addresses_as_homes(w)
     return w
 
 

@@ -151,6 +151,33 @@ def test_a_shared_address_of_unrecorded_date_weighs_less_than_a_home_of_years(
     assert explained(w, parent, kid).factor == counter.FACTORS["household"]  # type: ignore[union-attr]
 
 
+def test_a_household_inferred_from_years_at_one_residence(w: World) -> None:
+    # a partner that records where people live (stays.csv) rather than a registered address
+    parent, kid = w.person("P"), w.person("K", minor=True)
+    w.incident(day=date(2015, 5, 1), suspects=[kid], collectors=[parent])
+    w.g.nodes[parent]["homes"] = {"H": (date(2008, 1, 1), None)}
+    w.g.nodes[kid]["homes"] = {"H": (date(2015, 1, 1), None)}  # months before: not yet a home
+    w.g.graph["residents"] = {"H": 4}
+    assert explained(w, parent, kid) is None
+    w.g.nodes[kid]["homes"]["H"] = (date(2010, 1, 1), None)
+    found = explained(w, parent, kid)
+    assert found is not None and found.kind == "household"
+    assert found.factor == counter.FACTORS["household"]
+    assert found.reason == "lived at the same residence as K since 2010-01-01"
+    assert found.evidence == ("H", "K")
+    # together only from when the later of the two moved in
+    w.g.nodes[parent]["homes"]["H"] = (date(2014, 9, 1), None)
+    assert explained(w, parent, kid) is None
+    # not at the same time: the adult had left before the child came
+    w.g.nodes[parent]["homes"]["H"] = (date(2001, 1, 1), date(2009, 1, 1))
+    assert explained(w, parent, kid) is None
+    # a residence where many lived is a block or a neighbourhood, not one household
+    w.g.nodes[parent]["homes"]["H"] = (date(2008, 1, 1), None)
+    assert explained(w, parent, kid) is not None
+    w.g.graph["residents"]["H"] = counter.HOUSEHOLD_MOST + 1
+    assert explained(w, parent, kid) is None
+
+
 def test_the_victim_of_the_childs_offence(w: World) -> None:
     # a resident whose home a drugs line took over: the line's child is registered at the
     # address, and deals there with the resident as the victim

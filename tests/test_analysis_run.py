@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from graph.analysis.projection import project
@@ -11,7 +12,7 @@ from graph.store import Store
 from ingest.load import ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
 from scenarios.synth import generate
-from tests.helpers import basic_files, delivery, schakel
+from tests.helpers import LOCATIONS, basic_files, delivery, schakel
 
 KEY = TeamKey("demo", DEMO_KEY)
 
@@ -35,6 +36,25 @@ def test_projection_folds_aliases_and_keeps_ties(store: Store, tmp_path: Path) -
     # a birth year or a category on any reference records the age; P4 has neither
     assert g.nodes[kid]["age_recorded"] and g.nodes[("person", "P3")]["age_recorded"]
     assert g.nodes[("person", "P4")]["age_recorded"] is False
+
+
+def test_projection_keeps_where_persons_lived_and_how_many_lived_there(
+        store: Store, tmp_path: Path) -> None:
+    files = basic_files(**{
+        "locations.csv": LOCATIONS + "H1,residence,Utrecht,,,,\nS1,shelter,Utrecht,,,,\n",
+        "aliases.csv": "person_ref,other_ref,basis\nP1,P1B,fingerprint\n",
+        "stays.csv": ("person_ref,location_ref,from,until\n"
+                      "P2,H1,2008-01-01,\nP1,H1,2010-03-01,2012-01-01\n"
+                      "P1B,H1,2013-01-01,2014-06-01\nP1,S1,2015-01-01,\n"),
+    })
+    assert ingest_delivery(store, delivery(tmp_path, files), KEY).status == 0
+    g = project(store)
+    kid, parent = ("person", "P1"), ("person", "P2")
+    # both stays of the alias cluster at H1, from the first day to the last
+    assert g.nodes[kid]["homes"] == {"H1": (date(2010, 3, 1), date(2014, 6, 1))}
+    assert g.nodes[parent]["homes"] == {"H1": (date(2008, 1, 1), None)}
+    assert g.graph["residents"] == {"H1": 2}  # a shelter is no residence
+    assert g.nodes[kid]["shelters"] == {"S1": "Utrecht"}
 
 
 def test_analyse_on_an_empty_graph_says_why_it_found_nothing(neo4j_settings: Settings,

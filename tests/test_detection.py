@@ -88,6 +88,33 @@ def test_a_parent_with_a_shared_address_ranks_below_a_planted_collector(
     assert json.loads(finding[0]["c"]) == parent["counter_evidence"]
 
 
+def homes(root: Path) -> Path:
+    """The same family, recorded where it lives (stays at a residence of its own), with no
+    registered address: how another partner's export may say it."""
+    stays = ["person_ref,location_ref,from,until", "PARENT,HOME-1,2003-01-01,"]
+    stays += [f"OWN{i},HOME-1,2006-0{i + 1}-01," for i in range(3)]
+    return delivery(root, {"locations.csv": "location_ref,kind,city,country\n"
+                                            "HOME-1,residence,Utrecht,NL\n",
+                           "stays.csv": "\n".join(stays) + "\n"},
+                    name="homes", partner="municipality", partner_kind="municipality")
+
+
+def test_a_parent_who_lives_with_the_children_ranks_below_a_planted_collector(
+        store: Store, tmp_path: Path) -> None:
+    assert ingest_delivery(store, police(tmp_path), KEY).status == 0
+    before = ranked(store)
+    assert ingest_delivery(store, homes(tmp_path), KEY).status == 0
+    after = ranked(store)
+    collector, parent = after["COLLECTOR"], after["PARENT"]
+    assert collector["rank"] == 1 and collector["score"] == before["COLLECTOR"]["score"]
+    assert parent["score"] < before["PARENT"]["score"]  # the years at one home lowered it
+    assert [i["name"] for i in parent["indicators"]] == [  # and hid no hit
+        i["name"] for i in before["PARENT"]["indicators"]]
+    reasons = [c["reason"] for c in parent["counter_evidence"]]
+    assert "lived at the same residence as OWN0 since 2006-01-01" in reasons
+    assert {m["ref"] for m in parent["minors"] if m["lowered_by"]} == {"OWN0", "OWN1", "OWN2"}
+
+
 def professionals(root: Path, rows: str, *, kind: str = "police", version: str = "1.1",
                   name: str = "declared") -> Path:
     return delivery(root, {"professionals.csv": "person_ref,role,since,until\n" + rows},
@@ -176,6 +203,8 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     interpreters = Params.draw(seed, "interpreters")
     assert interpreters.interpreters == INTERPRETERS and replace(
         interpreters, interpreters=0, stress=None) == drawn
+    homes = Params.draw(seed, "homes")
+    assert homes.homes and replace(homes, homes=False, stress=None) == drawn
     with pytest.raises(ValueError, match="unknown stress"):
         Params.draw(seed, "bogus")
 
@@ -216,6 +245,22 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     roles = {r["role"] for r in rows(tmp_path / "outreach", "involvements.csv")
              if r["person_ref"] in workers}
     assert roles == {"present", "collector"}
+
+    # homes recorded as stays at a residence of their own, never as a registered address;
+    # the rest of the world as it was
+    generate_world(tmp_path / "homes", seed=seed, key=KEY, stress="homes")
+    assert rows(tmp_path / "homes", "incidents.csv") == rows(tmp_path / "plain",
+                                                             "incidents.csv")
+    assert not [r for r in rows(tmp_path / "homes", "identifiers.csv") if r["kind"] == "address"]
+    registered = sorted((r["person_ref"], r["observed_at"])
+                        for r in rows(tmp_path / "plain", "identifiers.csv")
+                        if r["kind"] == "address")
+    places = {r["location_ref"]: r["kind"] for r in rows(tmp_path / "homes", "locations.csv")}
+    homed = sorted((r["person_ref"], r["from"]) for r in rows(tmp_path / "homes", "stays.csv")
+                   if "-HOME-" in r["location_ref"] and places[r["location_ref"]] == "residence")
+    assert registered and homed == registered  # each registration recorded as a stay
+    assert [r for r in rows(tmp_path / "homes", "relations.csv")] == rows(
+        tmp_path / "plain", "relations.csv")
 
     # interpreters at many of the exploited children's police contacts
     truth = generate_world(tmp_path / "interpreters", seed=seed, key=KEY, stress="interpreters")

@@ -7,8 +7,9 @@ explains it:
   partner);
 - **household** (inferred): the two are registered at the same address, the minor since
   at least a year before the first link between them (when no partner recorded since
-  when, it counts, but for less); or the adult reported the minor missing, or reported an
-  incident in which the minor was the victim;
+  when, it counts, but for less); or they lived at one residence of a few persons
+  (``stays.csv``), together since a year or more before that link; or the adult reported
+  the minor missing, or reported an incident in which the minor was the victim;
 - **victim**: the adult was the victim of an offence of which the minor was a suspect (a
   resident whose home a drugs line took over);
 - **one child** (inferred): at every police contact, two or more, the adult came for the
@@ -67,6 +68,9 @@ LONG_TIME = timedelta(days=365)
 # A shared address whose registration date no partner recorded: a household perhaps, but
 # the date that tells a home of years from a recent registration is missing.
 UNDATED_HOUSEHOLD = 0.5
+# A residence where more persons ever stayed is a block or a neighbourhood, not one
+# household: living there says nothing of a life shared with a child.
+HOUSEHOLD_MOST = 12
 MEANS = frozenset({"phone", "vehicle", "account"})
 REPORTING = frozenset({"missing", "runaway"})
 
@@ -75,8 +79,8 @@ REPORTING = frozenset({"missing", "runaway"})
 # may be another partner's).
 KINDS: dict[str, str] = {
     "family": N_("a recorded family tie"),
-    "household": N_("registered at the same address for a long time, or since a date no "
-                    "partner recorded"),
+    "household": N_("registered or living at the same address for a long time, or "
+                    "registered there since a date no partner recorded"),
     "reported": N_("reported the minor missing, or as a victim"),
     "professional": N_("a professional tie (caseworker) is recorded"),
     "declared": N_("declared by a partner as one of its professionals or a foster parent"),
@@ -185,6 +189,34 @@ def _first_day(g: nx.Graph, links: list[Link]) -> date | None:
     return min(known) if known else None
 
 
+def homes_shared(g: nx.Graph, adult: Node, minor: Node) -> list[tuple[str, date]]:
+    """The residences where the two lived at the same time, each with the day from which
+    both lived there; only residences where at most ``HOUSEHOLD_MOST`` persons ever stayed.
+
+    >>> g = nx.Graph(residents={"R1": 3, "R2": 400})
+    >>> g.add_node("a", homes={"R1": (date(2008, 1, 1), None), "R2": (date(2008, 1, 1), None)})
+    >>> g.add_node("m", homes={"R1": (date(2010, 5, 1), None), "R2": (date(2009, 1, 1), None)})
+    >>> homes_shared(g, "a", "m")
+    [('R1', datetime.date(2010, 5, 1))]
+    >>> g.nodes["a"]["homes"]["R1"] = (date(2006, 1, 1), date(2009, 1, 1))  # moved out before
+    >>> homes_shared(g, "a", "m")
+    []
+    """
+    residents = g.graph.get("residents") or {}
+    mine = g.nodes[adult].get("homes") or {}
+    theirs = g.nodes[minor].get("homes") or {}
+    shared = []
+    for home in sorted(mine.keys() & theirs.keys()):
+        if residents.get(home, 0) > HOUSEHOLD_MOST:
+            continue
+        (a_from, a_until), (m_from, m_until) = mine[home], theirs[home]
+        since = max(a_from, m_from)
+        ends = [day for day in (a_until, m_until) if day is not None]
+        if not ends or since <= min(ends):
+            shared.append((home, since))
+    return shared
+
+
 def household(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> Counter | None:
     """The strongest of :func:`shared_life`."""
     found = shared_life(g, adult, minor, links)
@@ -194,10 +226,16 @@ def household(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> Count
 def shared_life(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> list[Counter]:
     """What the data shows of a life shared with the minor: the adult reported the minor
     missing or as a victim; the two are registered at one address, the minor since a
-    year or more before their first contact (undated: weaker); or the adult was the
+    year or more before their first contact (undated: weaker), or lived at one residence
+    of a few (:func:`homes_shared`) since a year or more before it; or the adult was the
     victim of the minor's offence (a resident whose home a line took over)."""
     first = _first_day(g, links)
     found: list[Counter] = []
+    for home, since in homes_shared(g, adult, minor):
+        if first is None or since <= first - LONG_TIME:
+            found.append(saying("household", N_("lived at the same residence as {minor} "
+                                                "since {since}"),
+                                (home, minor[1]), minor=minor[1], since=since.isoformat()))
     for via, data in g.adj[minor].items():
         if via[0] == "identifier" and g.nodes[via].get("identifier_kind") == "address" \
                 and g.has_edge(adult, via):
@@ -389,7 +427,9 @@ def one_child(g: nx.Graph, links: Collection[Link], anchors: Collection[Node], *
 
 def _relatives(g: nx.Graph, person: Node) -> set[Node]:
     """The person, the persons with a recorded family tie to them, and the addresses they
-    are registered at."""
+    are registered at. (Not the residences where they lived: children of one small
+    neighbourhood, recorded as one residence, would count as one family, and a ring's
+    phone shared among them as a family's.)"""
     near = {person}
     for other, data in g.adj[person].items():
         if other[0] == "person" and data["types"] & FAMILY:

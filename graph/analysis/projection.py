@@ -8,7 +8,11 @@ involvement roles (person-incident), ``ABOUT``/``NAMES`` (signal-person), ``USES
 (person-identifier), and known ties (person-person). Family and professional ties are
 kept as edges so that the patterns can treat them as explanations. A person's shelter
 placements are an attribute (``shelters``: location ref -> city), not nodes: a shelter
-would tie together everyone ever placed there.
+would tie together everyone ever placed there. Where a person lived (a stay at a
+``residence``) is an attribute too (``homes``: location ref -> the first day and the last,
+``None`` while still there), with the number of persons who ever stayed at each
+residence in ``g.graph["residents"]``: a residence of a few is a household, one of many
+a block or a neighbourhood (:func:`graph.analysis.counter.homes_shared` tells them apart).
 
 Records are streamed from Neo4j (the driver fetches in batches), so only the projection
 itself is held in memory.
@@ -55,6 +59,8 @@ TIES = _rows(f"MATCH (a:Person)-[r:{_TIE_TYPES}]->(b:Person)", "a.ref", "type(r)
 DECLARED = _rows("MATCH (d:Delivery)-[r:DECLARES]->(p:Person)", "p.ref", "r.role", "d.partner")
 STAYS = _rows("MATCH (p:Person)-[:STAYED_AT]->(l:Location) WHERE l.kind = 'shelter'",
               "p.ref", "l.ref", "l.city")
+HOMES = _rows("MATCH (p:Person)-[s:STAYED_AT]->(l:Location) WHERE l.kind = 'residence'",
+              "p.ref", "l.ref", "s.from", "s.until")
 IDENTIFIERS = _rows("MATCH (p:Person)-[r:USES]->(x:Identifier)",
                     "p.ref", "x.ref", "x.kind", "r.first_seen")
 CHUNK = 20_000  # rows to a record
@@ -114,7 +120,8 @@ def project(store: Store) -> nx.Graph:
         node = ("person", clusters.find(ref))
         if node not in g:
             g.add_node(node, kind="person", refs=set(), minor=False, adult_claimed=False,
-                       age_recorded=False, partners=set(), shelters={}, declared_roles={})
+                       age_recorded=False, partners=set(), shelters={}, homes={},
+                       declared_roles={})
         g.nodes[node]["refs"].add(ref)
         return node
 
@@ -149,6 +156,18 @@ def project(store: Store) -> nx.Graph:
         g.nodes[person(ref)]["declared_roles"].setdefault(role, set()).add(partner)
     for ref, shelter, city in _stream(store, STAYS):  # shelter placements: ref -> city
         g.nodes[person(ref)]["shelters"][shelter] = city
+    residents: dict[str, set[Node]] = {}
+    for ref, home, start, until in _stream(store, HOMES):  # where a person lived
+        who = person(ref)
+        residents.setdefault(home, set()).add(who)
+        stays = g.nodes[who]["homes"]
+        first, last = _day(start), _day(until)
+        if home in stays:  # several stays at one residence: from the first to the last
+            was_first, was_last = stays[home]
+            first = min(first, was_first)
+            last = None if last is None or was_last is None else max(last, was_last)
+        stays[home] = (first, last)
+    g.graph["residents"] = {home: len(who) for home, who in residents.items()}
     for who_ref, ref, kind, first_seen in _stream(store, IDENTIFIERS):
         identifier = ("identifier", ref)
         if identifier not in g:
