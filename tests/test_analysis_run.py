@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from graph.analysis.projection import project
+from graph.analysis.run import analyse
 from graph.settings import Settings
 from graph.store import Store
 from ingest.load import ingest_delivery
@@ -55,6 +56,28 @@ def test_projection_keeps_where_persons_lived_and_how_many_lived_there(
     assert g.nodes[parent]["homes"] == {"H1": (date(2008, 1, 1), None)}
     assert g.graph["residents"] == {"H1": 2}  # a shelter is no residence
     assert g.nodes[kid]["shelters"] == {"S1": "Utrecht"}
+
+
+def test_analyse_reads_dates_and_date_times_alike(store: Store, tmp_path: Path) -> None:
+    """The format allows an incident or a signal a date or a date-time; the analysis counts
+    in days, and a partner that records the hour must not break it (nor one that records
+    the hour for some rows only)."""
+    files = basic_files(**{  # I1 on a date, I2 at a date-time; P2 collects P1 at both
+        "involvements.csv": "incident_ref,person_ref,role\n"
+                            "I1,P1,suspect\nI1,P2,collector\nI2,P1,suspect\nI2,P2,collector\n",
+        "signals.csv": "signal_ref,person_ref,kind,observed_at,location_ref,related_person_ref\n"
+                       "S1,P1,missing,2016-02-10T22:30:00+01:00,,\n",
+        "identifiers.csv": "person_ref,kind,identifier_ref,observed_at\n"
+                           "P2,address,A1,2003-01-01\nP1,address,A1,2006-01-01\n",
+    })
+    assert ingest_delivery(store, delivery(tmp_path, files), KEY).status == 0
+    g = project(store)
+    days = [g.nodes[node]["day"] for node in (("incident", "I1"), ("incident", "I2"),
+                                              ("signal", "S1"))]
+    assert days == [date(2016, 2, 11), date(2016, 2, 12), date(2016, 2, 10)]
+    result = analyse(store, top=5)
+    (parent,) = [c for c in result.candidates if c.node == ("person", "P2")]
+    assert [k.kind for k in parent.counter_evidence] == ["household"]  # since 2006
 
 
 def test_analyse_on_an_empty_graph_says_why_it_found_nothing(neo4j_settings: Settings,
