@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,12 +68,18 @@ def ranked(store: Store) -> dict[str, dict]:
                                          for c in result.candidates)}
 
 
-def test_a_parent_with_a_shared_address_ranks_below_a_planted_collector(
-        store: Store, tmp_path: Path) -> None:
+def before_and_after(store: Store, tmp_path: Path,
+                     family: Callable[[Path], Path]) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The ranking of the police delivery alone, and with ``family``'s delivery loaded."""
     assert ingest_delivery(store, police(tmp_path), KEY).status == 0
     before = ranked(store)
-    assert ingest_delivery(store, municipality(tmp_path), KEY).status == 0
-    after = ranked(store)
+    assert ingest_delivery(store, family(tmp_path), KEY).status == 0
+    return before, ranked(store)
+
+
+def test_a_parent_with_a_shared_address_ranks_below_a_planted_collector(
+        store: Store, tmp_path: Path) -> None:
+    before, after = before_and_after(store, tmp_path, municipality)
     collector, parent = after["COLLECTOR"], after["PARENT"]
     assert collector["rank"] == 1 and collector["band"] == "strong"
     assert parent["rank"] > collector["rank"]
@@ -101,10 +108,7 @@ def homes(root: Path) -> Path:
 
 def test_a_parent_who_lives_with_the_children_ranks_below_a_planted_collector(
         store: Store, tmp_path: Path) -> None:
-    assert ingest_delivery(store, police(tmp_path), KEY).status == 0
-    before = ranked(store)
-    assert ingest_delivery(store, homes(tmp_path), KEY).status == 0
-    after = ranked(store)
+    before, after = before_and_after(store, tmp_path, homes)
     collector, parent = after["COLLECTOR"], after["PARENT"]
     assert collector["rank"] == 1 and collector["score"] == before["COLLECTOR"]["score"]
     assert parent["score"] < before["PARENT"]["score"]  # the years at one home lowered it

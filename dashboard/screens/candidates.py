@@ -197,8 +197,8 @@ def _why(finding: dict, lines: dict[str, str], *, partner: bool) -> None:
 
 def _bands(per_band: dict[str | None, int]) -> list[str] | None:
     """The bands of leads the reader chooses to list (``None``: a run before the bands, all
-    listed), each with its count; strong and moderate leads unless chosen otherwise (all
-    when the run has neither)."""
+    listed), each with its count; those not ``QUIET`` (strong and moderate) unless chosen
+    otherwise (all when the run has none of them)."""
     present = [band for band in BANDS if per_band.get(band)]
     if not present:
         return None
