@@ -102,6 +102,8 @@ class World:
         self.counter: dict[str, int] = defaultdict(int)
         self.structures: list[dict[str, Any]] = []
         self.phones: int = 0
+        # (carer, child): each child's parent or carer, whether any partner records it
+        self.carers: list[tuple[Person, Person]] = []
         # How much of what happened the partners record (1: as in the project's own
         # scenarios; scenarios/worlds.py draws other values for its families of worlds).
         self.family_recording = 1.0
@@ -235,6 +237,7 @@ class World:
         kids = [self.person(self.rng.randint(*child_ages), city) for _ in range(children)]
         home = self.place(city, ("residence",)) if self.by_city[city].get("residence") else None
         for kid in kids:
+            self.carers.append((parent, kid))
             if self.rng.random() < parent_tie_recorded * self.family_recording:
                 self.relation(self.rng.choice(["municipality", "youth-care"]), parent, kid,
                               "parent")

@@ -79,6 +79,9 @@ STRESS: dict[str, str] = {
     "interpreters": "interpreters at many of the police contacts of the exploited minors",
     "homes": "partners record where a person lives as a stay at a residence of its own "
              "(stays.csv), never as a registered address",
+    "contacts": "care partners name a child's parent or carer as the adult they reached on "
+                "the child's school-absence and care signals, and the exploited minors' "
+                "parents are recorded with them",
 }
 # The innocent classes of a world, as truth.json names them under "decoys".
 INNOCENT = ("parent", "caseworker", "shelter_staff", "street_worker", "store_detective",
@@ -108,6 +111,7 @@ class Params:
     outreach: int = 0  # street youth workers who collect their teenagers now and then
     interpreters: int = 0  # interpreters at many police contacts of the exploited minors
     homes: bool = False  # whether addresses are recorded as stays at a residence instead
+    contacts: float = 0.0  # the share of children whose carer care partners name as contact
     stress: str | None = None  # the stress (STRESS) the world was drawn under
 
     @classmethod
@@ -134,6 +138,8 @@ class Params:
             return replace(params, interpreters=INTERPRETERS, stress=stress)
         if stress == "homes":
             return replace(params, homes=True, stress=stress)
+        if stress == "contacts":
+            return replace(params, contacts=CONTACTS, exploited_families=True, stress=stress)
         crowded = {name: 3 * n for name, n in params.innocent.items()}
         return replace(params, innocent=crowded, stress=stress)
 
@@ -175,6 +181,7 @@ def foster_parent(w: World) -> None:
     w.stay("municipality", carer, home, date(2009, 1, 1))
     for _ in range(rng.randint(2, 5)):
         kid = w.person(rng.randint(9, 16), city)  # from another family
+        w.carers.append((carer, kid))
         placed = w.day(date(2013, 1, 1), START)
         w.stay("youth-care", kid, home, placed)
         w.identifier("municipality", kid, "address", address, placed)
@@ -304,6 +311,7 @@ def exploited_childs_parent(w: World, kid: Person) -> None:
     rng = w.rng
     city = kid.city if kid.city in NL_CITIES else rng.choice(_nl(w))
     parent = w.person(rng.randint(32, 55), city, "decoy:exploited_childs_parent")
+    w.carers.append((parent, kid))
     w.stay("municipality", parent, w.place(city, ("residence",)), date(2005, 1, 1))
     address = f"ADDR-{w.next_id('EF')}"
     w.identifier("municipality", parent, "address", address, date(2005, 1, 1))
@@ -471,6 +479,27 @@ def recruiting_worker(w: World, index: int) -> None:
                          "helpers": [], "minors": minors, "disguised": True})
 
 
+CONTACTS = 0.6  # under the ``contacts`` stress
+
+
+def named_as_contact(w: World, share: float, recording: dict[str, float]) -> None:
+    """Under the ``contacts`` stress: for ``share`` of the children, youth care or the
+    municipality names the child's parent or carer as the adult it reached, on one to
+    three signals about the child: a school absence, or another care signal (a care
+    meeting, a home visit). Each partner records its ``recording`` share of them. Whether
+    anyone recorded the tie itself is the world's."""
+    rng = w.rng
+    for carer, kid in w.carers:
+        if rng.random() >= share:
+            continue
+        for _ in range(rng.randint(1, 3)):
+            partner = rng.choice(["youth-care", "municipality"])
+            kind = rng.choice(["school_absence", "school_absence", "other"])
+            when = w.day()
+            if rng.random() < recording.get(partner, 1.0):
+                w.signal(partner, kid, kind, when, related=carer)
+
+
 # -- a whole world -----------------------------------------------------------------------
 
 
@@ -567,6 +596,9 @@ def build(params: Params) -> World:
             for _ in range(params.interpreters):
                 ring_interpreter(w, exploited)
     _under_record(w, params)
+    if params.contacts:  # after the recording, so that the rest is recorded as drawn
+        with _drawn_apart(w, "contacts", params.seed):
+            named_as_contact(w, params.contacts, params.recording)
     if params.homes:  # after the recording: the same rows recorded, in another form
         _addresses_as_homes(w)
     return w

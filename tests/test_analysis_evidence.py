@@ -214,6 +214,41 @@ def test_reporting_the_child_missing_or_as_a_victim(w: World) -> None:
     assert explained(w, other, child).kind == "reported"  # type: ignore[union-attr]
 
 
+def test_named_by_a_care_partner_as_the_adult_it_reached(w: World) -> None:
+    """A school absence or another care signal on which youth care, the municipality or
+    child protection names the adult it reached about the child: the parent or carer. The
+    same signal from the police, a police signal beside it, or a claimed kinship is no
+    such thing."""
+    parent, kid = w.person("P"), w.person("K", minor=True)
+    w.incident(day=date(2015, 5, 1), suspects=[kid], collectors=[parent])
+    police = w.signal("school_absence", kid, names=parent, by=("police",))
+    assert explained(w, parent, kid) is None
+    w.g.nodes[police]["partner_kinds"] = {"police", "youth_care"}  # not care partners' alone
+    assert explained(w, parent, kid) is None
+    care = w.signal("school_absence", kid, names=parent, by=("youth_care",))
+    found = explained(w, parent, kid)
+    assert found is not None and found.kind == "contact"
+    assert found.factor == counter.FACTORS["contact"] < 1
+    with speaking("en"):
+        assert found.reason == ("named by a care partner as the adult it reached about K "
+                                "(signals: 1)")
+    assert found.evidence == (care[1], "K")
+    w.signal("other", kid, names=parent, by=("municipality",))  # a care meeting, a home visit
+    assert "(signals: 2)" in explained(w, parent, kid).reason  # type: ignore[union-attr]
+    # it explains what a household does: the family's phone too
+    w.uses("PHONE", parent, kid)
+    assert explained(w, parent, kid).kind == "contact"  # type: ignore[union-attr]
+    # a signal naming someone else, or about another child, says nothing of this adult
+    other, child = w.person("O"), w.person("C", minor=True)
+    w.incident(suspects=[child], collectors=[other])
+    w.signal("school_absence", child, names=parent, by=("youth_care",))
+    w.signal("school_absence", kid, names=other, by=("youth_care",))
+    assert explained(w, other, child) is None
+    # claiming kinship is never explained, whoever records what else
+    w.signal("claimed_relative", kid, names=parent, by=("youth_care",))
+    assert explained(w, parent, kid) is None
+
+
 def test_a_professional_pattern_and_its_limits(w: World) -> None:
     worker = w.person("W")
     kids = [w.person(f"K{i}", minor=True) for i in range(4)]
@@ -226,6 +261,12 @@ def test_a_professional_pattern_and_its_limits(w: World) -> None:
     assert role is not None and role.kind == "professional_pattern"
     assert counter.explain(w.g, worker, kids[0], [li for li in links if li.minor == kids[0]],
                            role) == role
+    # named by youth care as the one it reached about a child: a professional's part too
+    reached = w.signal("other", kids[2], names=worker, by=("youth_care",))
+    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) == role
+    w.g.nodes[reached]["partner_kinds"] = {"police"}  # a police signal naming the adult
+    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
+    w.g.nodes[reached]["partner_kinds"] = {"youth_care"}
     w.uses("PHONE", worker, kids[1])  # shares a phone with one: no longer a pattern
     assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
 
@@ -423,6 +464,14 @@ def test_what_a_parent_or_guardian_does_too(w: World) -> None:
     w.incident(suspects=[child], collectors=[claimer])
     w.signal("claimed_relative", child, names=claimer)  # claims kinship: no parent's act
     assert not guardian(w, claimer)
+    # the adult a care partner reached about the child is what a parent is; the adult a
+    # police signal names is not
+    carer, ward = w.person("CA"), w.person("W", minor=True)
+    w.incident(suspects=[ward], collectors=[carer])
+    reached = w.signal("school_absence", ward, names=carer, by=("youth_care",))
+    assert guardian(w, carer)
+    w.g.nodes[reached]["partner_kinds"] = {"police"}
+    assert not guardian(w, carer)
 
 
 def test_a_finding_of_a_guardians_acts_is_flagged_and_keeps_its_rank(w: World) -> None:

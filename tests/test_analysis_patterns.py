@@ -41,10 +41,13 @@ class World:
         return node
 
     def signal(self, kind: str, about: Node, names: Node | None = None,
-               day: date = date(2015, 5, 1), city: str | None = None) -> Node:
+               day: date = date(2015, 5, 1), city: str | None = None,
+               by: tuple[str, ...] = ("police",)) -> Node:
+        """A signal about ``about``, recorded by partners of the kinds ``by``."""
         self.n += 1
         node = ("signal", f"S{self.n}")
-        self.g.add_node(node, kind="signal", signal_kind=kind, day=day, city=city, country=None)
+        self.g.add_node(node, kind="signal", signal_kind=kind, day=day, city=city, country=None,
+                        partner_kinds=set(by))
         self.g.add_edge(node, about, types={"ABOUT"})
         if names is not None:
             self.g.add_edge(node, names, types={"NAMES"})

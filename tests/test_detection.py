@@ -20,7 +20,15 @@ from graph.store import Store
 from ingest.load import ingest_delivery
 from ingest.pseudonymise import DEMO_KEY, TeamKey
 from scenarios import harness
-from scenarios.worlds import INTERPRETERS, OUTREACH_WORKERS, TESTING, TUNING, Params, generate_world
+from scenarios.worlds import (
+    CONTACTS,
+    INTERPRETERS,
+    OUTREACH_WORKERS,
+    TESTING,
+    TUNING,
+    Params,
+    generate_world,
+)
 from tests.helpers import PURPOSE, delivery
 
 ANALYST = Viewer("ann", Role.ANALYST, ("jit",), purpose=PURPOSE)
@@ -119,6 +127,38 @@ def test_a_parent_who_lives_with_the_children_ranks_below_a_planted_collector(
     assert {m["ref"] for m in parent["minors"] if m["lowered_by"]} == {"OWN0", "OWN1", "OWN2"}
 
 
+SIGNALS = "signal_ref,person_ref,kind,observed_at,location_ref,related_person_ref\n"
+
+
+def care_contacts(root: Path) -> Path:
+    """Youth care names the parent as the adult it reached on each child's school absence
+    (no tie, no address recorded): how a care partner's export may say who the family is."""
+    rows = [f"SA{i},OWN{i},school_absence,2015-0{i + 2}-01,,PARENT" for i in range(3)]
+    return delivery(root, {"signals.csv": SIGNALS + "\n".join(rows) + "\n"},
+                    name="care", partner="youth-care-x", partner_kind="youth_care")
+
+
+def test_a_parent_a_care_partner_reached_ranks_below_a_planted_collector(
+        store: Store, tmp_path: Path) -> None:
+    before, after = before_and_after(store, tmp_path, care_contacts)
+    collector, parent = after["COLLECTOR"], after["PARENT"]
+    assert collector["rank"] == 1 and collector["score"] == before["COLLECTOR"]["score"]
+    assert parent["score"] < before["PARENT"]["score"]  # the care partner's word lowered it
+    assert {i["name"] for i in before["PARENT"]["indicators"]} <= {  # and hid no hit
+        i["name"] for i in parent["indicators"]}
+    reasons = [c["reason"] for c in parent["counter_evidence"]]
+    assert "named by a care partner as the adult it reached about OWN0 (signals: 1)" in reasons
+    assert {m["ref"] for m in parent["minors"] if m["lowered_by"]} == {"OWN0", "OWN1", "OWN2"}
+    # the police naming the collector on a signal about a child is no care partner's word:
+    # it links them, and lowers nothing
+    police_signal = delivery(tmp_path, {"signals.csv": SIGNALS + "P1,KID0,other,2015-05-02,,"
+                                                                "COLLECTOR\n"}, name="police-2")
+    assert ingest_delivery(store, police_signal, KEY).status == 0
+    again = ranked(store)["COLLECTOR"]
+    assert again["rank"] == 1 and again["score"] >= collector["score"]
+    assert not any(c["kind"] == "contact" for c in again["counter_evidence"])
+
+
 def professionals(root: Path, rows: str, *, kind: str = "police", version: str = "1.1",
                   name: str = "declared") -> Path:
     return delivery(root, {"professionals.csv": "person_ref,role,since,until\n" + rows},
@@ -209,6 +249,9 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
         interpreters, interpreters=0, stress=None) == drawn
     homes = Params.draw(seed, "homes")
     assert homes.homes and replace(homes, homes=False, stress=None) == drawn
+    contacts = Params.draw(seed, "contacts")
+    assert contacts.contacts == CONTACTS and replace(  # on the families of the exploited
+        contacts, contacts=0.0, stress="families") == families
     with pytest.raises(ValueError, match="unknown stress"):
         Params.draw(seed, "bogus")
 
@@ -265,6 +308,27 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     assert registered and homed == registered  # each registration recorded as a stay
     assert [r for r in rows(tmp_path / "homes", "relations.csv")] == rows(
         tmp_path / "plain", "relations.csv")
+
+    # care partners name the children's parents and carers as the adults they reached:
+    # signals added to the families world, everything else recorded as it was
+    generate_world(tmp_path / "contacts", seed=seed, key=KEY, stress="contacts")
+    for name in ("incidents.csv", "involvements.csv", "identifiers.csv", "relations.csv",
+                 "stays.csv"):
+        assert rows(tmp_path / "contacts", name) == rows(tmp_path / "families", name), name
+    def signals(world: str, partner: str) -> list[dict[str, str]]:
+        path = tmp_path / world / partner / "signals.csv"
+        return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines())) \
+            if path.exists() else []
+
+    added = []
+    for folder in sorted(p for p in (tmp_path / "families").iterdir() if p.is_dir()):
+        was, now = signals("families", folder.name), signals("contacts", folder.name)
+        assert now[:len(was)] == was
+        added += [(folder.name, row) for row in now[len(was):]]
+    assert added and {partner for partner, _ in added} <= {"youth-care", "municipality"}
+    assert {row["kind"] for _, row in added} <= {"school_absence", "other"}
+    assert {row["related_person_ref"] for _, row in added} & parents  # the exploited's too
+    assert all(row["related_person_ref"] for _, row in added)
 
     # interpreters at many of the exploited children's police contacts
     truth = generate_world(tmp_path / "interpreters", seed=seed, key=KEY, stress="interpreters")

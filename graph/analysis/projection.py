@@ -13,6 +13,9 @@ would tie together everyone ever placed there. Where a person lived (a stay at a
 ``None`` while still there), with the number of persons who ever stayed at each
 residence in ``g.graph["residents"]``: a residence of a few is a household, one of many
 a block or a neighbourhood (:func:`graph.analysis.counter.homes_shared` tells them apart).
+A signal keeps the kinds of the partners that recorded it (``partner_kinds``): an adult a
+care partner names on a child's school absence is the one it reached, a parent or carer
+(:func:`graph.analysis.counter.named_contact`).
 
 Records are streamed from Neo4j (the driver fetches in batches), so only the projection
 itself is held in memory.
@@ -55,6 +58,8 @@ SIGNALS = _rows(
     "OPTIONAL MATCH (s)-[:NAMES]->(q:Person) OPTIONAL MATCH (s)-[:AT]->(l:Location)",
     "s.ref", "s.kind", "s.observed_at", "p.ref", "s.partners", "q.ref", "l.city", "l.country",
     "l.ref", "l.kind")
+PARTNER_KINDS = _rows("MATCH (d:Delivery) WITH DISTINCT d.partner AS partner, "
+                      "d.partner_kind AS kind", "partner", "kind")
 TIES = _rows(f"MATCH (a:Person)-[r:{_TIE_TYPES}]->(b:Person)", "a.ref", "type(r)", "b.ref")
 DECLARED = _rows("MATCH (d:Delivery)-[r:DECLARES]->(p:Person)", "p.ref", "r.role", "d.partner")
 STAYS = _rows("MATCH (p:Person)-[:STAYED_AT]->(l:Location) WHERE l.kind = 'shelter'",
@@ -139,11 +144,13 @@ def project(store: Store) -> nx.Graph:
             g.add_node(incident, kind="incident", incident_kind=kind, day=_day(day), city=city,
                        country=country)
         _add_edge(g, person(who), incident, rel)
+    kind_of = dict(_stream(store, PARTNER_KINDS))  # partner -> its kind (police, youth_care)
     for ref, kind, day, about, partners, names, city, country, place, place_kind in _stream(
             store, SIGNALS):
         signal = ("signal", ref)
         g.add_node(signal, kind="signal", signal_kind=kind, day=_day(day), city=city,
                    country=country, partners=set(partners or ()),
+                   partner_kinds={kind_of[p] for p in partners or () if p in kind_of},
                    shelter=place if place_kind == "shelter" else None)
         _add_edge(g, signal, person(about), schema.Rel.ABOUT.value)
         if names:
