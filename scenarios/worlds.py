@@ -82,6 +82,8 @@ STRESS: dict[str, str] = {
     "contacts": "care partners name a child's parent or carer as the adult they reached on "
                 "the child's school-absence and care signals, and the exploited minors' "
                 "parents are recorded with them",
+    "guardians": "as contacts, and each ring's adult, posing as the children's guardian, is "
+                 "the one a care partner reached about half of the ring's children",
 }
 # The innocent classes of a world, as truth.json names them under "decoys".
 INNOCENT = ("parent", "caseworker", "shelter_staff", "street_worker", "store_detective",
@@ -112,6 +114,7 @@ class Params:
     interpreters: int = 0  # interpreters at many police contacts of the exploited minors
     homes: bool = False  # whether addresses are recorded as stays at a residence instead
     contacts: float = 0.0  # the share of children whose carer care partners name as contact
+    guardians: float = 0.0  # the share of a ring's children whose contact is the ring's adult
     stress: str | None = None  # the stress (STRESS) the world was drawn under
 
     @classmethod
@@ -140,6 +143,9 @@ class Params:
             return replace(params, homes=True, stress=stress)
         if stress == "contacts":
             return replace(params, contacts=CONTACTS, exploited_families=True, stress=stress)
+        if stress == "guardians":
+            return replace(params, contacts=CONTACTS, guardians=GUARDIANS,
+                           exploited_families=True, stress=stress)
         crowded = {name: 3 * n for name, n in params.innocent.items()}
         return replace(params, innocent=crowded, stress=stress)
 
@@ -500,6 +506,28 @@ def named_as_contact(w: World, share: float, recording: dict[str, float]) -> Non
                 w.signal(partner, kid, kind, when, related=carer)
 
 
+GUARDIANS = 0.5  # under the ``guardians`` stress
+
+
+def posing_as_guardian(w: World, share: float, recording: dict[str, float]) -> None:
+    """Under the ``guardians`` stress: the adult at the core of each ring poses as the
+    guardian of its children, and for ``share`` of them youth care or the municipality
+    names that adult as the one it reached, on one or two school-absence or care signals.
+    Each partner records its ``recording`` share of them."""
+    rng = w.rng
+    for structure in w.structures:
+        adult = structure["core"][0]
+        for kid in structure["minors"]:
+            if rng.random() >= share:
+                continue
+            for _ in range(rng.randint(1, 2)):
+                partner = rng.choice(["youth-care", "municipality"])
+                kind = rng.choice(["school_absence", "school_absence", "other"])
+                when = w.day()
+                if rng.random() < recording.get(partner, 1.0):
+                    w.signal(partner, kid, kind, when, related=adult)
+
+
 # -- a whole world -----------------------------------------------------------------------
 
 
@@ -599,6 +627,9 @@ def build(params: Params) -> World:
     if params.contacts:  # after the recording, so that the rest is recorded as drawn
         with _drawn_apart(w, "contacts", params.seed):
             named_as_contact(w, params.contacts, params.recording)
+    if params.guardians:
+        with _drawn_apart(w, "guardians", params.seed):
+            posing_as_guardian(w, params.guardians, params.recording)
     if params.homes:  # after the recording: the same rows recorded, in another form
         _addresses_as_homes(w)
     return w

@@ -22,6 +22,7 @@ from ingest.pseudonymise import DEMO_KEY, TeamKey
 from scenarios import harness
 from scenarios.worlds import (
     CONTACTS,
+    GUARDIANS,
     INTERPRETERS,
     OUTREACH_WORKERS,
     TESTING,
@@ -130,33 +131,38 @@ def test_a_parent_who_lives_with_the_children_ranks_below_a_planted_collector(
 SIGNALS = "signal_ref,person_ref,kind,observed_at,location_ref,related_person_ref\n"
 
 
-def care_contacts(root: Path) -> Path:
-    """Youth care names the parent as the adult it reached on each child's school absence
-    (no tie, no address recorded): how a care partner's export may say who the family is."""
-    rows = [f"SA{i},OWN{i},school_absence,2015-0{i + 2}-01,,PARENT" for i in range(3)]
+def care_contacts(root: Path, adult: str = "PARENT", minors: str = "OWN") -> Path:
+    """Youth care names ``adult`` as the one it reached on each child's school absence (no
+    tie, no address recorded): how a care partner's export may say who the child's contact
+    is."""
+    rows = [f"SA{adult}{i},{minors}{i},school_absence,2015-0{i + 2}-01,,{adult}"
+            for i in range(3)]
     return delivery(root, {"signals.csv": SIGNALS + "\n".join(rows) + "\n"},
-                    name="care", partner="youth-care-x", partner_kind="youth_care")
+                    name=f"care-{adult}", partner="youth-care-x", partner_kind="youth_care")
 
 
-def test_a_parent_a_care_partner_reached_ranks_below_a_planted_collector(
+def test_a_care_partners_contact_neither_raises_a_parent_nor_lowers_a_collector(
         store: Store, tmp_path: Path) -> None:
     before, after = before_and_after(store, tmp_path, care_contacts)
-    collector, parent = after["COLLECTOR"], after["PARENT"]
-    assert collector["rank"] == 1 and collector["score"] == before["COLLECTOR"]["score"]
-    assert parent["score"] < before["PARENT"]["score"]  # the care partner's word lowered it
-    assert {i["name"] for i in before["PARENT"]["indicators"]} <= {  # and hid no hit
-        i["name"] for i in parent["indicators"]}
-    reasons = [c["reason"] for c in parent["counter_evidence"]]
-    assert "named by a care partner as the adult it reached about OWN0 (signals: 1)" in reasons
-    assert {m["ref"] for m in parent["minors"] if m["lowered_by"]} == {"OWN0", "OWN1", "OWN2"}
-    # the police naming the collector on a signal about a child is no care partner's word:
-    # it links them, and lowers nothing
-    police_signal = delivery(tmp_path, {"signals.csv": SIGNALS + "P1,KID0,other,2015-05-02,,"
-                                                                "COLLECTOR\n"}, name="police-2")
+    parent = after["PARENT"]
+    for field in ("score", "evidence_mass", "rank", "indicators", "minors", "counter_evidence"):
+        assert parent[field] == before["PARENT"][field], field  # no link, no lowering
+    assert after["COLLECTOR"]["rank"] == 1
+    # the collector, posing as the children's guardian, named so by youth care: still all
+    # of his links
+    assert ingest_delivery(store, care_contacts(tmp_path, "COLLECTOR", "KID"), KEY).status == 0
+    posing = ranked(store)["COLLECTOR"]
+    assert posing["rank"] == 1 and posing["evidence_mass"] == before["COLLECTOR"]["evidence_mass"]
+    assert posing["counter_evidence"] == before["COLLECTOR"]["counter_evidence"]
+    # the police naming the parent on a signal about a child links them: it raises him
+    g = project(store)
+    assert g.nodes[("signal", "SAPARENT0")]["partner_kinds"] == {"youth_care"}
+    police_signal = delivery(tmp_path, {"signals.csv": SIGNALS + "P1,OWN0,other,2015-05-02,,"
+                                                                "PARENT\n"}, name="police-2")
     assert ingest_delivery(store, police_signal, KEY).status == 0
-    again = ranked(store)["COLLECTOR"]
-    assert again["rank"] == 1 and again["score"] >= collector["score"]
-    assert not any(c["kind"] == "contact" for c in again["counter_evidence"])
+    linked = ranked(store)["PARENT"]
+    assert linked["evidence_mass"] > parent["evidence_mass"]
+    assert any("P1" in m["records"] for m in linked["minors"])
 
 
 def professionals(root: Path, rows: str, *, kind: str = "police", version: str = "1.1",
@@ -252,6 +258,9 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     contacts = Params.draw(seed, "contacts")
     assert contacts.contacts == CONTACTS and replace(  # on the families of the exploited
         contacts, contacts=0.0, stress="families") == families
+    guardians = Params.draw(seed, "guardians")
+    assert guardians.guardians == GUARDIANS and replace(  # on the contacts
+        guardians, guardians=0.0, stress="contacts") == contacts
     with pytest.raises(ValueError, match="unknown stress"):
         Params.draw(seed, "bogus")
 
@@ -329,6 +338,19 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     assert {row["kind"] for _, row in added} <= {"school_absence", "other"}
     assert {row["related_person_ref"] for _, row in added} & parents  # the exploited's too
     assert all(row["related_person_ref"] for _, row in added)
+
+    # and the rings' adults, posing as the children's guardians, named so too
+    truth = generate_world(tmp_path / "guardians", seed=seed, key=KEY, stress="guardians")
+    for name in ("incidents.csv", "involvements.csv", "identifiers.csv"):
+        assert rows(tmp_path / "guardians", name) == rows(tmp_path / "contacts", name), name
+    posing = []
+    for folder in sorted(p for p in (tmp_path / "contacts").iterdir() if p.is_dir()):
+        was, now = signals("contacts", folder.name), signals("guardians", folder.name)
+        assert now[:len(was)] == was
+        posing += [row for row in now[len(was):]]
+    named = {row["related_person_ref"] for row in posing}
+    assert posing and named <= set(truth["exploiters"])
+    assert {row["kind"] for row in posing} <= {"school_absence", "other"}
 
     # interpreters at many of the exploited children's police contacts
     truth = generate_world(tmp_path / "interpreters", seed=seed, key=KEY, stress="interpreters")

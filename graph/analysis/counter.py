@@ -10,9 +10,6 @@ explains it:
   when, it counts, but for less); or they lived at one residence of a few persons
   (``stays.csv``), together since a year or more before that link; or the adult reported
   the minor missing, or reported an incident in which the minor was the victim;
-- **contact**: a care partner (youth care, the municipality, child protection) named the
-  adult as the one it reached on a signal about the minor: a school absence, or another
-  care signal (a care meeting, a home visit);
 - **victim**: the adult was the victim of an offence of which the minor was a suspect (a
   resident whose home a drugs line took over);
 - **one child** (inferred): at every police contact, two or more, the adult came for the
@@ -25,7 +22,12 @@ explains it:
   and collecting at no more than half of the contacts: a street youth worker), or
   assigned to several persons as their caseworker; and never offending with a minor,
   sharing a phone, address, vehicle or account with one, nor named in a signal about one
-  but as the one who reported it missing or whom a care partner reached.
+  but as the one who reported it missing.
+
+An adult whom a care partner names as the one it reached about a child (a school absence,
+a care meeting) is the child's contact: such a signal links no one
+(:func:`graph.analysis.patterns.named_contact`), so it needs no counter-evidence, and a
+ring's adult who poses as the children's guardian is not lowered by it.
 
 What counter-evidence never explains: shared means (a phone, vehicle or account) are
 weighed down only by a household or family, never by a profession; a claimed kinship
@@ -59,7 +61,6 @@ FACTORS: dict[str, float] = {
     "family": 0.25,
     "household": 0.3,
     "reported": 0.15,  # the adult reported the minor missing, or as a victim
-    "contact": 0.3,  # a care partner named the adult as the one it reached about the minor
     "declared": 0.25,
     "professional": 0.25,
     "professional_pattern": 0.2,
@@ -77,11 +78,6 @@ UNDATED_HOUSEHOLD = 0.5
 HOUSEHOLD_MOST = 12
 MEANS = frozenset({"phone", "vehicle", "account"})
 REPORTING = frozenset({"missing", "runaway"})
-# The signals on which a care partner names the adult it reached about a child (the
-# format's related_person_ref): the parent or carer. Only care partners: a police
-# signal of another kind that names an adult may name a suspect.
-CONTACTING = frozenset({"school_absence", "other"})
-CARE_PARTNERS = frozenset({"youth_care", "municipality", "child_protection"})
 
 
 # Each kind as a care partner's user reads it (without the references of records that
@@ -91,6 +87,7 @@ KINDS: dict[str, str] = {
     "household": N_("registered or living at the same address for a long time, or "
                     "registered there since a date no partner recorded"),
     "reported": N_("reported the minor missing, or as a victim"),
+    # the twelfth version's, kept for the findings it stored (see EARLIER)
     "contact": N_("named by a care partner as the adult it reached about the minor"),
     "professional": N_("a professional tie (caseworker) is recorded"),
     "declared": N_("declared by a partner as one of its professionals or a foster parent"),
@@ -227,22 +224,6 @@ def homes_shared(g: nx.Graph, adult: Node, minor: Node) -> list[tuple[str, date]
     return shared
 
 
-def named_contact(g: nx.Graph, signal: Node) -> bool:
-    """Whether the adult ``signal`` names is the one a care partner reached about the child:
-    a school absence or another care signal, recorded by care partners only.
-
-    >>> g = nx.Graph()
-    >>> g.add_node(("signal", "s1"), signal_kind="school_absence", partner_kinds={"youth_care"})
-    >>> g.add_node(("signal", "s2"), signal_kind="other", partner_kinds={"police"})
-    >>> g.add_node(("signal", "s3"), signal_kind="claimed_relative", partner_kinds={"youth_care"})
-    >>> [named_contact(g, ("signal", s)) for s in ("s1", "s2", "s3")]
-    [True, False, False]
-    """
-    data = g.nodes[signal]
-    kinds = data.get("partner_kinds") or set()
-    return data.get("signal_kind") in CONTACTING and bool(kinds) and kinds <= CARE_PARTNERS
-
-
 def household(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> Counter | None:
     """The strongest of :func:`shared_life`."""
     found = shared_life(g, adult, minor, links)
@@ -253,12 +234,10 @@ def shared_life(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> lis
     """What the data shows of a life shared with the minor: the adult reported the minor
     missing or as a victim; the two are registered at one address, the minor since a
     year or more before their first contact (undated: weaker), or lived at one residence
-    of a few (:func:`homes_shared`) since a year or more before it; a care partner named the
-    adult as the one it reached about the minor (:func:`named_contact`); or the adult was
-    the victim of the minor's offence (a resident whose home a line took over)."""
+    of a few (:func:`homes_shared`) since a year or more before it; or the adult was the
+    victim of the minor's offence (a resident whose home a line took over)."""
     first = _first_day(g, links)
     found: list[Counter] = []
-    contacted: list[Node] = []
     for home, since in homes_shared(g, adult, minor):
         if first is None or since <= first - LONG_TIME:
             found.append(saying("household", N_("lived at the same residence as {minor} "
@@ -278,16 +257,13 @@ def shared_life(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> lis
                                                     "{minor} since {since}"),
                                     (via[1], minor[1]), minor=minor[1],
                                     since=since.isoformat()))
-        elif via[0] == "signal" and Rel.ABOUT.value in data["types"]:
+        elif via[0] == "signal" and Rel.ABOUT.value in data["types"] \
+                and g.nodes[via].get("signal_kind") in REPORTING:
             named = g.get_edge_data(via, adult)
-            if not named or Rel.NAMES.value not in named["types"]:
-                continue
-            if g.nodes[via].get("signal_kind") in REPORTING:
+            if named and Rel.NAMES.value in named["types"]:
                 found.append(saying("reported", N_("named in the {signal} report of {minor}"),
                                     (via[1], minor[1]), signal=g.nodes[via]["signal_kind"],
                                     minor=minor[1]))
-            elif named_contact(g, via):
-                contacted.append(via)
         elif via[0] == "incident":
             own = g.get_edge_data(adult, via)
             if not own:
@@ -300,12 +276,6 @@ def shared_life(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> lis
                 found.append(saying("victim", N_("the victim of an offence of which {minor} "
                                                  "was a suspect"),
                                     (via[1], minor[1]), minor=minor[1]))
-    if contacted:
-        signals = sorted(contacted)
-        found.append(saying("contact", N_("named by a care partner as the adult it reached "
-                                          "about {minor} (signals: {n})"),
-                            (*(s[1] for s in signals[:10]), minor[1]), n=len(signals),
-                            minor=minor[1]))
     return found
 
 
@@ -349,6 +319,7 @@ def _one_shelter(g: nx.Graph, minors: set[Node], cities: set[str | None], *,
 EARLIER = (
     N_("present at the police contacts of {n} minors, never collecting one, sharing means "
        "with one or named in a signal"),
+    N_("named by a care partner as the adult it reached about {minor} (signals: {n})"),
 )
 
 
@@ -374,8 +345,8 @@ def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
     contacts: dict[Node, frozenset[str]] = {}
     minors: set[Node] = set()
     for link in links:
-        if link.how == "signal" and (link.roles <= REPORTING or named_contact(g, link.via)):
-            continue  # named in a missing report, or as the one reached: what a carer is too
+        if link.how == "signal" and link.roles <= REPORTING:
+            continue  # named in a missing or runaway report: what a carer is too
         if link.how != "incident" or Rel.SUSPECT_IN.value in link.roles:
             return None  # shared means, a signal about a minor, offending with one
         contacts[link.via] = contacts.get(link.via, frozenset()) | link.roles
@@ -528,7 +499,7 @@ def guardian_like(g: nx.Graph, links: Collection[Link]) -> bool:
             if link.roles != {Rel.COLLECTED_AFTER.value}:
                 return False
         elif link.how == "signal":
-            if not link.roles <= REPORTING and not named_contact(g, link.via):
+            if not link.roles <= REPORTING:
                 return False
         elif g.nodes[link.via].get("identifier_kind") in MEANS \
                 and families_using(g, link.via) > 1:
@@ -582,8 +553,7 @@ def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],
     if parent_of_one is not None and minor[1] in parent_of_one.evidence:
         found.append(parent_of_one)
     if means:
-        found = [c for c in found
-                 if c.kind in ("family", "household", "reported", "contact", "one_child")]
+        found = [c for c in found if c.kind in ("family", "household", "reported", "one_child")]
     if anchors and all(link.how == "incident" for link in links):
         if minor not in anchors and all(not anchors.isdisjoint(arrested_minors(g, link.via))
                                         for link in links):

@@ -36,6 +36,13 @@ MINOR_LINK_ROLES = frozenset({Rel.SUSPECT_IN.value, Rel.PRESENT_AT.value})
 FAMILY = frozenset(r.value for r in FAMILY_TIES)
 PROFESSIONAL = frozenset(r.value for r in PROFESSIONAL_TIES)
 LEAVING = frozenset({"runaway", "missing"})
+# The signals on which a care partner names the adult it reached about a child (the
+# format's related_person_ref on a school absence, or on a care meeting or home visit
+# recorded as 'other'): the child's contact, its parent or carer. That is no sign of
+# anything between the two, so such a signal links no one (:func:`named_contact`). Only
+# care partners: a police signal naming an adult may name a suspect.
+CONTACTING = frozenset({"school_absence", "other"})
+CARE_PARTNERS = frozenset({"youth_care", "municipality", "child_protection"})
 
 
 @dataclass
@@ -54,6 +61,24 @@ class Link:
     via: Node  # the incident, signal or identifier that links them
     how: str  # "incident", "signal" or "identifier"
     roles: frozenset[str]
+
+
+def named_contact(g: nx.Graph, signal: Node) -> bool:
+    """Whether the adult ``signal`` names is the one a care partner reached about the child:
+    a school absence or another care signal, recorded by care partners only (the
+    projection keeps the kinds of the partners that recorded a signal).
+
+    >>> g = nx.Graph()
+    >>> g.add_node(("signal", "s1"), signal_kind="school_absence", partner_kinds={"youth_care"})
+    >>> g.add_node(("signal", "s2"), signal_kind="other", partner_kinds={"police"})
+    >>> g.add_node(("signal", "s3"), signal_kind="claimed_relative", partner_kinds={"youth_care"})
+    >>> g.add_node(("signal", "s4"), signal_kind="other", partner_kinds={"police", "youth_care"})
+    >>> [named_contact(g, ("signal", s)) for s in ("s1", "s2", "s3", "s4")]
+    [True, False, False, False]
+    """
+    data = g.nodes[signal]
+    kinds = data.get("partner_kinds") or set()
+    return data.get("signal_kind") in CONTACTING and bool(kinds) and kinds <= CARE_PARTNERS
 
 
 def is_minor(g: nx.Graph, node: Node) -> bool:
@@ -124,7 +149,8 @@ def _minor_links(g: nx.Graph, adult: Node) -> Iterator[Link]:
             for other in arrested_minors(g, via):
                 if other != adult:
                     yield Link(other, via, "incident", frozenset(roles))
-        elif kind == "signal" and Rel.NAMES.value in data["types"]:
+        elif kind == "signal" and Rel.NAMES.value in data["types"] \
+                and not named_contact(g, via):
             for other, odata in g.adj[via].items():
                 if Rel.ABOUT.value in odata["types"] and other != adult and is_minor(g, other):
                     yield Link(other, via, "signal", frozenset({g.nodes[via]["signal_kind"]}))
@@ -143,7 +169,8 @@ def adult_links(g: nx.Graph, minor: Node) -> Iterator[Node]:
                 if other != minor and odata["types"] & ADULT_LINK_ROLES \
                         and not g.nodes[other]["minor"]:
                     yield other
-        elif kind == "signal" and Rel.ABOUT.value in data["types"]:
+        elif kind == "signal" and Rel.ABOUT.value in data["types"] \
+                and not named_contact(g, via):
             for other, odata in g.adj[via].items():
                 if Rel.NAMES.value in odata["types"] and not g.nodes[other]["minor"]:
                     yield other
