@@ -140,15 +140,23 @@ def test_the_reasons_a_finding_was_lowered_are_said_in_the_reader_s_language() -
         assert counter.partner_text(stored) == "een geregistreerde familieband"
         assert counter.reason_text({"reason": "an older run's sentence"}) == \
             "an older run's sentence"
-        # a reason an earlier version stored, whose sentence this version says otherwise
-        (earlier,) = counter.EARLIER
-        assert counter.reason_text({"reason": "x", "template": earlier, "values": {"n": "5"}}) \
+        # reasons earlier versions stored, whose sentences this version says otherwise or
+        # no longer says
+        sentence, contact = counter.EARLIER
+        assert counter.reason_text({"reason": "x", "template": sentence, "values": {"n": "5"}}) \
             .startswith("aanwezig bij de politiecontacten van 5 minderjarigen")
+        assert counter.reason_text({"reason": "x", "template": contact,
+                                    "values": {"minor": "M-1", "n": "2"}}) == (
+            "door een zorgpartner genoemd als de volwassene die zij over M-1 bereikte "
+            "(signalen: 2)")
+        assert counter.partner_text({"kind": "contact"}).startswith("door een zorgpartner")
     # every family tie the analysis names (counter.recorded) has a word in the catalog
     assert {t.removesuffix("_OF").lower() for t in counter.FAMILY} <= set(WORDS)
     with speaking("en"):
         assert counter.reason_text(stored) == stored["reason"]
-    assert set(counter.KINDS) == set(counter.FACTORS)  # every kind has its name
+    # every kind has its name, and the kinds of earlier versions keep theirs
+    assert set(counter.FACTORS) <= set(counter.KINDS)
+    assert set(counter.KINDS) - set(counter.FACTORS) == {"contact"}
 
 
 def test_the_command_line_speaks_the_installation_s_language(

@@ -14,8 +14,8 @@ would tie together everyone ever placed there. Where a person lived (a stay at a
 residence in ``g.graph["residents"]``: a residence of a few is a household, one of many
 a block or a neighbourhood (:func:`graph.analysis.counter.homes_shared` tells them apart).
 A signal keeps the kinds of the partners that recorded it (``partner_kinds``): an adult a
-care partner names on a child's school absence is the one it reached, a parent or carer
-(:func:`graph.analysis.counter.named_contact`).
+care partner names on a child's school absence is the one it reached, a parent or carer,
+and that signal links no one (:func:`graph.analysis.patterns.named_contact`).
 
 Records are streamed from Neo4j (the driver fetches in batches), so only the projection
 itself is held in memory.
