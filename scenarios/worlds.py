@@ -488,6 +488,17 @@ def recruiting_worker(w: World, index: int) -> None:
 CONTACTS = 0.6  # under the ``contacts`` stress
 
 
+def _reached(w: World, kid: Person, adult: Person, recording: dict[str, float]) -> None:
+    """Youth care or the municipality names ``adult`` as the one it reached about ``kid``
+    on a school absence or another care signal, if that partner records it."""
+    rng = w.rng
+    partner = rng.choice(["youth-care", "municipality"])
+    kind = rng.choice(["school_absence", "school_absence", "other"])
+    when = w.day()
+    if rng.random() < recording.get(partner, 1.0):
+        w.signal(partner, kid, kind, when, related=adult)
+
+
 def named_as_contact(w: World, share: float, recording: dict[str, float]) -> None:
     """Under the ``contacts`` stress: for ``share`` of the children, youth care or the
     municipality names the child's parent or carer as the adult it reached, on one to
@@ -499,11 +510,7 @@ def named_as_contact(w: World, share: float, recording: dict[str, float]) -> Non
         if rng.random() >= share:
             continue
         for _ in range(rng.randint(1, 3)):
-            partner = rng.choice(["youth-care", "municipality"])
-            kind = rng.choice(["school_absence", "school_absence", "other"])
-            when = w.day()
-            if rng.random() < recording.get(partner, 1.0):
-                w.signal(partner, kid, kind, when, related=carer)
+            _reached(w, kid, carer, recording)
 
 
 GUARDIANS = 0.5  # under the ``guardians`` stress
@@ -521,11 +528,7 @@ def posing_as_guardian(w: World, share: float, recording: dict[str, float]) -> N
             if rng.random() >= share:
                 continue
             for _ in range(rng.randint(1, 2)):
-                partner = rng.choice(["youth-care", "municipality"])
-                kind = rng.choice(["school_absence", "school_absence", "other"])
-                when = w.day()
-                if rng.random() < recording.get(partner, 1.0):
-                    w.signal(partner, kid, kind, when, related=adult)
+                _reached(w, kid, adult, recording)
 
 
 # -- a whole world -----------------------------------------------------------------------
