@@ -49,6 +49,11 @@ FOREIGN_CITIES = {
 }
 PUBLIC_KINDS = ("station", "shopping_street", "shop", "market", "public_transport")
 
+def city_code(city: str) -> str:
+    """The three letters a city's location references start with (``L-NL-UTR-…``)."""
+    return "".join(c for c in city.upper() if c.isalpha())[:3]
+
+
 PARTNERS = {
     "police-nl": "police",
     "foreign-police": "foreign_police",
@@ -129,7 +134,7 @@ class World:
         generic = {"station": "Centraal Station", "shopping_street": "Winkelstraat",
                    "shop": "Warenhuis", "market": "Markt", "public_transport": "Tramlijn",
                    "shelter": "Opvang", "school": "College", "residence": "Woonwijk"}
-        code = "".join(c for c in city.upper() if c.isalpha())[:3]
+        code = city_code(city)
         for kind, n in plan.items():
             for i in range(n):
                 ref = f"L-{country}-{code}-{kind[:4].upper()}-{i + 1}"

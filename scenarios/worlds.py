@@ -55,6 +55,7 @@ from scenarios.synth import (
     Location,
     Person,
     World,
+    city_code,
     county_line,
     decoys,
     family_network,
@@ -554,8 +555,7 @@ def _addresses_as_homes(w: World) -> None:
                 city = city_of[row["person_ref"]]
                 country, lat, lon = (("NL", *NL_CITIES[city]) if city in NL_CITIES
                                      else FOREIGN_CITIES[city])
-                code = "".join(c for c in city.upper() if c.isalpha())[:3]
-                ref = f"L-{country}-{code}-HOME-{len(homes) + 1}"
+                ref = f"L-{country}-{city_code(city)}-HOME-{len(homes) + 1}"
                 home = homes[row["identifier_ref"]] = Location(
                     ref, "residence", city, country, lat, lon, "Woning")
                 w.locations[ref] = home
