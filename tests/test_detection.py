@@ -324,16 +324,22 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     for name in ("incidents.csv", "involvements.csv", "identifiers.csv", "relations.csv",
                  "stays.csv"):
         assert rows(tmp_path / "contacts", name) == rows(tmp_path / "families", name), name
+
     def signals(world: str, partner: str) -> list[dict[str, str]]:
         path = tmp_path / world / partner / "signals.csv"
         return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines())) \
             if path.exists() else []
 
-    added = []
-    for folder in sorted(p for p in (tmp_path / "families").iterdir() if p.is_dir()):
-        was, now = signals("families", folder.name), signals("contacts", folder.name)
-        assert now[:len(was)] == was
-        added += [(folder.name, row) for row in now[len(was):]]
+    def added_signals(before: str, after: str) -> list[tuple[str, dict[str, str]]]:
+        """The signals ``after`` adds to ``before``'s, each partner's after its own."""
+        added = []
+        for folder in sorted(p for p in (tmp_path / before).iterdir() if p.is_dir()):
+            was, now = signals(before, folder.name), signals(after, folder.name)
+            assert now[:len(was)] == was
+            added += [(folder.name, row) for row in now[len(was):]]
+        return added
+
+    added = added_signals("families", "contacts")
     assert added and {partner for partner, _ in added} <= {"youth-care", "municipality"}
     assert {row["kind"] for _, row in added} <= {"school_absence", "other"}
     assert {row["related_person_ref"] for _, row in added} & parents  # the exploited's too
@@ -343,11 +349,7 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     truth = generate_world(tmp_path / "guardians", seed=seed, key=KEY, stress="guardians")
     for name in ("incidents.csv", "involvements.csv", "identifiers.csv"):
         assert rows(tmp_path / "guardians", name) == rows(tmp_path / "contacts", name), name
-    posing = []
-    for folder in sorted(p for p in (tmp_path / "contacts").iterdir() if p.is_dir()):
-        was, now = signals("contacts", folder.name), signals("guardians", folder.name)
-        assert now[:len(was)] == was
-        posing += [row for row in now[len(was):]]
+    posing = [row for _, row in added_signals("contacts", "guardians")]
     named = {row["related_person_ref"] for row in posing}
     assert posing and named <= set(truth["exploiters"])
     assert {row["kind"] for row in posing} <= {"school_absence", "other"}
