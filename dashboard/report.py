@@ -17,6 +17,8 @@ from jinja2 import Environment, FileSystemLoader
 from dashboard.graph_view import STYLE, layout
 from dashboard.text import (
     age_note,
+    contact_lines,
+    contact_note,
     guardian_note,
     marker_name,
     pattern_name,
@@ -80,6 +82,8 @@ def _content(report: CaseReport) -> dict[str, Any]:
         "patterns": [{"name": pattern_name(i["name"]), "value": i["value"],
                       "count": len(i["evidence"])} for i in f["indicators"]],
         "counter": report.counter_evidence,
+        "contacts": contact_lines(report.contact_of),
+        "contact_note": contact_note() if report.contact_of else "",
         "minors": [{"who": person(m["ref"], m.get("codename")),
                     "signs": ", ".join(marker_name(k) for k in sorted(m.get("markers") or {}))
                     or "-",
@@ -169,6 +173,11 @@ def to_pdf(report: CaseReport) -> bytes:
         heading(_("Counter-evidence weighed (it lowers a lead, never hides it)"))
         for line in c["counter"]:
             para(f"• {line}")
+    if c["contacts"]:
+        heading(_("Named as a child's contact by a care partner"))
+        for line in c["contacts"]:
+            para(f"• {line}")
+        para(c["contact_note"])
     if c["minors"]:
         heading(_("The minors the score rests on"))
         table([_("minor"), _("signs of exploitation"), _("weight"), _("lowered by")],

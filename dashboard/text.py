@@ -44,6 +44,38 @@ def guardian_note() -> str:
              "or guardian of one of the children before acting on this lead.")
 
 
+def contact_lines(named: Iterable[dict[str, Any]]) -> list[str]:
+    """What a finding's contact note says (Candidates page, case report), one line per
+    child: which partners named the person as the one they reached about the child, on how
+    many signals. For a care partner's user the entries carry no child (``ref``), and
+    the line names none. Plain text: escape it for Markdown."""
+    lines = []
+    for entry in named:
+        n = entry["signals"] if isinstance(entry["signals"], int) else len(entry["signals"])
+        partners = ", ".join(entry["partners"]) or "-"
+        if entry.get("ref"):
+            lines.append(ngettext(
+                "{partners} named this person as the one they reached about {minor} "
+                "({n} signal)",
+                "{partners} named this person as the one they reached about {minor} "
+                "({n} signals)", n).format(partners=partners, n=number(n),
+                                           minor=person(entry["ref"], entry.get("codename"))))
+        else:
+            lines.append(ngettext(
+                "{partners} named this person as the one they reached about a child "
+                "({n} signal)",
+                "{partners} named this person as the one they reached about a child "
+                "({n} signals)", n).format(partners=partners, n=number(n)))
+    return lines
+
+
+def contact_note() -> str:
+    """What the contact note means, under its lines (Candidates page, case report)."""
+    return _("Named as a child's contact by a care partner: a parent or carer is named so, "
+             "and so is an adult who poses as the child's guardian. This lowers nothing "
+             "and raises nothing; ask the partner who named the person.")
+
+
 # Patterns of the analysis, by a short name a reader says (their meaning: candidates page).
 PATTERN_NAMES: dict[str, str] = {
     "unrelated_collector": N_("Collects unrelated minors"),

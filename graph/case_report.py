@@ -75,12 +75,16 @@ class CaseReport:
     made_at: str
     disclaimer: str = DISCLAIMER
     out_of_date: str | None = None
+    # the minors of whom a care partner named the person as the contact, with the signals
+    # and partners (a note that lowers nothing); for a care partner's user, without minors
+    contact_of: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def persons(self) -> list[str]:
         """The persons the report names, for the audit log."""
         return list(dict.fromkeys([self.finding["person_ref"],
-                                   *(m["ref"] for m in self.minors)]))
+                                   *(m["ref"] for m in self.minors),
+                                   *(m["ref"] for m in self.contact_of if m.get("ref"))]))
 
 
 def read(store: Store, viewer: Viewer, finding_ref: str, *, hops: int = 1,
@@ -92,7 +96,7 @@ def read(store: Store, viewer: Viewer, finding_ref: str, *, hops: int = 1,
     if not rows:
         raise NoSuchFinding(finding_ref)
     f = plain(rows[0]["f"])
-    for key in ("indicators", "counter_evidence", "minors"):
+    for key in ("indicators", "counter_evidence", "minors", "contact_of"):
         f[key] = json.loads(f[key]) if f.get(key) else []
     partner = viewer.only_partner
     refs = list(dict.fromkeys(r for i in f["indicators"] for r in i["evidence"]))
@@ -117,7 +121,9 @@ def read(store: Store, viewer: Viewer, finding_ref: str, *, hops: int = 1,
         f, rows[0]["codename"], evidence, list(dict.fromkeys(counter)),
         [] if partner else f["minors"], events, structure,
         purpose.case if purpose else "-", purpose.reason if purpose else "-", viewer.user,
-        datetime.now(UTC).isoformat(timespec="seconds"), out_of_date=f.get("out_of_date_reason"))
+        datetime.now(UTC).isoformat(timespec="seconds"), out_of_date=f.get("out_of_date_reason"),
+        contact_of=[{"partners": m["partners"], "signals": len(m["signals"])}
+                    for m in f["contact_of"]] if partner else f["contact_of"])
     store.audit.record(viewer, "report.make", {"finding": finding_ref,
                                                "run": f.get("run_id")},
                        records=1 + len(evidence) + len(events), persons=report.persons)

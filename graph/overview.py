@@ -65,7 +65,7 @@ FINDINGS: LiteralString = (
     "coalesce(f.shared_with, []) AS shared_with, f.band AS band, "
     "f.counter_evidence AS counter_evidence, f.minors AS minors, "
     "f.out_of_date_reason AS out_of_date, f.age_recorded AS age_recorded, "
-    "f.guardian_like AS guardian_like, "
+    "f.guardian_like AS guardian_like, f.contact_of AS contact_of, "
     "COLLECT { MATCH (p:Person {ref: f.person_ref}) RETURN p.codename }[0] AS codename "
     "ORDER BY f.rank LIMIT $limit")
 BANDS: LiteralString = (
@@ -143,13 +143,14 @@ def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200,
     rows = store.run(FINDINGS, {"run": run_id, "limit": limit, "teams": list(viewer.teams),
                                 "bands": chosen, **_mine(viewer)}, read_only=True)
     for row in rows:
-        for field in ("indicators", "counter_evidence", "minors"):
+        for field in ("indicators", "counter_evidence", "minors", "contact_of"):
             row[field] = json.loads(row[field]) if row[field] else []
-    # the codenames the team says for the minors a score rests on (a person's aliases go
-    # by the person's own)
-    names = codenames.lookup(store, [m["ref"] for r in rows for m in r["minors"]])
+    # the codenames the team says for the minors a score rests on and those a care partner
+    # named the person the contact of (a person's aliases go by the person's own)
+    names = codenames.lookup(store, [m["ref"] for r in rows
+                                     for m in (*r["minors"], *r["contact_of"])])
     for row in rows:
-        for minor in row["minors"]:
+        for minor in (*row["minors"], *row["contact_of"]):
             minor["codename"] = names.get(minor["ref"])
     # The page names each finding's person, the refs merged into it as aliases, and the
     # minors its score rests on.
@@ -159,7 +160,8 @@ def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200,
                        records=len(rows),
                        persons=list(dict.fromkeys(
                            p for r in rows for p in (r["person_ref"], *(r["aliases"] or ()),
-                                                     *(m["ref"] for m in r["minors"])))))
+                                                     *(m["ref"] for m in r["minors"]),
+                                                     *(m["ref"] for m in r["contact_of"])))))
     return rows
 
 

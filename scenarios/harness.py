@@ -30,7 +30,7 @@ import networkx as nx
 from graph.analysis import counter as counters
 from graph.analysis import ranking
 from graph.analysis.evaluate import degree_baseline, evaluate
-from graph.analysis.patterns import DETECTORS, minor_links
+from graph.analysis.patterns import DETECTORS, minor_links, named_as_contact
 from graph.analysis.projection import project
 from graph.analysis.ranking import Candidate
 from graph.errors import GraphError
@@ -92,6 +92,14 @@ def guardian_pairs(candidates: Sequence[Candidate], g: nx.Graph, positives: set[
     """(flagged as what a guardian does too, planted) for each moderate or strong lead."""
     return [(c.guardian_like, bool(refs_of(g, c.node) & positives)) for c in candidates
             if c.band != "weak"]
+
+
+def contact_pairs(candidates: Sequence[Candidate], g: nx.Graph, positives: set[str]
+                  ) -> list[tuple[bool, bool]]:
+    """(named by a care partner as a child's contact, planted) for each moderate or strong
+    lead (the finding's ``contact_of`` note, :func:`patterns.named_as_contact`)."""
+    return [(bool(named_as_contact(g, c.node)), bool(refs_of(g, c.node) & positives))
+            for c in candidates if c.band != "weak"]
 
 
 VARIANTS: dict[str, Variant] = {
@@ -159,6 +167,8 @@ class Generalisation:
     stress: str | None = None  # the stress the worlds were drawn under (worlds.STRESS)
     # of "schakel"'s moderate and strong leads: (what a guardian does too, planted)
     guardian: list[tuple[bool, bool]] = field(default_factory=list)
+    # and (named by a care partner as a child's contact, planted)
+    contact: list[tuple[bool, bool]] = field(default_factory=list)
 
     def summary(self) -> list[Summary]:
         out = []
@@ -202,18 +212,30 @@ class Generalisation:
         """Of the moderate and strong leads, those whose links are all what a parent or
         guardian does too (flagged on the finding) and the others: how many, and how many
         of them planted. The flag is worth its place when it picks out the innocent."""
-        out = {}
-        for name, flag in (("flagged", True), ("not_flagged", False)):
-            mine = [planted for flagged, planted in self.guardian if flagged == flag]
-            out[name] = {"leads": len(mine), "planted": sum(mine)}
-        return out
+        return _apart(self.guardian)
+
+    def contact_caution(self) -> dict[str, dict[str, int]]:
+        """The same for the leads a care partner named as a child's contact (the finding's
+        note) and the others."""
+        return _apart(self.contact)
 
     def document(self) -> dict[str, Any]:
         return {"seeds": self.seeds, "stress": self.stress,
                 "summary": [asdict(s) for s in self.summary()],
                 "reliability": self.reliability(),
                 "guardian_caution": self.guardian_caution(),
+                "contact_caution": self.contact_caution(),
                 "worlds": [asdict(s) for s in self.scores]}
+
+
+def _apart(pairs: Sequence[tuple[bool, bool]]) -> dict[str, dict[str, int]]:
+    """(flag, planted) pairs counted apart: the flagged leads and the others, each with how
+    many of them were planted."""
+    out = {}
+    for name, flag in (("flagged", True), ("not_flagged", False)):
+        mine = [planted for flagged, planted in pairs if flagged == flag]
+        out[name] = {"leads": len(mine), "planted": sum(mine)}
+    return out
 
 
 def score_world(seed: int, variant: str, ranked: Ranked, truth: dict[str, Any],
@@ -271,6 +293,7 @@ def evaluate_worlds(store: Store, seeds: Iterable[int], key: TeamKey, *,
                 ranked = ranking.rank(g)
                 result.calibration += calibration_pairs(ranked, g, positives)
                 result.guardian += guardian_pairs(ranked, g, positives)
+                result.contact += contact_pairs(ranked, g, positives)
             finally:
                 store.reset()
     return result

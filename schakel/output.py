@@ -220,7 +220,8 @@ def candidates(result: Result, top: int) -> None:
         who = data["person_ref"][:16]
         if data["codename"]:
             who = f"{data['codename']} ({data['person_ref'][:8]})"
-        lead = band_name(c.band) + (" · " + _("parent or guardian?") if c.guardian_like else "")
+        lead = band_name(c.band) + (" · " + _("parent or guardian?") if c.guardian_like else "") \
+            + (" · " + _("named as a child's contact") if data["contact_of"] else "")
         table.add_row(str(c.rank), who, f"{c.score:.2f}", lead,
                       _indicator_text(data["indicators"]), str(len(c.minors)),
                       ", ".join(dict.fromkeys(k.kind for k in c.counter_evidence)) or "-")
@@ -390,6 +391,11 @@ def generalisation(found: Generalisation) -> None:
               f"too (flagged on the finding): {flagged['leads']}, of them planted "
               f"{flagged['planted']}; the others: {rest['leads']}, of them planted "
               f"{rest['planted']}.", highlight=False)
+    named = found.contact_caution()
+    flagged, rest = named["flagged"], named["not_flagged"]
+    out.print(f"Moderate and strong leads a care partner named as a child's contact (noted on "
+              f"the finding): {flagged['leads']}, of them planted {flagged['planted']}; the "
+              f"others: {rest['leads']}, of them planted {rest['planted']}.", highlight=False)
 
 
 def run_signals(result: Result) -> None:

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import graph_view
 from dashboard.auth import Users
-from dashboard.text import md, paths_summary
+from dashboard.text import md, paths_summary, person
 from graph import console, explore, local_neo4j, overview, reviews, views
 from graph.access import Role, Viewer
 from graph.reviews import Decision
@@ -422,6 +422,24 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
     finally:
         scenario.store.run("MATCH (f:Finding {ref: $f}) REMOVE f.out_of_date_reason",
                            {"f": top[1]["finding"]})
+    # a care partner named the second finding's person as a child's contact: it says who
+    child = top[1]["minors"][0]
+    note = json.dumps([{"ref": child["ref"], "codename": child["codename"],
+                        "signals": ["S-1", "S-2"], "partners": ["youth-care"]}])
+    scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.contact_of = $note",
+                       {"f": top[1]["finding"], "note": note})
+    try:
+        boxes = finding_boxes(signed_in(ANN, "candidates"))
+        assert boxes[1].label.endswith(" · named as a child's contact")
+        assert not any(b.label.endswith("child's contact") for i, b in enumerate(boxes) if i != 1)
+        said = " ".join(m.value for m in boxes[1].markdown)
+        assert "**Named as a child's contact**" in said
+        assert md(f"youth-care named this person as the one they reached about "
+                  f"{person(child['ref'], child['codename'])} (2 signals)") in said
+        assert any("lowers nothing" in c.value for c in boxes[1].caption)
+    finally:
+        scenario.store.run("MATCH (f:Finding {ref: $f}) REMOVE f.contact_of",
+                           {"f": top[1]["finding"]})
     at.button(key=f"open_{top[0]['finding']}").click().run()
     assert titles(at) == ["Explore"]
     html = iframe_html(at)
@@ -732,6 +750,10 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
                for i in at.info)
     top = overview.findings(scenario.store, IVO, scenario.run_id, limit=1)[0]
     overview.share(scenario.store, IVO, top["finding"], ["care"])
+    child = top["minors"][0]["ref"]
+    scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.contact_of = $note",
+                       {"f": top["finding"], "note": json.dumps(
+                           [{"ref": child, "signals": ["S-1"], "partners": ["youth-care"]}])})
     try:
         at = signed_in(CARLA)
         assert {m.label: m.value for m in at.metric}["Findings shared with your team"] == "1"
@@ -744,11 +766,17 @@ def test_a_care_partner_sees_its_own_and_no_console(home: Path, scenario: Scenar
         assert "1 finding shared with your team" in at.caption[0].value
         # what a finding rests on names minors of any partner: not for a care partner
         assert not any(m.value.startswith("**Rests on") for m in at.markdown)
+        # nor the child a care partner named the person the contact of: who named, how often
+        named = " ".join(m.value for m in at.markdown if "contact" in m.value)
+        assert md("youth-care named this person as the one they reached about a child "
+                  "(1 signal)") in named and child not in named
         # and no decisions: reviews are the analysts' and investigators'
         assert not [s for s in at.selectbox if str(s.key).startswith("review_")]
         assert not at.checkbox
     finally:
         overview.share(scenario.store, IVO, top["finding"], [])
+        scenario.store.run("MATCH (f:Finding {ref: $f}) REMOVE f.contact_of",
+                           {"f": top["finding"]})
 
 
 def test_the_audit_page_shows_reads_and_that_the_log_is_intact(home: Path,

@@ -12,7 +12,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph import explore
+from graph import explore, overview
 from graph.access import Role, Viewer
 from graph.analysis.projection import project
 from graph.analysis.run import analyse, candidate_json
@@ -163,6 +163,43 @@ def test_a_care_partners_contact_neither_raises_a_parent_nor_lowers_a_collector(
     linked = ranked(store)["PARENT"]
     assert linked["evidence_mass"] > parent["evidence_mass"]
     assert any("P1" in m["records"] for m in linked["minors"])
+
+
+def test_a_finding_says_which_care_partner_named_the_person_a_childs_contact(
+        store: Store, tmp_path: Path) -> None:
+    # youth care names the parent on each child's school absence; the municipality names
+    # him about a child he is linked to by nothing else; the police name him on a signal
+    # about his son, which is no care partner's contact
+    lone = delivery(tmp_path, {"persons.csv": "person_ref,birth_year,sex,category\nLONE,2007,,\n",
+                               "signals.csv": SIGNALS + "SL,LONE,other,2015-06-01,,PARENT\n"},
+                    name="care-lone", partner="municipality-x", partner_kind="municipality")
+    police_signal = delivery(tmp_path, {"signals.csv": SIGNALS + "P1,OWN0,other,2015-05-02,,"
+                                                                "PARENT\n"}, name="police-2")
+    for d in (police(tmp_path), care_contacts(tmp_path), lone, police_signal):
+        assert ingest_delivery(store, d, KEY).status == 0
+    result = analyse(store, top=5)
+    found = {c.node[1]: candidate_json(result.graph, c) for c in result.candidates}
+    assert found["COLLECTOR"]["contact_of"] == []
+    named = {n["ref"]: n for n in found["PARENT"]["contact_of"]}
+    assert sorted(named) == ["LONE", "OWN0", "OWN1", "OWN2"]
+    assert [(n["signals"], n["partners"]) for n in named.values()] == [
+        (["SL"], ["municipality-x"])] + [([f"SAPARENT{i}"], ["youth-care-x"]) for i in range(3)]
+    # the Finding keeps the note and rests on its signals, so that withdrawing or expiring
+    # them reaches the finding as its evidence does
+    (row,) = store.run(
+        "MATCH (f:Finding {run_id: $run, person_ref: 'PARENT'}) "
+        "OPTIONAL MATCH (f)-[r:SUPPORTED_BY]->(s:Signal) WHERE 'contact' IN r.patterns "
+        "RETURN f.contact_of AS note, collect(s.ref) AS signals, f.deliveries AS deliveries",
+        {"run": result.run["id"]})
+    assert [n["ref"] for n in json.loads(row["note"])] == ["LONE", "OWN0", "OWN1", "OWN2"]
+    assert sorted(row["signals"]) == ["SAPARENT0", "SAPARENT1", "SAPARENT2", "SL"]
+    care = {r["ref"] for r in store.run("MATCH (d:Delivery) WHERE d.partner IN "
+                                        "['youth-care-x', 'municipality-x'] RETURN d.ref AS ref")}
+    assert len(care) == 2 and care <= set(row["deliveries"])
+    # the Candidates page lists it, and logs the child it names
+    listed = {f["person_ref"]: f for f in overview.findings(store, ANALYST, result.run["id"])}
+    assert [n["ref"] for n in listed["PARENT"]["contact_of"]] == ["LONE", "OWN0", "OWN1", "OWN2"]
+    assert "LONE" in list(store.audit.entries())[-1]["persons"]
 
 
 def professionals(root: Path, rows: str, *, kind: str = "police", version: str = "1.1",
@@ -407,6 +444,13 @@ def test_the_harness_scores_worlds_and_leaves_the_database_empty(
     caution = found.document()["guardian_caution"]
     assert caution["flagged"]["leads"] + caution["not_flagged"]["leads"] == leads > 0
     assert caution["not_flagged"]["planted"] > 0
+    named = found.document()["contact_caution"]
+    assert named["flagged"]["leads"] + named["not_flagged"]["leads"] == leads
+    # where care partners name the children's contacts, the rings' adults among them, the
+    # leads so named are counted apart
+    posing = harness.evaluate_worlds(store, [TESTING.start], KEY, folder=tmp_path,
+                                     stress="guardians").contact_caution()
+    assert posing["flagged"]["planted"] > 0 and posing["not_flagged"]["leads"] > 0
     store.run("CREATE (:Person {ref: 'someone'})")
     with pytest.raises(harness.NotEmpty):
         harness.evaluate_worlds(store, [TESTING.start], KEY)

@@ -111,6 +111,38 @@ def test_a_report_on_a_lead_of_a_guardians_acts_says_to_ask_first(scenario: Scen
         assert note not in other
 
 
+def test_a_report_names_the_care_partner_that_named_the_person_a_childs_contact(
+        scenario: Scenario) -> None:
+    """A finding whose person a care partner named as a child's contact says which partner,
+    about which child, on how many signals, in the reader's language (the PDF too); a care
+    partner's user reads the partner and the count, not the child; and the report's
+    audit entry names the child."""
+    finding = overview.findings(scenario.store, IVO, scenario.run_id, limit=1)[0]
+    child = finding["minors"][0]
+    note = json.dumps([{"ref": child["ref"], "codename": child["codename"],
+                        "signals": ["S-1", "S-2"], "partners": ["youth-care"]}])
+    scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.contact_of = $note",
+                       {"f": finding["finding"], "note": note})
+    try:
+        for language, said in (("en", "named this person as the one they reached about"),
+                               ("nl", "noemde deze persoon als degene die zij over")):
+            with speaking(language):
+                made = case_report.read(scenario.store, IVO, finding["finding"])
+                page, data = render.to_html(made), render.to_pdf(made)
+            assert said in page and said in " ".join(pdf_text(data).split()), language
+            assert html.escape(child["codename"] or child["ref"], quote=False) in page
+        assert child["ref"] in list(scenario.store.audit.entries())[-1]["persons"]
+        overview.share(scenario.store, IVO, finding["finding"], ["care"])
+        carla = Viewer("carla", Role.PARTNER, ("care",), partner="youth-care", purpose=PURPOSE)
+        theirs = case_report.read(scenario.store, carla, finding["finding"])
+        assert theirs.contact_of == [{"partners": ["youth-care"], "signals": 2}]
+        assert "about a child (2 signals)" in render.to_html(theirs)
+    finally:
+        overview.share(scenario.store, IVO, finding["finding"], [])
+        scenario.store.run("MATCH (f:Finding {ref: $f}) REMOVE f.contact_of",
+                           {"f": finding["finding"]})
+
+
 def test_a_dutch_report_gives_its_reasons_and_signs_in_dutch(scenario: Scenario) -> None:
     """The counter-evidence, what lowered each minor and the minors' signs are stored in
     English sentences with their templates, the records by the format's codes; a Dutch

@@ -376,6 +376,13 @@ def test_a_run_signals_new_names_risen_scores_and_grown_structures(store: Store)
     assert asked == {"New in the top 2 of the analysis (parent or guardian? ask the partners "
                      "first)"}
     store.run("MATCH (f:Finding {run_id: 'B', person_ref: 'Z'}) REMOVE f.guardian_like")
+    # so is one whom a care partner named as a child's contact (an empty note asks nothing)
+    for note, ask in (("[]", False), ('[{"ref": "M1", "signals": ["S1"]}]', True)):
+        store.run("MATCH (f:Finding {run_id: 'B', person_ref: 'Z'}) SET f.contact_of = $note",
+                  {"note": note})
+        (said,) = {r.headline.english for r in changes.raised(store, "B") if r.subject == "Z"}
+        assert ("ask the partners first" in said) is ask, note
+    store.run("MATCH (f:Finding {run_id: 'B', person_ref: 'Z'}) REMOVE f.contact_of")
     # a weak lead is not pushed to the team: neither new nor risen
     store.run("MATCH (f:Finding {run_id: 'B'}) WHERE f.person_ref IN ['X', 'Z'] "
               "SET f.band = 'weak'")

@@ -11,6 +11,8 @@ from dashboard import report, state
 from dashboard.screens import explore
 from dashboard.text import (
     age_note,
+    contact_lines,
+    contact_note,
     counted,
     guardian_note,
     marker_name,
@@ -193,6 +195,13 @@ def _why(finding: dict, lines: dict[str, str], *, partner: bool) -> None:
                    for c in against]
         st.markdown(_("**Lowered by** (counter-evidence; it never hides a hit):") + "  \n"
                     + "  \n".join(f"• {md(line)}" for line in dict.fromkeys(reasons)))
+    named = finding.get("contact_of") or []  # findings of earlier runs have none
+    if named:
+        if partner:  # the partners and how often, not the children
+            named = [{"partners": n["partners"], "signals": n["signals"]} for n in named]
+        st.markdown(_("**Named as a child's contact** by a care partner:") + "  \n"
+                    + "  \n".join(f"• {md(line)}" for line in contact_lines(named)))
+        st.caption(contact_note())
 
 
 def _bands(per_band: dict[str | None, int]) -> list[str] | None:
@@ -275,6 +284,8 @@ def render() -> None:
         band = f" ({band_name(f['band'])})" if f.get("band") in BANDS else ""
         stale = " · " + _("out of date") if f.get("out_of_date") else ""
         guardian = " · " + _("parent or guardian?") if f.get("guardian_like") else ""
+        if f.get("contact_of"):  # a care partner named the person as a child's contact
+            guardian += " · " + _("named as a child's contact")
         title = (f"#{f['rank']} · {md(person(f['person_ref'], f['codename']))}{aliases} · "
                  + _("score {score}").format(score=number(f["score"], 2))
                  + f"{band} · {', '.join(map(pattern_name, f['patterns']))}{status}{stale}"

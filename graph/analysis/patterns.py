@@ -81,6 +81,33 @@ def named_contact(g: nx.Graph, signal: Node) -> bool:
     return data.get("signal_kind") in CONTACTING and bool(kinds) and kinds <= CARE_PARTNERS
 
 
+def named_as_contact(g: nx.Graph, adult: Node) -> dict[Node, list[Node]]:
+    """The minors of whom a care partner named ``adult`` as the contact
+    (:func:`named_contact`), each with those signals. This links no one and lowers
+    nothing: a parent or carer is named so, and so is a ring's adult who poses as the
+    children's guardian. A finding shows it, so the reader knows whom to ask.
+
+    >>> g = nx.Graph()
+    >>> g.add_node(("person", "a"), minor=False)
+    >>> g.add_node(("person", "m"), minor=True)
+    >>> for s, by in (("s1", "youth_care"), ("s2", "police")):
+    ...     g.add_node(("signal", s), signal_kind="school_absence", partner_kinds={by})
+    ...     g.add_edge(("signal", s), ("person", "m"), types={"ABOUT"})
+    ...     g.add_edge(("signal", s), ("person", "a"), types={"NAMES"})
+    >>> named_as_contact(g, ("person", "a"))
+    {('person', 'm'): [('signal', 's1')]}
+    """
+    found: dict[Node, list[Node]] = {}
+    for via, data in g.adj[adult].items():
+        if via[0] != "signal" or Rel.NAMES.value not in data["types"] \
+                or not named_contact(g, via):
+            continue
+        for other, odata in g.adj[via].items():
+            if Rel.ABOUT.value in odata["types"] and other != adult and is_minor(g, other):
+                found.setdefault(other, []).append(via)
+    return found
+
+
 def is_minor(g: nx.Graph, node: Node) -> bool:
     return node[0] == "person" and bool(g.nodes[node].get("minor"))
 

@@ -56,6 +56,7 @@ RUN_FINDINGS: LiteralString = (
     "f.aliases AS aliases, f.rank AS rank, f.score AS score ORDER BY f.rank")
 
 
+CONTACT = "contact"  # SUPPORTED_BY.patterns of a signal the finding's contact note cites
 MINORS_SHOWN = 25  # the minors a finding lists, those that weigh most first
 RECORDS_SHOWN = 50  # of each, the records that link it to the adult
 
@@ -105,7 +106,22 @@ def candidate_json(g: nx.Graph, c: Candidate) -> dict[str, Any]:
                    for link in sorted(c.links, key=lambda li: -li.mass)[:MINORS_SHOWN]],
         "counter_evidence": [{"kind": k.kind, **k.said(), "factor": k.factor,
                               "evidence": list(k.evidence)} for k in c.counter_evidence],
+        # a note that lowers nothing: the minors of whom a care partner named the person
+        # as the contact, with those signals and the partners that recorded them
+        "contact_of": contact_json(g, c.node),
     }
+
+
+def contact_json(g: nx.Graph, adult: patterns.Node) -> list[dict[str, Any]]:
+    """The minors of whom a care partner named ``adult`` as the one it reached about the
+    child (:func:`patterns.named_as_contact`), with the signals and their partners."""
+    named = patterns.named_as_contact(g, adult)
+    shown = sorted(((_refs(g, minor)[0], minor, signals) for minor, signals in named.items()),
+                   key=lambda row: row[0])[:MINORS_SHOWN]
+    return [{"ref": ref, "codename": g.nodes[minor].get("codename"),
+             "signals": sorted(s[1] for s in signals)[:RECORDS_SHOWN],
+             "partners": sorted({p for s in signals for p in g.nodes[s]["partners"]})}
+            for ref, minor, signals in shown]
 
 
 def structure_json(g: nx.Graph, s: Structure, index: int, run_id: str) -> dict[str, Any]:
@@ -168,9 +184,14 @@ def _write(store: Store, g: nx.Graph, run: dict[str, Any], candidates: list[Cand
             "band": c.band, "evidence_mass": c.mass, "age_recorded": data["age_recorded"],
             "guardian_like": data["guardian_like"],
             "minors": json.dumps(data["minors"], sort_keys=True),
-            "counter_evidence": json.dumps(data["counter_evidence"], sort_keys=True)}})
+            "counter_evidence": json.dumps(data["counter_evidence"], sort_keys=True),
+            "contact_of": json.dumps(data["contact_of"], sort_keys=True)}})
         evidence += [{"finding": ref, "ref": r, "pattern": name}
                      for name, hit in c.hits.items() for r in hit.evidence]
+        # the note's signals count among what the finding rests on, so that withdrawing or
+        # expiring them reaches the finding as its evidence does
+        evidence += [{"finding": ref, "ref": r, "pattern": CONTACT}
+                     for named in data["contact_of"] for r in named["signals"]]
     shaped = []
     for i, s in enumerate(groups, start=1):
         data = structure_json(g, s, i, run["id"])

@@ -4,7 +4,8 @@
   (aliases count as the same person); on a first run, every one of its top ``top``;
 - **score rose**: a finding whose score rose by at least ``margin`` since the previous run;
   either headline says so when all the finding's links are what a parent or guardian does
-  too (``guardian_like``), so the team asks the partners before acting;
+  too (``guardian_like``), or a care partner named the person as a child's contact
+  (``contact_of``), so the team asks the partners before acting;
 - **structure grew**: a structure (matched to the previous run's by a shared core member)
   with minors it did not have.
 
@@ -40,7 +41,8 @@ FINDINGS: LiteralString = (
     "MATCH (f:Finding {run_id: $run}) RETURN f.ref AS ref, f.run_at AS at, "
     "[f.person_ref] + coalesce(f.aliases, []) AS refs, f.rank AS rank, f.score AS score, "
     "f.band AS band, coalesce(f.deliveries, []) AS deliveries, "
-    "coalesce(f.guardian_like, false) AS guardian ORDER BY f.rank")
+    "coalesce(f.guardian_like, false) OR coalesce(f.contact_of, '[]') <> '[]' AS guardian "
+    "ORDER BY f.rank")
 STRUCTURES: LiteralString = (
     "MATCH (s:Structure {run_id: $run}) "
     "OPTIONAL MATCH (s)-[m:HAS_MEMBER {role: 'minor'}]->(p:Person) "
