@@ -227,6 +227,11 @@ def test_a_care_partners_contact_links_no_one(w: World) -> None:
     def mass() -> float:
         return next(c.mass for c in rank(w.g) if c.node == parent)
 
+    # what the care partners record about the child counts among its signs (signals from
+    # several partners) whether or not it names anyone: here before the naming, so that
+    # only the naming is weighed
+    for by in ("youth_care", "municipality", "child_protection"):
+        w.signal("school_absence", kid, by=(by,))
     alone = mass()
     for kind, by in (("school_absence", "youth_care"), ("other", "municipality"),
                      ("school_absence", "child_protection")):
@@ -668,18 +673,22 @@ def test_the_score_is_a_calibrated_curve_of_the_mass() -> None:
 def test_the_analyse_table_asks_about_a_flagged_finding(
         w: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """`schakel analyse` prints the lead of a finding of only a parent's acts as
-    'parent or guardian?', as the Candidates page titles it; a handler's as its band."""
+    'parent or guardian?', as the Candidates page titles it, and says when a care partner
+    named the person as a child's contact; a handler's lead as its band."""
     parent, handler = w.person("PARENT"), w.person("HANDLER")
     for i in range(3):
         kid = w.person(f"K{i}", minor=True)
         w.signal("runaway", kid)
         w.incident("Antwerpen", country="BE", suspects=[kid], collectors=[parent, handler])
         w.incident("Antwerpen", country="BE", suspects=[kid], present=[handler])
+    w.signal("school_absence", kid, names=parent, by=("youth_care",))
     ranked = {c.node: c for c in rank(w.g)}
     assert ranked[parent].guardian_like and not ranked[handler].guardian_like
     result = Result({"id": "run-test", "candidates": len(ranked)}, w.g,
                     sorted(ranked.values(), key=lambda c: c.rank), [])
-    for language, asked in (("en", "parent or guardian?"), ("nl", "ouder of voogd?")):
+    for language, asked in (("en", "parent or guardian? · named as a child's contact"),
+                            ("nl", "ouder of voogd? · genoemd als contactpersoon van een "
+                                   "kind")):
         # a console of its own, one line a row (the module's is shared with other tests)
         console = Console(width=240, record=True, file=io.StringIO())
         monkeypatch.setattr(output, "out", console)

@@ -47,7 +47,7 @@ class World:
         self.n += 1
         node = ("signal", f"S{self.n}")
         self.g.add_node(node, kind="signal", signal_kind=kind, day=day, city=city, country=None,
-                        partner_kinds=set(by))
+                        partners={f"{kind}-x" for kind in by}, partner_kinds=set(by))
         self.g.add_edge(node, about, types={"ABOUT"})
         if names is not None:
             self.g.add_edge(node, names, types={"NAMES"})
