@@ -47,12 +47,13 @@ def guardian_note() -> str:
 def contact_lines(named: Iterable[dict[str, Any]]) -> list[str]:
     """What a finding's contact note says (Candidates page, case report), one line per
     child: which partners named the person as the one they reached about the child, on how
-    many signals. For a care partner's user the entries carry no child (``ref``), and
-    the line names none. Plain text: escape it for Markdown."""
+    many signals. For a care partner's user the entries carry no child (``ref``) and no
+    partner but its own (:func:`graph.overview.contacts_seen`), and the line names
+    neither. Plain text: escape it for Markdown."""
     lines = []
     for entry in named:
         n = entry["signals"] if isinstance(entry["signals"], int) else len(entry["signals"])
-        partners = ", ".join(entry["partners"]) or "-"
+        partners = ", ".join(entry["partners"]) or _("A care partner")
         if entry.get("ref"):
             lines.append(ngettext(
                 "{partners} named this person as the one they reached about {minor} "

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, LiteralString
 
-from graph import explore
+from graph import explore, overview
 from graph.access import Capability, Viewer
 from graph.analysis import counter as counters
 from graph.errors import GraphError
@@ -76,7 +76,8 @@ class CaseReport:
     disclaimer: str = DISCLAIMER
     out_of_date: str | None = None
     # the minors of whom a care partner named the person as the contact, with the signals
-    # and partners (a note that lowers nothing); for a care partner's user, without minors
+    # and partners (a note that lowers nothing); for a care partner's user, as
+    # overview.contacts_seen leaves it
     contact_of: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -122,8 +123,7 @@ def read(store: Store, viewer: Viewer, finding_ref: str, *, hops: int = 1,
         [] if partner else f["minors"], events, structure,
         purpose.case if purpose else "-", purpose.reason if purpose else "-", viewer.user,
         datetime.now(UTC).isoformat(timespec="seconds"), out_of_date=f.get("out_of_date_reason"),
-        contact_of=[{"partners": m["partners"], "signals": len(m["signals"])}
-                    for m in f["contact_of"]] if partner else f["contact_of"])
+        contact_of=overview.contacts_seen(f["contact_of"], partner))
     store.audit.record(viewer, "report.make", {"finding": finding_ref,
                                                "run": f.get("run_id")},
                        records=1 + len(evidence) + len(events), persons=report.persons)

@@ -80,6 +80,16 @@ STRUCTURE: LiteralString = (
     "RETURN p.ref AS ref, p.codename AS codename, m.role AS role ORDER BY m.role, p.ref")
 
 
+def contacts_seen(named: list[dict[str, Any]], partner: str | None) -> list[dict[str, Any]]:
+    """A finding's contact note (``contact_of``) as ``partner``'s user may read it: how many
+    signals named the person about a child, by that partner or by another that goes
+    unnamed; never the child. Everyone else reads it whole (``partner`` is ``None``)."""
+    if partner is None:
+        return named
+    return [{"partners": [p for p in entry["partners"] if p == partner],
+             "signals": len(entry["signals"])} for entry in named]
+
+
 def _mine(viewer: Viewer) -> dict[str, Any]:
     return {"partner": viewer.only_partner}
 
@@ -145,13 +155,13 @@ def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200,
     for row in rows:
         for field in ("indicators", "counter_evidence", "minors", "contact_of"):
             row[field] = json.loads(row[field]) if row[field] else []
+        row["contact_of"] = contacts_seen(row["contact_of"], viewer.only_partner)
     # the codenames the team says for the minors a score rests on and those a care partner
     # named the person the contact of (a person's aliases go by the person's own)
-    names = codenames.lookup(store, [m["ref"] for r in rows
-                                     for m in (*r["minors"], *r["contact_of"])])
-    for row in rows:
-        for minor in (*row["minors"], *row["contact_of"]):
-            minor["codename"] = names.get(minor["ref"])
+    named = [m for r in rows for m in (*r["minors"], *r["contact_of"]) if "ref" in m]
+    names = codenames.lookup(store, [m["ref"] for m in named])
+    for minor in named:
+        minor["codename"] = names.get(minor["ref"])
     # The page names each finding's person, the refs merged into it as aliases, and the
     # minors its score rests on.
     store.audit.record(viewer, "candidates.findings",
@@ -161,7 +171,8 @@ def findings(store: Store, viewer: Viewer, run_id: str, *, limit: int = 200,
                        persons=list(dict.fromkeys(
                            p for r in rows for p in (r["person_ref"], *(r["aliases"] or ()),
                                                      *(m["ref"] for m in r["minors"]),
-                                                     *(m["ref"] for m in r["contact_of"])))))
+                                                     *(m["ref"] for m in r["contact_of"]
+                                                       if "ref" in m)))))
     return rows
 
 

@@ -120,7 +120,9 @@ def test_a_report_names_the_care_partner_that_named_the_person_a_childs_contact(
     finding = overview.findings(scenario.store, IVO, scenario.run_id, limit=1)[0]
     child = finding["minors"][0]
     note = json.dumps([{"ref": child["ref"], "codename": child["codename"],
-                        "signals": ["S-1", "S-2"], "partners": ["youth-care"]}])
+                        "signals": ["S-1", "S-2"], "partners": ["municipality-x", "youth-care"]},
+                       {"ref": "M-OTHER", "codename": None, "signals": ["S-3"],
+                        "partners": ["municipality-x"]}])
     scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.contact_of = $note",
                        {"f": finding["finding"], "note": note})
     try:
@@ -134,9 +136,16 @@ def test_a_report_names_the_care_partner_that_named_the_person_a_childs_contact(
         assert child["ref"] in list(scenario.store.audit.entries())[-1]["persons"]
         overview.share(scenario.store, IVO, finding["finding"], ["care"])
         carla = Viewer("carla", Role.PARTNER, ("care",), partner="youth-care", purpose=PURPOSE)
+        # its own partner named, another one not; no child
         theirs = case_report.read(scenario.store, carla, finding["finding"])
-        assert theirs.contact_of == [{"partners": ["youth-care"], "signals": 2}]
-        assert "about a child (2 signals)" in render.to_html(theirs)
+        assert theirs.contact_of == [{"partners": ["youth-care"], "signals": 2},
+                                     {"partners": [], "signals": 1}]
+        page = render.to_html(theirs)
+        assert "youth-care named this person as the one they reached about a child (2 " \
+               "signals)" in page
+        assert "A care partner named this person as the one they reached about a child " \
+               "(1 signal)" in page
+        assert "municipality-x" not in page and "M-OTHER" not in page
     finally:
         overview.share(scenario.store, IVO, finding["finding"], [])
         scenario.store.run("MATCH (f:Finding {ref: $f}) REMOVE f.contact_of",

@@ -196,9 +196,7 @@ def _why(finding: dict, lines: dict[str, str], *, partner: bool) -> None:
         st.markdown(_("**Lowered by** (counter-evidence; it never hides a hit):") + "  \n"
                     + "  \n".join(f"• {md(line)}" for line in dict.fromkeys(reasons)))
     named = finding.get("contact_of") or []  # findings of earlier runs have none
-    if named:
-        if partner:  # the partners and how often, not the children
-            named = [{"partners": n["partners"], "signals": n["signals"]} for n in named]
+    if named:  # for a care partner's user without the children (overview.contacts_seen)
         st.markdown(_("**Named as a child's contact** by a care partner:") + "  \n"
                     + "  \n".join(f"• {md(line)}" for line in contact_lines(named)))
         st.caption(contact_note())
@@ -283,13 +281,13 @@ def render() -> None:
         status = f" · {_(SHORT[history[0].decision])}" if history else ""
         band = f" ({band_name(f['band'])})" if f.get("band") in BANDS else ""
         stale = " · " + _("out of date") if f.get("out_of_date") else ""
-        guardian = " · " + _("parent or guardian?") if f.get("guardian_like") else ""
+        ask = " · " + _("parent or guardian?") if f.get("guardian_like") else ""
         if f.get("contact_of"):  # a care partner named the person as a child's contact
-            guardian += " · " + _("named as a child's contact")
+            ask += " · " + _("named as a child's contact")
         title = (f"#{f['rank']} · {md(person(f['person_ref'], f['codename']))}{aliases} · "
                  + _("score {score}").format(score=number(f["score"], 2))
                  + f"{band} · {', '.join(map(pattern_name, f['patterns']))}{status}{stale}"
-                 + guardian)
+                 + ask)
         with st.expander(title, expanded=f["rank"] == 1):
             if f.get("out_of_date"):  # a partner withdrew data it used (graph/withdrawal.py)
                 st.warning(_("Out of date: this finding {why}. The next analysis run ranks "
