@@ -115,8 +115,8 @@ def test_a_report_names_the_care_partner_that_named_the_person_a_childs_contact(
         scenario: Scenario) -> None:
     """A finding whose person a care partner named as a child's contact says which partner,
     about which child, on how many signals, in the reader's language (the PDF too); a care
-    partner's user reads the partner and the count, not the child; and the report's
-    audit entry names the child."""
+    partner's user reads the counts and its own name, another partner unnamed and never
+    the child; and the report's audit entry names the child."""
     finding = overview.findings(scenario.store, IVO, scenario.run_id, limit=1)[0]
     child = finding["minors"][0]
     note = json.dumps([{"ref": child["ref"], "codename": child["codename"],
