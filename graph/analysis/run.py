@@ -160,7 +160,7 @@ def analyse(store: Store, *, top: int = 20, keep: int = 200, viewer: Viewer = SY
     _write(store, g, run, candidates[:keep], groups)
     store.audit.record(viewer, "analysis.run", {"run": run_id, "top": top, "keep": keep},
                        records=persons,
-                       persons=[candidate_json(g, c)["person_ref"] for c in candidates[:keep]])
+                       persons=[_refs(g, c.node)[0] for c in candidates[:keep]])
     result = Result(run, g, candidates, groups)
     try:
         result.signals = (changes or Changes()).after_run(store, run_id)
