@@ -53,20 +53,12 @@ def contact_lines(named: Iterable[dict[str, Any]]) -> list[str]:
     lines = []
     for entry in named:
         n = entry["signals"] if isinstance(entry["signals"], int) else len(entry["signals"])
-        partners = ", ".join(entry["partners"]) or _("A care partner")
-        if entry.get("ref"):
-            lines.append(ngettext(
-                "{partners} named this person as the one they reached about {minor} "
-                "({n} signal)",
-                "{partners} named this person as the one they reached about {minor} "
-                "({n} signals)", n).format(partners=partners, n=number(n),
-                                           minor=person(entry["ref"], entry.get("codename"))))
-        else:
-            lines.append(ngettext(
-                "{partners} named this person as the one they reached about a child "
-                "({n} signal)",
-                "{partners} named this person as the one they reached about a child "
-                "({n} signals)", n).format(partners=partners, n=number(n)))
+        about = person(entry["ref"], entry.get("codename")) if entry.get("ref") else _("a child")
+        lines.append(ngettext(
+            "{partners} named this person as the one they reached about {about} ({n} signal)",
+            "{partners} named this person as the one they reached about {about} ({n} signals)",
+            n).format(partners=", ".join(entry["partners"]) or _("A care partner"),
+                      about=about, n=number(n)))
     return lines
 
 
