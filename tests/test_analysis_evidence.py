@@ -476,9 +476,12 @@ def test_what_a_parent_or_guardian_does_too(w: World) -> None:
     assert not guardian(w, carer)
 
 
-def test_a_finding_of_a_guardians_acts_is_flagged_and_keeps_its_rank(w: World) -> None:
-    """The flag never lowers a score: the children such an adult collects may be exploited
-    and their handlers collect them too."""
+def test_a_finding_of_a_guardians_acts_is_flagged_and_counts_at_half(w: World) -> None:
+    """An adult whose every link is what a parent or guardian does too is flagged, and the
+    whole of its evidence counts at half, with the reason kept (fourteenth version): a
+    parent whose tie no partner recorded looks like this, and so does a handler who only
+    collects. Half, never nothing: three runaways collected abroad keep it a lead. The
+    handler who was also present at an offence is not lowered."""
     parent, handler = w.person("P"), w.person("H")
     kids = [w.person(f"K{i}", minor=True) for i in range(3)]
     for kid in kids:
@@ -488,9 +491,19 @@ def test_a_finding_of_a_guardians_acts_is_flagged_and_keeps_its_rank(w: World) -
     w.incident("Antwerpen", country="BE", suspects=[kids[0]], present=[handler])
     ranked = {c.node: c for c in rank(w.g)}
     assert ranked[parent].guardian_like and not ranked[handler].guardian_like
-    flagged = ranked[parent]
-    assert flagged.mass == pytest.approx(evidence_mass(flagged.links), abs=1e-4)
+    flagged, other = ranked[parent], ranked[handler]
+    assert flagged.mass == pytest.approx(0.5 * evidence_mass(flagged.links), abs=1e-4)
+    assert other.mass == pytest.approx(evidence_mass(other.links), abs=1e-4)
+    assert other.whole is None and all(c.kind != "guardian" for c in other.counter_evidence)
+    (why,) = [c for c in flagged.counter_evidence if c.kind == "guardian"]
+    assert why.factor == 0.5 and why.evidence == tuple(sorted(k[1] for k in kids))
+    assert "counted at half" in why.reason and "3 children" in why.reason
     assert flagged.score == calibrated(flagged.mass) > 0.4  # a lead still, moderate or more
+    # the ablation without it: the flag stays, the mass is whole again
+    whole = {c.node: c for c in rank(w.g, counter_kinds=COUNTER_KINDS - {"guardian"})}
+    assert whole[parent].guardian_like and whole[parent].whole is None
+    assert whole[parent].mass == pytest.approx(evidence_mass(flagged.links), abs=1e-4)
+    assert whole[parent].score > flagged.score
 
 
 # -- the adult's own conduct ----------------------------------------------------------------
@@ -644,7 +657,10 @@ def test_an_adult_near_ordinary_teenagers_stays_below_one_near_marked_children(
     assert [c.node for c in ranked[:2]] == [handler, coach_like]
     assert ranked[0].band == "strong" and ranked[1].band == "weak"
     near = ranked[1]
-    assert near.mass == pytest.approx(12 * 0.7 * BASE, rel=0.01)
+    # each ordinary teenager adds only BASE of its link; and all the adult did was collect
+    # them, as a parent does too, so the whole counts at half (counter.as_guardian)
+    assert near.guardian_like
+    assert near.mass == pytest.approx(0.5 * 12 * 0.7 * BASE, rel=0.01)
 
 
 def test_counter_evidence_lowers_but_never_hides(w: World) -> None:

@@ -68,6 +68,8 @@ FACTORS: dict[str, float] = {
     "accompanies": 0.3,
     "victim": 0.2,  # the adult was the victim of an offence of the minor
     "one_child": 0.3,  # came for the same child each time, and did only what a parent does
+    # all that links the adult to minors is what a parent does too: the whole mass, halved
+    "guardian": 0.5,
 }
 LONG_TIME = timedelta(days=365)
 # A shared address whose registration date no partner recorded: a household perhaps, but
@@ -98,6 +100,8 @@ KINDS: dict[str, str] = {
     "victim": N_("the victim of an offence of the minor"),
     "one_child": N_("came for this child at every police contact, and did nothing a parent "
                     "would not do"),
+    "guardian": N_("all that links the person to the children is what a parent or guardian "
+                   "does too"),
 }
 
 
@@ -486,11 +490,12 @@ def guardian_like(g: nx.Graph, links: Collection[Link]) -> bool:
     suspect with a child, never claiming kinship or travelling with one, never sharing a
     phone, vehicle or account with the children of several families.
 
-    This alone lowers no score: the children such an adult collected may well be
-    exploited, and their handlers collect them too. But when no partner recorded the
-    family tie, a parent who comes for their own child looks the same, so the finding
-    says so (docs/analysis.md, "A parent whose tie nobody recorded"). Only an adult who,
-    besides, came for the same one child every time is lowered (:func:`one_child`).
+    When no partner recorded the family tie, a parent who comes for their own child looks
+    like this, and so does a handler who only ever collects: the children may well be
+    exploited. So the finding says so, and the adult's whole mass counts at half
+    (:func:`as_guardian`, fourteenth version): a lead still when the children show strong
+    signs, never a strong one on a parent's acts alone. An adult who, besides, came for
+    the same one child every time has that child's links lowered too (:func:`one_child`).
     """
     if not links:
         return False
@@ -505,6 +510,24 @@ def guardian_like(g: nx.Graph, links: Collection[Link]) -> bool:
                 and families_using(g, link.via) > 1:
             return False
     return True
+
+
+def as_guardian(g: nx.Graph, links: Collection[Link]) -> Counter | None:
+    """The counter-evidence of an adult whose every link to the children is what a parent or
+    guardian does too (:func:`guardian_like`): it lowers the adult's whole evidence mass
+    (``FACTORS["guardian"]``), not one link, since what is ambiguous is the whole picture.
+    Its evidence is the children the adult is linked to. An adult present at an offence,
+    a suspect with a child, claiming kinship, travelling with one or sharing means with
+    the children of several families is never lowered by it."""
+    if not guardian_like(g, links):
+        return None
+    children = tuple(sorted({link.minor[1] for link in links}))
+    return saying("guardian", N_("all that links this person to the {n} children is what a "
+                                 "parent or guardian does too (collecting a child after an "
+                                 "arrest, its address, the family's phone, its missing "
+                                 "report), and no partner recorded whose parent the person "
+                                 "is: counted at half"),
+                  children, n=len(children))
 
 
 def lowers_conduct(found: Counter | None, shown: Collection[str]) -> bool:

@@ -225,6 +225,8 @@ class Candidate:
     role: Counter | None = None  # the adult's own counter-evidence (a profession)
     # all its links are what a parent or guardian does too (counter.guardian_like)
     guardian_like: bool = False
+    # counter-evidence that lowered the whole mass, not a link (counter.as_guardian)
+    whole: Counter | None = None
 
     @property
     def minors(self) -> set[Node]:
@@ -236,8 +238,10 @@ class Candidate:
 
     @property
     def counter_evidence(self) -> list[Counter]:
-        """Every reason that lowered a link, once, strongest first."""
+        """Every reason that lowered a link or the whole mass, once, strongest first."""
         seen: dict[str, Counter] = {}
+        if self.whole is not None:
+            seen[self.whole.reason] = self.whole
         for link in sorted(self.links, key=lambda li: -li.mass):
             if link.counter is not None:
                 seen.setdefault(link.counter.reason, link.counter)
@@ -295,10 +299,11 @@ def calibrated(mass: float, calibration: tuple[float, float] = CALIBRATION) -> f
 
 def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = COUNTER_KINDS,
                   cache: dict[Node, Markers] | None = None,
-                  ) -> tuple[list[MinorLink], Counter | None, bool]:
+                  ) -> tuple[list[MinorLink], Counter | None, Counter | None]:
     """Each minor linked to ``adult`` with its weight and counter-evidence, the adult's
-    own counter-evidence (a declared or inferred profession), and whether all its links
-    are what a parent or guardian does too (:func:`counter.guardian_like`)."""
+    own counter-evidence (a declared or inferred profession), and, when all its links are
+    what a parent or guardian does too, the counter-evidence that says so
+    (:func:`counter.as_guardian`; whatever ``counter_kinds``, as the finding's flag)."""
     cache = {} if cache is None else cache
     by_minor: dict[Node, list[Link]] = defaultdict(list)
     for link in minor_links(g, adult):
@@ -324,7 +329,7 @@ def minor_weights(g: nx.Graph, adult: Node, *, counter_kinds: Collection[str] = 
             link_weight(g, links, of="conduct", shown=shown),
             tuple(sorted({link.via[1] for link in links})),
             counters.lowers_conduct(found, shown), link_weight(g, links, of="means")))
-    return weighed, role, counters.guardian_like(g, all_links)
+    return weighed, role, counters.as_guardian(g, all_links)
 
 
 def all_hits(g: nx.Graph, disabled: Collection[str] = ()) -> dict[Node, dict[str, Hit]]:
@@ -356,9 +361,14 @@ def rank(g: nx.Graph, *, weights: dict[str, Weight] = WEIGHTS, disabled: Collect
         for adult, hits in all_hits(g, disabled).items():
             links, role, guardian = minor_weights(g, adult, counter_kinds=counter_kinds,
                                                   cache=cache)
-            mass = round(evidence_mass(links, markers=use_markers, caseload=caseload), 4)
+            mass = evidence_mass(links, markers=use_markers, caseload=caseload)
+            whole = guardian if guardian is not None and "guardian" in counter_kinds else None
+            if whole is not None:
+                mass *= whole.factor
+            mass = round(mass, 4)
             value = calibrated(mass, calibration) if anchored else score(hits, weights)
-            candidates.append(Candidate(adult, value, hits, 0, mass, links, role, guardian))
+            candidates.append(Candidate(adult, value, hits, 0, mass, links, role,
+                                        guardian is not None, whole))
     candidates.sort(key=lambda c: (-c.score, -c.mass, c.node[1]))
     for i, candidate in enumerate(candidates, start=1):
         candidate.rank = i
