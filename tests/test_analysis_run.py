@@ -77,7 +77,8 @@ def test_analyse_reads_dates_and_date_times_alike(store: Store, tmp_path: Path) 
     assert days == [date(2016, 2, 11), date(2016, 2, 12), date(2016, 2, 10)]
     result = analyse(store, top=5)
     (parent,) = [c for c in result.candidates if c.node == ("person", "P2")]
-    assert [k.kind for k in parent.counter_evidence] == ["household"]  # since 2006
+    # at home with the child since 2006; and collecting it is all P2 did, as a parent does
+    assert [k.kind for k in parent.counter_evidence] == ["household", "guardian"]
 
 
 def test_analyse_on_an_empty_graph_says_why_it_found_nothing(neo4j_settings: Settings,

@@ -410,6 +410,11 @@ def test_candidates_list_the_run_and_open_a_structure_in_explore(home: Path,
     for i, box in enumerate(boxes):
         said = any("what a parent or guardian does too" in n.value for n in box.warning)
         assert said == (i in guardians) == box.label.endswith(" · parent or guardian?"), i
+        # and the reason it counts at half is among what lowered it
+        halved = "is what a parent or guardian does too" in " ".join(
+            m.value for m in box.markdown) and "counted at half" in " ".join(
+            m.value for m in box.markdown)
+        assert halved == (i in guardians), i
     # a partner withdrew data the second finding used (graph/withdrawal.py): it says so
     why = "rests on data that police-nl withdrew on 2026-12-06 (wrong identification)"
     scenario.store.run("MATCH (f:Finding {ref: $f}) SET f.out_of_date_reason = $why",
