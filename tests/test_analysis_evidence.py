@@ -506,6 +506,26 @@ def test_a_finding_of_a_guardians_acts_is_flagged_and_counts_at_half(w: World) -
     assert whole[parent].score > flagged.score
 
 
+def test_the_reason_of_a_guardians_acts_says_one_child_or_how_many(w: World) -> None:
+    """The reason reads well for one child as for several, in English and in Dutch."""
+    parent, carer = w.person("P"), w.person("C")
+    kid = w.person("K", minor=True)
+    w.signal("runaway", kid)
+    w.incident("Antwerpen", country="BE", suspects=[kid], collectors=[parent])
+    for i in range(2):
+        w.incident(suspects=[w.person(f"F{i}", minor=True)], collectors=[carer])
+    ranked = {c.node: c for c in rank(w.g)}
+    one, two = ranked[parent].whole, ranked[carer].whole
+    assert one is not None and two is not None
+    assert one.reason.startswith("all that links this person to the child is what")
+    assert two.reason.startswith("all that links this person to the 2 children is what")
+    with speaking("nl"):
+        assert counter.reason_text(one.said()).startswith(
+            "alles wat deze persoon met het kind verbindt")
+        assert counter.reason_text(two.said()).startswith(
+            "alles wat deze persoon met de 2 kinderen verbindt")
+
+
 # -- the adult's own conduct ----------------------------------------------------------------
 
 

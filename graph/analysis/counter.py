@@ -522,6 +522,12 @@ def as_guardian(g: nx.Graph, links: Collection[Link]) -> Counter | None:
     if not guardian_like(g, links):
         return None
     children = tuple(sorted({link.minor[1] for link in links}))
+    if len(children) == 1:
+        return saying("guardian", N_("all that links this person to the child is what a "
+                                     "parent or guardian does too (collecting it after an "
+                                     "arrest, its address, the family's phone, its missing "
+                                     "report), and no partner recorded whose parent the "
+                                     "person is: counted at half"), children)
     return saying("guardian", N_("all that links this person to the {n} children is what a "
                                  "parent or guardian does too (collecting a child after an "
                                  "arrest, its address, the family's phone, its missing "
