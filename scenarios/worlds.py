@@ -77,6 +77,8 @@ STRESS: dict[str, str] = {
                 "address, reporting them missing, collecting them after an arrest",
     "outreach": "street youth workers who, besides being present when their teenagers are "
                 "arrested, collect one now and then and are named when one goes missing",
+    "youth-work": "street youth workers of two cities, each at the arrests of 20 to 30 groups "
+                  "of their teenagers and collecting one at about a third of them",
     "interpreters": "interpreters at many of the police contacts of the exploited minors",
     "homes": "partners record where a person lives as a stay at a residence of its own "
              "(stays.csv), never as a registered address",
@@ -112,6 +114,7 @@ class Params:
     identifier_dates: bool = True  # whether partners record when they saw an identifier
     exploited_families: bool = False  # whether the exploited minors' parents are recorded
     outreach: int = 0  # street youth workers who collect their teenagers now and then
+    youth_work: int = 0  # street youth workers of two cities with a large caseload
     interpreters: int = 0  # interpreters at many police contacts of the exploited minors
     homes: bool = False  # whether addresses are recorded as stays at a residence instead
     contacts: float = 0.0  # the share of children whose carer care partners name as contact
@@ -138,6 +141,8 @@ class Params:
             return replace(params, exploited_families=True, stress=stress)
         if stress == "outreach":
             return replace(params, outreach=OUTREACH_WORKERS, stress=stress)
+        if stress == "youth-work":
+            return replace(params, youth_work=OUTREACH_WORKERS, stress=stress)
         if stress == "interpreters":
             return replace(params, interpreters=INTERPRETERS, stress=stress)
         if stress == "homes":
@@ -369,21 +374,28 @@ def _drawn_apart(w: World, stress: str, seed: int) -> Iterator[None]:
 OUTREACH_WORKERS = 3  # under the ``outreach`` stress
 
 
-def outreach_worker(w: World) -> None:
-    """A street youth worker with the teenagers of one neighbourhood, some of whom run
-    away from home: present when they are arrested in groups, and now and then the one
-    who comes to collect a teenager, or whom a partner names when one goes missing. No
-    tie between them is recorded."""
+def outreach_worker(w: World, *, cities: int = 1, contacts: tuple[int, int] = (8, 16),
+                    collecting: float = 0.25) -> None:
+    """A street youth worker with the teenagers of a neighbourhood in each of ``cities``
+    cities (8 to 16 in each), some of whom run away from home: present when they are
+    arrested in groups (``contacts`` times), and now and then (``collecting``) the one who
+    comes to collect a teenager, or whom a partner names when one goes missing. No tie
+    between them is recorded. Under ``youth-work`` the worker has two cities, 20 to 30
+    contacts and collects at about a third of them: the caseload of the independent
+    generator's youth workers (issue 26: linked to more than 20 minors)."""
     rng = w.rng
-    city = rng.choice(_nl(w))
-    worker = w.person(rng.randint(24, 50), city, "decoy:street_worker")
-    teens = [w.family(city, 1, (13, 17), 0.8)[1][0] for _ in range(rng.randint(8, 16))]
+    area = [rng.choice(_nl(w))] if cities == 1 else rng.sample(_nl(w), cities)
+    worker = w.person(rng.randint(24, 50), area[0], "decoy:street_worker")
+    teens_of = {city: [w.family(city, 1, (13, 17), 0.8)[1][0]
+                       for _ in range(rng.randint(8, 16))] for city in area}
+    teens = [teen for city in area for teen in teens_of[city]]
     for teen in teens:
         if rng.random() < 0.15:
             w.signal(rng.choice(["police-nl", "youth-care"]), teen, "missing", w.day())
-    for _ in range(rng.randint(8, 16)):
-        group = rng.sample(teens, rng.randint(1, 3))
-        role = "collector" if rng.random() < 0.25 else "present"
+    for _ in range(rng.randint(*contacts)):
+        city = area[0] if cities == 1 else rng.choice(area)
+        group = rng.sample(teens_of[city], rng.randint(1, 3))
+        role = "collector" if rng.random() < collecting else "present"
         w.incident(rng.choice(["violence", "theft", "shoplifting"]), w.day(),
                    w.place(city, ("shopping_street", "station", "market")),
                    [(t, "suspect") for t in group] + [(worker, role)])
@@ -613,7 +625,7 @@ def build(params: Params) -> World:
         cuckooed_resident(w, line_minors)
     for _ in range(params.innocent["adult_crew"]):
         adult_crew(w)
-    # the stresses that add people (families, outreach, interpreters)
+    # the stresses that add people (families, outreach, youth work, interpreters)
     if params.exploited_families:
         with _drawn_apart(w, "families", params.seed):
             for kid in exploited:
@@ -622,6 +634,10 @@ def build(params: Params) -> World:
         with _drawn_apart(w, "outreach", params.seed):
             for _ in range(params.outreach):
                 outreach_worker(w)
+    if params.youth_work:
+        with _drawn_apart(w, "youth-work", params.seed):
+            for _ in range(params.youth_work):
+                outreach_worker(w, cities=2, contacts=(20, 30), collecting=1 / 3)
     if params.interpreters and exploited:
         with _drawn_apart(w, "interpreters", params.seed):
             for _ in range(params.interpreters):

@@ -292,6 +292,9 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     outreach = Params.draw(seed, "outreach")
     assert outreach.outreach == OUTREACH_WORKERS and replace(
         outreach, outreach=0, stress=None) == drawn
+    youth_work = Params.draw(seed, "youth-work")
+    assert youth_work.youth_work == OUTREACH_WORKERS and replace(
+        youth_work, youth_work=0, stress=None) == drawn
     interpreters = Params.draw(seed, "interpreters")
     assert interpreters.interpreters == INTERPRETERS and replace(
         interpreters, interpreters=0, stress=None) == drawn
@@ -343,6 +346,22 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     roles = {r["role"] for r in rows(tmp_path / "outreach", "involvements.csv")
              if r["person_ref"] in workers}
     assert roles == {"present", "collector"}
+
+    # street youth workers of two towns, each at 20 to 30 arrests of their teenagers
+    truth = generate_world(tmp_path / "youth-work", seed=seed, key=KEY, stress="youth-work")
+    workers = set(truth["decoys"]["street_worker"]) - set(plain["decoys"]["street_worker"])
+    assert len(workers) == OUTREACH_WORKERS
+    plain_incidents = rows(tmp_path / "plain", "incidents.csv")
+    assert rows(tmp_path / "youth-work", "incidents.csv")[:len(plain_incidents)] == \
+        plain_incidents
+    places = {r["location_ref"]: r["city"]
+              for r in rows(tmp_path / "youth-work", "locations.csv")}
+    at = {r["incident_ref"]: places[r["location_ref"]]
+          for r in rows(tmp_path / "youth-work", "incidents.csv")}
+    for worker in workers:
+        mine = [r for r in rows(tmp_path / "youth-work", "involvements.csv")
+                if r["person_ref"] == worker]
+        assert 20 <= len(mine) <= 30 and len({at[r["incident_ref"]] for r in mine}) == 2
 
     # homes recorded as stays at a residence of their own, never as a registered address;
     # the rest of the world as it was
