@@ -308,14 +308,41 @@ def test_a_youth_worker_who_collects_now_and_then(w: World) -> None:
     assert role() is None
 
 
-@pytest.mark.parametrize("change", ["five minors", "two cities", "phone", "suspect"])
+def test_a_youth_worker_of_two_towns(w: World) -> None:
+    # the teenagers of two neighbouring towns, twenty contacts, collecting at a third: the
+    # caseload of a street youth worker (fifteenth version; the fourteenth wanted one city)
+    worker = w.person("W")
+    kids = [w.person(f"K{i}", minor=True) for i in range(20)]
+    for i, kid in enumerate(kids):
+        w.incident("Utrecht" if i % 2 else "Zeist", suspects=[kid],
+                   **{"collectors" if i % 3 == 0 else "present": [worker]})
+
+    def role() -> counter.Counter | None:
+        return counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker)))
+
+    found = role()
+    assert found is not None and found.kind == "professional_pattern"
+    assert "20 minors in Utrecht and Zeist" in found.reason and "7 of 20" in found.reason
+    (ranked,) = [c for c in rank(w.g) if c.node == worker]
+    assert all(li.in_caseload for li in ranked.links)
+    (whole,) = [c for c in rank(w.g, counter_kinds=()) if c.node == worker]
+    assert ranked.mass < whole.mass / 4
+    # a third town is no longer one area: a handler's children are moved from town to town
+    w.incident("Amersfoort", suspects=[kids[0]], collectors=[worker])
+    assert role() is None
+
+
+@pytest.mark.parametrize("change", ["five minors", "three cities", "two countries", "phone",
+                                    "suspect"])
 def test_what_a_collecting_youth_worker_never_does(w: World, change: str) -> None:
     worker = w.person("W")
     kids = [w.person(f"K{i}", minor=True) for i in range(5 if change == "five minors" else 6)]
-    for kid in kids:
-        w.incident(suspects=[kid], present=[worker])
-    w.incident("Breda" if change == "two cities" else "Utrecht", suspects=[kids[0]],
-               collectors=[worker])
+    for i, kid in enumerate(kids):
+        w.incident("Zeist" if change == "three cities" and i else "Utrecht", suspects=[kid],
+                   present=[worker])
+    where = {"three cities": ("Breda", "NL"), "two countries": ("Antwerpen", "BE")}
+    city, country = where.get(change, ("Utrecht", "NL"))
+    w.incident(city, country=country, suspects=[kids[0]], collectors=[worker])
     if change == "phone":
         w.uses("PHONE", worker, kids[1])
     if change == "suspect":

@@ -18,8 +18,9 @@ explains it:
 - **professional**: a professional tie is recorded (caseworker); or a partner declared
   the adult one of its professionals or a foster parent (exchange format 1.1); or the
   adult has the pattern of one, inferred from how the adult is recorded: present at the
-  police contacts of several minors (collecting none of them; or, in one city, of many
-  and collecting at no more than half of the contacts: a street youth worker), or
+  police contacts of several minors (collecting none of them; or, in one city or two of
+  one country, of many and collecting at no more than half of the contacts: a street
+  youth worker), or
   assigned to several persons as their caseworker; and never offending with a minor,
   sharing a phone, address, vehicle or account with one, nor named in a signal about one
   but as the one who reported it missing.
@@ -329,10 +330,12 @@ EARLIER = (
 
 # A professional who now and then collects a child (a street youth worker whom the police
 # call when the parents cannot come) has the pattern of one when it is the work of a
-# caseload in one place: at least this many minors, collecting at no more than this share
-# of the contacts, all of them in one city.
+# caseload in one area: at least this many minors, collecting at no more than this share
+# of the contacts, all of them in one city, or two of one country (a youth worker of two
+# neighbouring towns; the fifteenth version, where the fourteenth wanted one city).
 CASELOAD_MINORS = 6
 COLLECTING_SHARE = 0.5
+AREA_CITIES = 2
 
 
 def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
@@ -341,9 +344,9 @@ def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
     contacts (or assigned to several persons as caseworker), and never sharing means with
     one, offending with one, or named in a signal about one other than as the one who
     reported it missing. Present at the contacts of ``min_minors`` minors and never
-    collecting one (a lawyer, an interpreter); or, in one city, at the contacts of
-    ``CASELOAD_MINORS`` and collecting at no more than ``COLLECTING_SHARE`` of them (a
-    street youth worker)."""
+    collecting one (a lawyer, an interpreter); or, in one area (:func:`one_area`), at the
+    contacts of ``CASELOAD_MINORS`` and collecting at no more than ``COLLECTING_SHARE`` of
+    them (a street youth worker)."""
     assigned = sum(1 for other, data in g.adj[adult].items()
                    if other[0] == "person" and data["types"] & PROFESSIONAL)
     contacts: dict[Node, frozenset[str]] = {}
@@ -370,15 +373,41 @@ def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
         return saying("professional_pattern", N_(
             "present at the police contacts of {n} minors, never collecting one or sharing "
             "means with one"), n=len(minors))
-    city = next(iter(cities)) if len(cities) == 1 else None
-    if collected and city is not None and len(minors) >= CASELOAD_MINORS \
-            and collected <= COLLECTING_SHARE * len(contacts):
+    if not collected or len(minors) < CASELOAD_MINORS \
+            or collected > COLLECTING_SHARE * len(contacts) or not one_area(g, contacts):
+        return None
+    city, *other = sorted(str(c) for c in cities)
+    if other:
         return saying("professional_pattern", N_(
-            "present at the police contacts of {n} minors in {city}, collecting one at "
-            "{collected} of {contacts}, never sharing means with one: the pattern of a "
-            "youth worker"), n=len(minors), city=city, collected=collected,
+            "present at the police contacts of {n} minors in {city} and {other}, collecting "
+            "one at {collected} of {contacts}, never sharing means with one: the pattern of a "
+            "youth worker"), n=len(minors), city=city, other=other[0], collected=collected,
             contacts=len(contacts))
-    return None
+    return saying("professional_pattern", N_(
+        "present at the police contacts of {n} minors in {city}, collecting one at "
+        "{collected} of {contacts}, never sharing means with one: the pattern of a "
+        "youth worker"), n=len(minors), city=city, collected=collected,
+        contacts=len(contacts))
+
+
+def one_area(g: nx.Graph, incidents: Collection[Node]) -> bool:
+    """Whether ``incidents`` all took place in one area: one city, or ``AREA_CITIES`` of
+    one country, every place known. A handler's children are moved from city to city and
+    abroad; a youth worker's teenagers are those of the neighbourhoods the worker works in.
+
+    >>> g = nx.Graph()
+    >>> g.add_node(("incident", "i1"), city="Utrecht", country="NL")
+    >>> g.add_node(("incident", "i2"), city="Zeist", country="NL")
+    >>> one_area(g, [("incident", "i1"), ("incident", "i2")])
+    True
+    >>> g.add_node(("incident", "i3"), city="Antwerpen", country="BE")
+    >>> one_area(g, [("incident", "i1"), ("incident", "i3")])
+    False
+    """
+    cities = {g.nodes[via].get("city") for via in incidents}
+    countries = {g.nodes[via].get("country") for via in incidents}
+    return bool(cities) and None not in cities and len(cities) <= AREA_CITIES \
+        and len(countries) == 1
 
 
 def own_offending(g: nx.Graph, adult: Node, *, scale: float = 5.0) -> Counter | None:
