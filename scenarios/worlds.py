@@ -79,6 +79,8 @@ STRESS: dict[str, str] = {
                 "arrested, collect one now and then and are named when one goes missing",
     "youth-work": "street youth workers of two cities, each at the arrests of 20 to 30 groups "
                   "of their teenagers and collecting one at about a third of them",
+    "crisis-care": "crisis foster carers: children placed with them for months run away and "
+                   "are found in other cities days later, and the carer collects them",
     "interpreters": "interpreters at many of the police contacts of the exploited minors",
     "homes": "partners record where a person lives as a stay at a residence of its own "
              "(stays.csv), never as a registered address",
@@ -115,6 +117,7 @@ class Params:
     exploited_families: bool = False  # whether the exploited minors' parents are recorded
     outreach: int = 0  # street youth workers who collect their teenagers now and then
     youth_work: int = 0  # street youth workers of two cities with a large caseload
+    crisis_carers: int = 0  # foster carers of short placements of runaway children
     interpreters: int = 0  # interpreters at many police contacts of the exploited minors
     homes: bool = False  # whether addresses are recorded as stays at a residence instead
     contacts: float = 0.0  # the share of children whose carer care partners name as contact
@@ -143,6 +146,8 @@ class Params:
             return replace(params, outreach=OUTREACH_WORKERS, stress=stress)
         if stress == "youth-work":
             return replace(params, youth_work=OUTREACH_WORKERS, stress=stress)
+        if stress == "crisis-care":
+            return replace(params, crisis_carers=CRISIS_CARERS, stress=stress)
         if stress == "interpreters":
             return replace(params, interpreters=INTERPRETERS, stress=stress)
         if stress == "homes":
@@ -403,6 +408,49 @@ def outreach_worker(w: World, *, cities: int = 1, contacts: tuple[int, int] = (8
         w.signal("youth-care", rng.choice(teens), "missing", w.day(), related=worker)
 
 
+CRISIS_CARERS = 3  # under the ``crisis-care`` stress
+
+
+def crisis_carer(w: World) -> None:
+    """A crisis foster carer: three to six children, from anywhere in the country, placed
+    by youth care in the carer's own home for months, some of whom run away and are found
+    days later at an offence in another city; the carer comes to collect them, and is
+    named when one goes missing. Youth care records the placement as a stay at the home
+    (``stays.csv``), the municipality the children's registration at its address now and
+    then; the guardianship is seldom recorded."""
+    rng = w.rng
+    city = rng.choice(_nl(w))
+    carer = w.person(rng.randint(35, 60), city, "decoy:foster_parent")
+    ref = f"L-NL-{city_code(city)}-FOSTER-{w.next_id('FH')}"
+    home = w.locations[ref] = Location(ref, "residence", city, "NL", *NL_CITIES[city], "Woning")
+    address = f"ADDR-{w.next_id('FP')}"
+    w.stay("municipality", carer, home, date(2009, 1, 1))
+    w.identifier("municipality", carer, "address", address, date(2009, 1, 1))
+    for _ in range(rng.randint(3, 6)):
+        kid = w.person(rng.randint(12, 16), rng.choice(_nl(w)))
+        w.carers.append((carer, kid))
+        placed = w.day(START, END - timedelta(days=60))
+        w.stay("youth-care", kid, home, placed)
+        if rng.random() < 0.5:
+            w.identifier("municipality", kid, "address", address, placed)
+        if rng.random() < 0.2:
+            w.relation("youth-care", carer, kid, "legal_guardian", placed)
+        for _ in range(rng.randint(1, 2)):
+            if rng.random() < 0.6:
+                gone = w.day(placed, END)
+                w.signal("youth-care", kid, "missing", gone,
+                         related=carer if rng.random() < 0.5 else None)
+                when = min(END, gone + timedelta(days=rng.randint(1, 10)))
+                where = rng.choice([c for c in _nl(w) if c != city])
+            else:
+                when, where = w.day(placed, END), city
+            involved = [(kid, "suspect")]
+            if rng.random() < 0.8:
+                involved.append((carer, "collector"))
+            w.incident(rng.choice(["shoplifting", "pickpocketing", "theft"]), when,
+                       w.place(where), involved)
+
+
 INTERPRETERS = 2  # under the ``interpreters`` stress
 INTERPRETED = 0.4  # the share of the exploited minors' Dutch police contacts each attends
 
@@ -625,7 +673,7 @@ def build(params: Params) -> World:
         cuckooed_resident(w, line_minors)
     for _ in range(params.innocent["adult_crew"]):
         adult_crew(w)
-    # the stresses that add people (families, outreach, youth work, interpreters)
+    # the stresses that add people (families, outreach, youth work, crisis care, interpreters)
     if params.exploited_families:
         with _drawn_apart(w, "families", params.seed):
             for kid in exploited:
@@ -638,6 +686,10 @@ def build(params: Params) -> World:
         with _drawn_apart(w, "youth-work", params.seed):
             for _ in range(params.youth_work):
                 outreach_worker(w, cities=2, contacts=(20, 30), collecting=1 / 3)
+    if params.crisis_carers:
+        with _drawn_apart(w, "crisis-care", params.seed):
+            for _ in range(params.crisis_carers):
+                crisis_carer(w)
     if params.interpreters and exploited:
         with _drawn_apart(w, "interpreters", params.seed):
             for _ in range(params.interpreters):

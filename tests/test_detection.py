@@ -22,6 +22,7 @@ from ingest.pseudonymise import DEMO_KEY, TeamKey
 from scenarios import harness
 from scenarios.worlds import (
     CONTACTS,
+    CRISIS_CARERS,
     GUARDIANS,
     INTERPRETERS,
     OUTREACH_WORKERS,
@@ -292,6 +293,9 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
     outreach = Params.draw(seed, "outreach")
     assert outreach.outreach == OUTREACH_WORKERS and replace(
         outreach, outreach=0, stress=None) == drawn
+    crisis = Params.draw(seed, "crisis-care")
+    assert crisis.crisis_carers == CRISIS_CARERS and replace(
+        crisis, crisis_carers=0, stress=None) == drawn
     youth_work = Params.draw(seed, "youth-work")
     assert youth_work.youth_work == OUTREACH_WORKERS and replace(
         youth_work, youth_work=0, stress=None) == drawn
@@ -362,6 +366,21 @@ def test_a_stress_world_pushes_one_condition_and_keeps_the_rest_of_its_seed(
         mine = [r for r in rows(tmp_path / "youth-work", "involvements.csv")
                 if r["person_ref"] == worker]
         assert 20 <= len(mine) <= 30 and len({at[r["incident_ref"]] for r in mine}) == 2
+
+    # crisis foster carers: youth care records each placement as a stay at the carer's own
+    # home, a residence of few; the carer collects the children after arrests
+    truth = generate_world(tmp_path / "crisis", seed=seed, key=KEY, stress="crisis-care")
+    carers = set(truth["decoys"]["foster_parent"]) - set(plain["decoys"]["foster_parent"])
+    assert len(carers) == CRISIS_CARERS
+    assert rows(tmp_path / "crisis", "incidents.csv")[:len(plain_incidents)] == plain_incidents
+    def foster_stays(partner: str) -> list[dict[str, str]]:
+        path = tmp_path / "crisis" / partner / "stays.csv"
+        return [r for r in csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+                if "-FOSTER-" in r["location_ref"] and r["person_ref"] not in carers]
+
+    assert foster_stays("youth-care") and not foster_stays("municipality")
+    assert {r["role"] for r in rows(tmp_path / "crisis", "involvements.csv")
+            if r["person_ref"] in carers} == {"collector"}
 
     # homes recorded as stays at a residence of their own, never as a registered address;
     # the rest of the world as it was
