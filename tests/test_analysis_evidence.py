@@ -178,6 +178,38 @@ def test_a_household_inferred_from_years_at_one_residence(w: World) -> None:
     assert explained(w, parent, kid) is None
 
 
+def test_a_child_placed_by_a_care_partner_where_the_adult_lives(w: World) -> None:
+    # a crisis foster carer: the child placed with the carer months before the police
+    # contact where the carer collects it; months are no household of years
+    carer, kid = w.person("F"), w.person("K", minor=True)
+    w.incident(day=date(2015, 5, 1), suspects=[kid], collectors=[carer])
+    w.g.nodes[carer]["homes"] = {"H": (date(2009, 1, 1), None)}
+    w.g.nodes[kid]["homes"] = {"H": (date(2015, 2, 1), None)}
+    w.g.graph["residents"] = {"H": 5}
+    assert explained(w, carer, kid) is None
+    w.g.nodes[kid]["placed"] = {"H"}  # youth care recorded the stay: a placement
+    found = explained(w, carer, kid)
+    assert found is not None and found.kind == "placed"
+    assert found.factor == counter.FACTORS["placed"] < 1
+    assert found.reason == "lives at the residence where a care partner placed K, since 2015-02-01"
+    assert found.evidence == ("H", "K")
+    # placed only after the contact: it explains nothing of it
+    w.g.nodes[kid]["homes"]["H"] = (date(2015, 6, 1), None)
+    assert explained(w, carer, kid) is None
+    # placed at a residence of many (a group home's block), or the carer living elsewhere
+    w.g.nodes[kid]["homes"]["H"] = (date(2015, 2, 1), None)
+    w.g.graph["residents"]["H"] = counter.HOUSEHOLD_MOST + 1
+    assert explained(w, carer, kid) is None
+    w.g.graph["residents"]["H"] = 5
+    w.g.nodes[carer]["homes"] = {"H2": (date(2009, 1, 1), None)}
+    assert explained(w, carer, kid) is None
+    # the ablation without 'placed' leaves the link whole
+    w.g.nodes[carer]["homes"] = {"H": (date(2009, 1, 1), None)}
+    links = [li for li in minor_links(w.g, carer) if li.minor == kid]
+    assert counter.explain(w.g, carer, kid, links, None,
+                           kinds=set(counter.FACTORS) - {"placed"}) is None
+
+
 def test_the_victim_of_the_childs_offence(w: World) -> None:
     # a resident whose home a drugs line took over: the line's child is registered at the
     # address, and deals there with the resident as the victim

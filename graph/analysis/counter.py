@@ -10,6 +10,9 @@ explains it:
   when, it counts, but for less); or they lived at one residence of a few persons
   (``stays.csv``), together since a year or more before that link; or the adult reported
   the minor missing, or reported an incident in which the minor was the victim;
+- **placed** (inferred): youth care or child protection placed the minor at the residence
+  of a few where the adult lives, before their first contact, however shortly before (a
+  foster carer of short placements, sixteenth version);
 - **victim**: the adult was the victim of an offence of which the minor was a suspect (a
   resident whose home a drugs line took over);
 - **one child** (inferred): at every police contact, two or more, the adult came for the
@@ -61,6 +64,7 @@ from i18n import N_, _
 FACTORS: dict[str, float] = {
     "family": 0.25,
     "household": 0.3,
+    "placed": 0.3,  # placed by a care partner at the residence where the adult lives
     "reported": 0.15,  # the adult reported the minor missing, or as a victim
     "declared": 0.25,
     "professional": 0.25,
@@ -90,6 +94,7 @@ KINDS: dict[str, str] = {
     "household": N_("registered or living at the same address for a long time, or "
                     "registered there since a date no partner recorded"),
     "reported": N_("reported the minor missing, or as a victim"),
+    "placed": N_("lives where a care partner placed the minor"),
     # the twelfth version's, kept for the findings it stored (see EARLIER)
     "contact": N_("named by a care partner as the adult it reached about the minor"),
     "professional": N_("a professional tie (caseworker) is recorded"),
@@ -239,14 +244,21 @@ def shared_life(g: nx.Graph, adult: Node, minor: Node, links: list[Link]) -> lis
     """What the data shows of a life shared with the minor: the adult reported the minor
     missing or as a victim; the two are registered at one address, the minor since a
     year or more before their first contact (undated: weaker), or lived at one residence
-    of a few (:func:`homes_shared`) since a year or more before it; or the adult was the
-    victim of the minor's offence (a resident whose home a line took over)."""
+    of a few (:func:`homes_shared`) since a year or more before it, or since less, when a
+    care partner placed the minor there (``placed``: the projection keeps where youth care
+    or child protection recorded a stay); or the adult was the victim of the minor's
+    offence (a resident whose home a line took over)."""
     first = _first_day(g, links)
     found: list[Counter] = []
+    placed = g.nodes[minor].get("placed") or set()
     for home, since in homes_shared(g, adult, minor):
         if first is None or since <= first - LONG_TIME:
             found.append(saying("household", N_("lived at the same residence as {minor} "
                                                 "since {since}"),
+                                (home, minor[1]), minor=minor[1], since=since.isoformat()))
+        elif home in placed and since <= first:
+            found.append(saying("placed", N_("lives at the residence where a care partner "
+                                             "placed {minor}, since {since}"),
                                 (home, minor[1]), minor=minor[1], since=since.isoformat()))
     for via, data in g.adj[minor].items():
         if via[0] == "identifier" and g.nodes[via].get("identifier_kind") == "address" \
@@ -611,7 +623,8 @@ def explain(g: nx.Graph, adult: Node, minor: Node, links: list[Link],
     if parent_of_one is not None and minor[1] in parent_of_one.evidence:
         found.append(parent_of_one)
     if means:
-        found = [c for c in found if c.kind in ("family", "household", "reported", "one_child")]
+        found = [c for c in found
+                 if c.kind in ("family", "household", "placed", "reported", "one_child")]
     if anchors and all(link.how == "incident" for link in links):
         if minor not in anchors and all(not anchors.isdisjoint(arrested_minors(g, link.via))
                                         for link in links):

@@ -13,6 +13,8 @@ would tie together everyone ever placed there. Where a person lived (a stay at a
 ``None`` while still there), with the number of persons who ever stayed at each
 residence in ``g.graph["residents"]``: a residence of a few is a household, one of many
 a block or a neighbourhood (:func:`graph.analysis.counter.homes_shared` tells them apart).
+The residences where youth care or child protection recorded a person's stay are kept in
+``placed``: there the person was placed, a child with a foster carer.
 A signal keeps the kinds of the partners that recorded it (``partner_kinds``): an adult a
 care partner names on a child's school absence is the one it reached, a parent or carer,
 and that signal links no one (:func:`graph.analysis.patterns.named_contact`).
@@ -65,10 +67,13 @@ DECLARED = _rows("MATCH (d:Delivery)-[r:DECLARES]->(p:Person)", "p.ref", "r.role
 STAYS = _rows("MATCH (p:Person)-[:STAYED_AT]->(l:Location) WHERE l.kind = 'shelter'",
               "p.ref", "l.ref", "l.city")
 HOMES = _rows("MATCH (p:Person)-[s:STAYED_AT]->(l:Location) WHERE l.kind = 'residence'",
-              "p.ref", "l.ref", "s.from", "s.until")
+              "p.ref", "l.ref", "s.from", "s.until", "s.partners")
 IDENTIFIERS = _rows("MATCH (p:Person)-[r:USES]->(x:Identifier)",
                     "p.ref", "x.ref", "x.kind", "r.first_seen")
 CHUNK = 20_000  # rows to a record
+# The partner kinds that place a child with a carer: a stay at a residence they recorded is
+# a placement there (a foster home), not only where the child lived.
+PLACING = frozenset({"youth_care", "child_protection"})
 
 
 @dataclass
@@ -126,7 +131,7 @@ def project(store: Store) -> nx.Graph:
         if node not in g:
             g.add_node(node, kind="person", refs=set(), minor=False, adult_claimed=False,
                        age_recorded=False, partners=set(), shelters={}, homes={},
-                       declared_roles={})
+                       placed=set(), declared_roles={})
         g.nodes[node]["refs"].add(ref)
         return node
 
@@ -164,8 +169,10 @@ def project(store: Store) -> nx.Graph:
     for ref, shelter, city in _stream(store, STAYS):  # shelter placements: ref -> city
         g.nodes[person(ref)]["shelters"][shelter] = city
     residents: dict[str, set[Node]] = {}
-    for ref, home, start, until in _stream(store, HOMES):  # where a person lived
+    for ref, home, start, until, partners in _stream(store, HOMES):  # where a person lived
         who = person(ref)
+        if any(kind_of.get(p) in PLACING for p in partners or ()):
+            g.nodes[who]["placed"].add(home)  # a care partner recorded the stay: a placement
         residents.setdefault(home, set()).add(who)
         stays = g.nodes[who]["homes"]
         first, last = _day(start), _day(until)
