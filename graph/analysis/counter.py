@@ -344,7 +344,7 @@ EARLIER = (
 # call when the parents cannot come) has the pattern of one when it is the work of a
 # caseload in one area: at least this many minors, collecting at no more than this share
 # of the contacts, all of them in one city, or two of one country (a youth worker of two
-# neighbouring towns; the fifteenth version, where the fourteenth wanted one city).
+# towns; how far apart is not read. The fifteenth version; the fourteenth wanted one city).
 CASELOAD_MINORS = 6
 COLLECTING_SHARE = 0.5
 AREA_CITIES = 2
@@ -403,9 +403,10 @@ def professional_pattern(g: nx.Graph, adult: Node, links: list[Link], *,
 
 
 def one_area(g: nx.Graph, incidents: Collection[Node]) -> bool:
-    """Whether ``incidents`` all took place in one area: one city, or ``AREA_CITIES`` of
-    one country, every place known. A handler's children are moved from city to city and
-    abroad; a youth worker's teenagers are those of the neighbourhoods the worker works in.
+    """Whether ``incidents`` all took place in one area: one city (whatever country its
+    places were given), or ``AREA_CITIES`` of one country, every city known. A handler's
+    children are moved from city to city and abroad; a youth worker's teenagers are those
+    of the neighbourhoods the worker works in.
 
     >>> g = nx.Graph()
     >>> g.add_node(("incident", "i1"), city="Utrecht", country="NL")
@@ -415,11 +416,14 @@ def one_area(g: nx.Graph, incidents: Collection[Node]) -> bool:
     >>> g.add_node(("incident", "i3"), city="Antwerpen", country="BE")
     >>> one_area(g, [("incident", "i1"), ("incident", "i3")])
     False
+    >>> g.add_node(("incident", "i4"), city="Utrecht", country=None)  # a place without one
+    >>> one_area(g, [("incident", "i1"), ("incident", "i4")])
+    True
     """
     cities = {g.nodes[via].get("city") for via in incidents}
-    countries = {g.nodes[via].get("country") for via in incidents}
-    return bool(cities) and None not in cities and len(cities) <= AREA_CITIES \
-        and len(countries) == 1
+    if not cities or None in cities or len(cities) > AREA_CITIES:
+        return False
+    return len(cities) == 1 or len({g.nodes[via].get("country") for via in incidents}) == 1
 
 
 def own_offending(g: nx.Graph, adult: Node, *, scale: float = 5.0) -> Counter | None:
