@@ -14,7 +14,8 @@ would tie together everyone ever placed there. Where a person lived (a stay at a
 residence in ``g.graph["residents"]``: a residence of a few is a household, one of many
 a block or a neighbourhood (:func:`graph.analysis.counter.homes_shared` tells them apart).
 The residences where youth care or child protection recorded a person's stay are kept in
-``placed``: there the person was placed, a child with a foster carer.
+``placed`` (only on the persons who have one): there the person was placed, a child with
+a foster carer.
 A signal keeps the kinds of the partners that recorded it (``partner_kinds``): an adult a
 care partner names on a child's school absence is the one it reached, a parent or carer,
 and that signal links no one (:func:`graph.analysis.patterns.named_contact`).
@@ -131,7 +132,7 @@ def project(store: Store) -> nx.Graph:
         if node not in g:
             g.add_node(node, kind="person", refs=set(), minor=False, adult_claimed=False,
                        age_recorded=False, partners=set(), shelters={}, homes={},
-                       placed=set(), declared_roles={})
+                       declared_roles={})
         g.nodes[node]["refs"].add(ref)
         return node
 
@@ -172,7 +173,9 @@ def project(store: Store) -> nx.Graph:
     for ref, home, start, until, partners in _stream(store, HOMES):  # where a person lived
         who = person(ref)
         if any(kind_of.get(p) in PLACING for p in partners or ()):
-            g.nodes[who]["placed"].add(home)  # a care partner recorded the stay: a placement
+            # a care partner recorded the stay: a placement (kept only where there is one:
+            # an empty set on each of a million persons is memory for nothing)
+            g.nodes[who].setdefault("placed", set()).add(home)
         residents.setdefault(home, set()).add(who)
         stays = g.nodes[who]["homes"]
         first, last = _day(start), _day(until)
