@@ -224,8 +224,11 @@ def test_the_dashboard_end_to_end_and_nothing_leaves_the_machine(
 
     # An export is a file: it is logged (who took which view out, and why).
     page.get_by_text("More: expand from a list, export").click()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Nodes CSV").click()
+    nodes_csv = page.get_by_role("button", name="Nodes CSV")
+    expect(nodes_csv).to_be_visible(timeout=30_000)
+    idle(page)  # a click given while the page is still being drawn is lost
+    with page.expect_download(timeout=60_000) as download:
+        nodes_csv.click()
     assert download.value.suggested_filename == "schakel-nodes.csv"
     exported = logged(server, "export.nodes_csv")
     assert exported["user"] == "ann" and exported["records"] > nodes
