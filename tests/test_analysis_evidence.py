@@ -115,6 +115,11 @@ def explained(w: World, adult: Node, minor: Node) -> counter.Counter | None:
     return counter.explain(w.g, adult, minor, links, None)
 
 
+def pattern_of(w: World, adult: Node) -> counter.Counter | None:
+    """The adult's professional pattern, read from all its links to minors."""
+    return counter.professional_pattern(w.g, adult, list(minor_links(w.g, adult)))
+
+
 def test_a_recorded_family_tie(w: World) -> None:
     parent, kid = w.person("P"), w.person("K", minor=True)
     w.incident(suspects=[kid], collectors=[parent])
@@ -288,7 +293,7 @@ def test_a_professional_pattern_and_its_limits(w: World) -> None:
     kids = [w.person(f"K{i}", minor=True) for i in range(4)]
     for kid in kids[:3]:
         w.incident(suspects=[kid], present=[worker])
-    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
+    assert pattern_of(w, worker) is None
     w.incident(suspects=[kids[3]], present=[worker])  # four minors: a professional's breadth
     links = list(minor_links(w.g, worker))
     role = counter.professional_pattern(w.g, worker, links)
@@ -297,12 +302,12 @@ def test_a_professional_pattern_and_its_limits(w: World) -> None:
                            role) == role
     # named by youth care as the one it reached about a child: no link, the pattern holds
     reached = w.signal("other", kids[2], names=worker, by=("youth_care",))
-    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) == role
+    assert pattern_of(w, worker) == role
     w.g.nodes[reached]["partner_kinds"] = {"police"}  # a police signal naming the adult
-    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
+    assert pattern_of(w, worker) is None
     w.g.nodes[reached]["partner_kinds"] = {"youth_care"}
     w.uses("PHONE", worker, kids[1])  # shares a phone with one: no longer a pattern
-    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
+    assert pattern_of(w, worker) is None
 
 
 def test_a_youth_worker_who_collects_now_and_then(w: World) -> None:
@@ -316,10 +321,7 @@ def test_a_youth_worker_who_collects_now_and_then(w: World) -> None:
     for kid in kids[:2]:
         w.incident(suspects=[kid], collectors=[worker])
 
-    def role() -> counter.Counter | None:
-        return counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker)))
-
-    found = role()
+    found = pattern_of(w, worker)
     assert found is not None and found.kind == "professional_pattern"
     assert "6 minors in Utrecht" in found.reason and "2 of 8" in found.reason
     (ranked,) = [c for c in rank(w.g) if c.node == worker]
@@ -333,11 +335,11 @@ def test_a_youth_worker_who_collects_now_and_then(w: World) -> None:
     assert whole.band == "strong" and ranked.band == "weak"
     # named as the one who reported a teenager missing: still the pattern
     w.signal("missing", kids[2], names=worker, day=date(2014, 1, 1))
-    assert role() is not None
+    assert pattern_of(w, worker) is not None
     # collecting at more than half of the contacts (7 of 13) is not a youth worker's
     for kid in kids[:5]:
         w.incident(suspects=[kid], collectors=[worker])
-    assert role() is None
+    assert pattern_of(w, worker) is None
 
 
 def test_a_youth_worker_of_two_towns(w: World) -> None:
@@ -349,10 +351,7 @@ def test_a_youth_worker_of_two_towns(w: World) -> None:
         w.incident("Utrecht" if i % 2 else "Zeist", suspects=[kid],
                    **{"collectors" if i % 3 == 0 else "present": [worker]})
 
-    def role() -> counter.Counter | None:
-        return counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker)))
-
-    found = role()
+    found = pattern_of(w, worker)
     assert found is not None and found.kind == "professional_pattern"
     assert "20 minors in Utrecht and Zeist" in found.reason and "7 of 20" in found.reason
     (ranked,) = [c for c in rank(w.g) if c.node == worker]
@@ -361,7 +360,7 @@ def test_a_youth_worker_of_two_towns(w: World) -> None:
     assert ranked.mass < whole.mass / 4
     # a third town is no longer one area: a handler's children are moved from town to town
     w.incident("Amersfoort", suspects=[kids[0]], collectors=[worker])
-    assert role() is None
+    assert pattern_of(w, worker) is None
 
 
 @pytest.mark.parametrize("change", ["five minors", "three cities", "two countries", "phone",
@@ -379,11 +378,11 @@ def test_what_a_collecting_youth_worker_never_does(w: World, change: str) -> Non
         w.uses("PHONE", worker, kids[1])
     if change == "suspect":
         w.incident(suspects=[kids[1], worker])
-    assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker))) is None
+    assert pattern_of(w, worker) is None
     # never collecting, four minors suffice: a lawyer or an interpreter
     if change == "five minors":
         w.g.remove_node(("incident", "I6"))
-        assert counter.professional_pattern(w.g, worker, list(minor_links(w.g, worker)))
+        assert pattern_of(w, worker)
 
 
 def test_a_declared_professional(w: World) -> None:
